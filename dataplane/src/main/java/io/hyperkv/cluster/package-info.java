@@ -1,0 +1,2 @@
+/** Topology, slot map, coordinator, replication bus, hinted handoff and anti-entropy. */
+package io.hyperkv.cluster;
