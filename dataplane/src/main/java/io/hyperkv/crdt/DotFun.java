@@ -84,6 +84,9 @@ public final class DotFun<V extends Comparable<V>> implements Iterable<Map.Entry
         if (a.isEmpty()) {
             return b.unseenBy(ca);
         }
+        if (a == b || a.entries.equals(b.entries)) {
+            return a;
+        }
         SortedMap<Dot, V> out = new TreeMap<>();
         boolean sameAsA = true;
         for (Map.Entry<Dot, V> e : a.entries.entrySet()) {
