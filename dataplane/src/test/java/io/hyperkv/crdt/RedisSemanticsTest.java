@@ -12,7 +12,7 @@ import net.jqwik.api.Example;
  * The semantics DESIGN.md §4 promises, one scenario each: "∥" means the two replicas act without
  * having seen each other's operation, then exchange deltas.
  */
-class RedisSemanticsExamples {
+class RedisSemanticsTest {
 
     private final AtomicLong wall = new AtomicLong(1_700_000_000_000L);
     private final HybridLogicalClock a = new HybridLogicalClock(1, wall::get, 0, 60_000, 10_000, m -> { });

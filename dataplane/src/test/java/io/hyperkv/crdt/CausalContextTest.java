@@ -14,7 +14,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /** Causal contexts against a plain set of dots as the reference. */
-class CausalContextProperties {
+class CausalContextTest {
 
     @Provide
     Arbitrary<List<Dot>> dots() {
