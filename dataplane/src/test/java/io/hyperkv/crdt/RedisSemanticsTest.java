@@ -149,6 +149,21 @@ class RedisSemanticsTest {
     }
 
     @Example
+    void concurrentMultiValuePushesKeepEachRunTogether() {
+        Sequence base = Sequence.EMPTY.pushRight(List.of(b("x")), a);
+        Sequence fromA = base.pushRight(List.of(b("a1"), b("a2"), b("a3")), a);
+        Sequence fromB = base.pushRight(List.of(b("b1"), b("b2"), b("b3")), b);
+        Sequence headA = base.pushLeft(List.of(b("p1"), b("p2")), a);
+        Sequence headB = base.pushLeft(List.of(b("q1"), b("q2")), b);
+        Sequence onA = base.merge(fromA).merge(fromB);
+        assertThat(onA).isEqualTo(base.merge(fromB).merge(fromA));
+        List<String> tail = onA.values().subList(1, 7).stream().map(Bytes::utf8).toList();
+        assertThat(tail).isIn(List.of("a1", "a2", "a3", "b1", "b2", "b3"), List.of("b1", "b2", "b3", "a1", "a2", "a3"));
+        List<String> head = base.merge(headA).merge(headB).values().subList(0, 4).stream().map(Bytes::utf8).toList();
+        assertThat(head).isIn(List.of("p2", "p1", "q2", "q1"), List.of("q2", "q1", "p2", "p1"));
+    }
+
+    @Example
     void concurrentPopsReturnTheSameElementOnceRemoved() {
         Sequence base = Sequence.EMPTY.pushRight(List.of(b("1"), b("2")), a);
         Sequence.Removal popA = base.popLeft(1, a);
