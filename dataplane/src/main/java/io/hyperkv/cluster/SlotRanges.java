@@ -1,6 +1,7 @@
 package io.hyperkv.cluster;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +95,7 @@ public final class SlotRanges {
         }
         Map<List<NodeId>, List<SlotSpan>> frozen = new LinkedHashMap<>();
         shards.forEach((owners, spans) -> frozen.put(owners, List.copyOf(spans)));
-        return java.util.Collections.unmodifiableMap(frozen);
+        return Collections.unmodifiableMap(frozen);
     }
 
     /** Total number of slots in the spans. */

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -196,7 +197,7 @@ public final class Topology {
 
     @Override
     public int hashCode() {
-        return Long.hashCode(epoch) * 31 * 31 + nodes.hashCode() * 31 + ranges.hashCode() + replicationFactor;
+        return Objects.hash(epoch, replicationFactor, nodes, ranges);
     }
 
     @Override

@@ -97,7 +97,9 @@ public final class Transition {
     /**
      * The next topology to install, under {@code epoch} (higher than the one in force): every slot missing a target
      * owner expands to the union, every slot holding all its target owners in sync contracts to them, every other
-     * slot is unchanged. Members are the target's, plus any current member that still owns a slot.
+     * slot is unchanged. Members are the target's, plus any current member that still owns a slot. When nothing can
+     * change yet (new owners still catching up) the result has the {@link Topology#sameContent same content} as the
+     * topology in force: callers compare and install nothing rather than spend an epoch.
      */
     public Topology next(long epoch, SyncStatus sync) {
         List<SlotRange> ranges = new ArrayList<>();

@@ -17,6 +17,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class PlacementTest {
 
@@ -120,38 +122,45 @@ class PlacementTest {
     }
 
     /**
-     * The spread of slot counts is the binomial one, not wider: over 300 fixed pseudo-random member sets the variance
+     * The spread of slot counts is the binomial one, not wider: over 200 fixed pseudo-random member sets the variance
      * of the standardised counts is close to 1. A hash with correlated scores would fail this even if the 6-sigma
-     * bound above passed. Also prints the measured worst deviation from the mean, per member count.
+     * bound above passed. Run for the standard 16-slot blocks and for per-slot placement, printing the measured worst
+     * deviation from the mean per member count and the table length, the trade-off behind the block size.
      */
-    @Test
-    void slotCountsSpreadNoWiderThanABinomial() {
+    @ParameterizedTest(name = "blocks of {0} slots")
+    @ValueSource(ints = {16, 1})
+    void slotCountsSpreadNoWiderThanABinomial(int blockSlots) {
+        Placement measured = new Placement(blockSlots);
         Random random = new Random(20261122);
         double sumSquares = 0;
         int samples = 0;
         Map<Integer, Double> worst = new HashMap<>();
-        for (int round = 0; round < 300; round++) {
+        Map<Integer, Integer> longestTable = new HashMap<>();
+        for (int round = 0; round < 200; round++) {
             int size = 4 + random.nextInt(9);
             int n = 3;
             Set<NodeId> members = new HashSet<>();
             while (members.size() < size) {
                 members.add(new NodeId(random.nextLong()));
             }
-            Map<NodeId, Integer> owned = replicasPerMember(placement.assign(members, n));
+            List<SlotRange> table = measured.assign(members, n);
+            Map<NodeId, Integer> owned = replicasPerMember(table);
             double p = (double) n / size;
-            double mean = placement.blocks() * p;
-            double sigma = Math.sqrt(placement.blocks() * p * (1 - p));
+            double mean = measured.blocks() * p;
+            double sigma = Math.sqrt(measured.blocks() * p * (1 - p));
             for (NodeId m : members) {
-                double blocks = owned.getOrDefault(m, 0) / (double) placement.blockSlots();
+                double blocks = owned.getOrDefault(m, 0) / (double) measured.blockSlots();
                 double z = (blocks - mean) / sigma;
                 sumSquares += z * z;
                 samples++;
                 worst.merge(size, Math.abs(blocks - mean) / mean, Math::max);
             }
+            longestTable.merge(size, table.size(), Math::max);
         }
         double variance = sumSquares / samples;
-        System.out.printf("placement balance, N=3, %d member samples: variance of standardised counts %.3f; "
-                + "worst deviation from the mean by member count %s%n", samples, variance, percent(worst));
+        System.out.printf("placement balance, blocks of %d slots, N=3, %d member samples: variance of standardised "
+                + "counts %.3f; worst deviation from the mean by member count: %s; longest table in runs: %s%n",
+                blockSlots, samples, variance, percent(worst), longestTable);
         assertThat(variance).isBetween(0.8, 1.2);
     }
 
