@@ -11,7 +11,10 @@ public record ClusterNode(NodeId id, String host, int port, int busPort, NodeSta
             throw new InvalidTopologyException("a node has no id");
         }
         if (host == null || host.isEmpty() || host.length() > 255 || host.chars().anyMatch(Character::isWhitespace)) {
-            throw new InvalidTopologyException("node " + id + " has an invalid host \"" + host + "\"");
+            String shown = host == null ? "null" : "\"" + (host.length() > 64 ? host.substring(0, 64) + "..." : host)
+                    + "\"";
+            throw new InvalidTopologyException("node " + id + " has an invalid host " + shown
+                    + " (1 to 255 characters, no spaces)");
         }
         if (port < 1 || port > 65535) {
             throw new InvalidTopologyException("node " + id + " has port " + port + ", outside 1..65535");

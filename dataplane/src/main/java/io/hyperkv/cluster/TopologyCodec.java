@@ -98,7 +98,9 @@ public final class TopologyCodec {
             throw new InvalidTopologyException("not valid JSON: " + e.getOriginalMessage()
                     + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         } catch (IOException e) {
-            throw new UncheckedIOException("reading from memory cannot fail", e);
+            // Nothing here does real I/O: any other IOException is about the bytes (e.g. an impossible UTF-32 code
+            // point found while detecting the encoding), so it is the document's fault too.
+            throw new InvalidTopologyException("not valid JSON: " + e.getMessage());
         }
         if (root == null || root.isMissingNode()) {
             throw new InvalidTopologyException("the document is empty");

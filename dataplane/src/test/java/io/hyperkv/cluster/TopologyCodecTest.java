@@ -116,7 +116,11 @@ class TopologyCodecTest {
                         "nodes must be an array, got an object"),
                 Arguments.of("missing host", with("\"host\": \"10.0.0.2\", ", ""), "missing field nodes[1].host"),
                 Arguments.of("empty host", with("\"host\": \"10.0.0.2\"", "\"host\": \"\""),
-                        "node " + B + " has an invalid host \"\""),
+                        "node " + B + " has an invalid host \"\" (1 to 255 characters, no spaces)"),
+                Arguments.of("host with a space", with("\"host\": \"10.0.0.2\"", "\"host\": \"10.0.0.2 x\""),
+                        "node " + B + " has an invalid host \"10.0.0.2 x\" (1 to 255 characters, no spaces)"),
+                Arguments.of("huge host", with("\"host\": \"10.0.0.2\"", "\"host\": \"" + "h".repeat(300) + "\""),
+                        "node " + B + " has an invalid host \"" + "h".repeat(64) + "...\" (1 to 255 characters, no spaces)"),
                 Arguments.of("bad node id", with("\"id\": \"" + A + "\"", "\"id\": \"node-1\""),
                         "nodes[0].id: \"node-1\" is not a node id (40 hexadecimal digits)"),
                 Arguments.of("numeric node id", with("\"id\": \"" + A + "\"", "\"id\": 10"),
@@ -174,6 +178,29 @@ class TopologyCodecTest {
         assertThatThrownBy(() -> TopologyCodec.decode(new byte[] {(byte) 0xff, (byte) 0xfe, 0}))
                 .isInstanceOf(InvalidTopologyException.class)
                 .hasMessageStartingWith("invalid topology: not valid JSON");
+    }
+
+    /** Damaged documents: cut, spliced with random text, or random bytes. A clear refusal or a valid topology. */
+    @Property(tries = 500)
+    void anyDamagedDocumentIsEitherValidOrRefusedWithInvalidTopology(@ForAll @IntRange(min = 0, max = 2000) int at,
+            @ForAll @IntRange(min = 0, max = 40) int cut, @ForAll String splice, @ForAll byte[] garbage,
+            @ForAll @IntRange(min = 0, max = 2) int kind) {
+        byte[] doc;
+        if (kind == 0) {
+            int p = Math.min(at, VALID.length());
+            doc = (VALID.substring(0, p) + splice + VALID.substring(Math.min(VALID.length(), p + cut)))
+                    .getBytes(StandardCharsets.UTF_8);
+        } else if (kind == 1) {
+            doc = VALID.substring(0, Math.min(at, VALID.length())).getBytes(StandardCharsets.UTF_8);
+        } else {
+            doc = garbage;
+        }
+        try {
+            Topology t = TopologyCodec.decode(doc);
+            assertThat(TopologyCodec.decode(TopologyCodec.encode(t))).isEqualTo(t);
+        } catch (InvalidTopologyException e) {
+            assertThat(e.getMessage()).startsWith("invalid topology: ").hasSizeLessThan(600);
+        }
     }
 
     // ---- round trip ----------------------------------------------------------------------------------------------
