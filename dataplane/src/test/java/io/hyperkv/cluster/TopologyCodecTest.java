@@ -175,6 +175,10 @@ class TopologyCodecTest {
         assertThatThrownBy(() -> TopologyCodec.decode(VALID.replace("\"replicationFactor\": 2",
                 "\"replicationFactor\": 2, \"epoch\": 4")))
                 .hasMessageStartingWith("invalid topology: not valid JSON: Duplicate field 'epoch'");
+        // Looks like UTF-32 to Jackson's encoding detection, which then throws a plain CharConversionException.
+        assertThatThrownBy(() -> TopologyCodec.decode(new byte[] {0, 0, 0, '{', 0x7f, (byte) 0xff, (byte) 0xff, 0}))
+                .isInstanceOf(InvalidTopologyException.class)
+                .hasMessageStartingWith("invalid topology: not valid JSON: Invalid UTF-32 character");
         assertThatThrownBy(() -> TopologyCodec.decode(new byte[] {(byte) 0xff, (byte) 0xfe, 0}))
                 .isInstanceOf(InvalidTopologyException.class)
                 .hasMessageStartingWith("invalid topology: not valid JSON");
