@@ -90,6 +90,12 @@ class PlacementTest {
     }
 
     @Test
+    void aSingleNodeOwnsEverySlotInOneRange() {
+        Topology alone = placement.topology(1, List.of(Members.node(Members.id(42))), 1);
+        assertThat(alone.ranges()).containsExactly(new SlotRange(0, Topology.SLOTS - 1, Members.ids(42)));
+    }
+
+    @Test
     void leavingNodesStayMembersButOwnNothing() {
         List<ClusterNode> nodes = List.of(Members.node(Members.id(1)), Members.node(Members.id(2)),
                 Members.node(Members.id(3)), Members.node(Members.id(4), NodeState.LEAVING));

@@ -25,7 +25,7 @@ class TransitionTest {
 
     private static final Placement PLACEMENT = Placement.standard();
 
-    enum Change { JOIN, LEAVE, REPLACE_FAILED, RESHUFFLE, RAISE_N }
+    enum Change { JOIN, LEAVE, REPLACE_FAILED, RESHUFFLE, RAISE_N, LOWER_N }
 
     /**
      * Which (node, slot) pairs hold all of the slot's data. Owners of the starting topology do, except a failed node;
@@ -87,7 +87,11 @@ class TransitionTest {
             @ForAll("changes") Change change, @ForAll @IntRange(min = 1, max = 3) int n, @ForAll long seed) {
         Random random = new Random(seed);
         List<NodeId> sorted = new ArrayList<>(new TreeSet<>(members));
-        int targetN = change == Change.RAISE_N ? Math.min(n + 1, sorted.size()) : n;
+        int targetN = switch (change) {
+            case RAISE_N -> Math.min(n + 1, sorted.size());
+            case LOWER_N -> Math.max(1, n - 1);
+            default -> n;
+        };
         NodeId newcomer = new NodeId(random.nextLong());
         NodeId victim = sorted.get(random.nextInt(sorted.size()));
         if (members.contains(newcomer) || (change == Change.LEAVE && sorted.size() - 1 < n)) {
@@ -113,7 +117,7 @@ class TransitionTest {
                     after.add(random.nextBoolean() ? nd : Members.node(new NodeId(random.nextLong())));
                 }
             }
-            case RAISE_N -> after.addAll(before);
+            case RAISE_N, LOWER_N -> after.addAll(before);
         }
 
         Topology start = PLACEMENT.topology(1, before, n);
