@@ -68,6 +68,7 @@ public final class RocksDbEngine implements Engine {
     /** Writes that have returned; an fsync started after reading n covers the first n. */
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong synced = new AtomicLong();
+    private final AtomicLong groupCommits = new AtomicLong();
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private final ReentrantLock syncLock = new ReentrantLock();
     private final Condition work = syncLock.newCondition();
@@ -256,6 +257,7 @@ public final class RocksDbEngine implements Engine {
             try {
                 db.flushWal(true);
                 synced.accumulateAndGet(covered, Math::max);
+                groupCommits.incrementAndGet();
             } catch (RocksDBException e) {
                 error = failure("fsync", e);
                 LOG.log(Level.SEVERE, "WAL fsync failed; replies to writes report the error", e);
@@ -288,6 +290,20 @@ public final class RocksDbEngine implements Engine {
                 LOG.log(Level.SEVERE, "background WAL fsync failed", e);
             }
         }
+    }
+
+    /** Fsyncs done by the group-commit thread: fewer than the writes they covered when writers overlap. */
+    public long groupCommits() {
+        return groupCommits.get();
+    }
+
+    /** Writes known to be on disk (a count, comparable with {@link #writes()}). */
+    long syncedWrites() {
+        return synced.get();
+    }
+
+    long writes() {
+        return written.get();
     }
 
     @Override
