@@ -7,7 +7,8 @@
 # port and a throw-away data directory, then runs ../shared/tools/redis-ratio.sh (HyperKV against
 # a local redis-server, side by side) when that script exists beside the repository, else plain
 # redis-benchmark. The node is always stopped and its data removed on exit.
-# Environment: BENCH_N, BENCH_C, BENCH_TESTS, BENCH_PIPELINES (as redis-ratio.sh), JAVA_OPTS.
+# Environment: BENCH_N, BENCH_C, BENCH_TESTS, BENCH_PIPELINES (as redis-ratio.sh), JAVA_OPTS,
+# RATIO_SCRIPT (path of redis-ratio.sh when shared/ is not beside the repository).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -49,12 +50,14 @@ done
 redis-cli -p "$port" ping >/dev/null || { echo "node did not answer PING" >&2; cat "$work/node.log" >&2; exit 1; }
 echo "HyperKV node pid $pid on 127.0.0.1:$port (appendfsync everysec, data in $work/data)" >&2
 
-ratio="$repo/../shared/tools/redis-ratio.sh"
-if [[ -x $ratio || -f $ratio ]]; then
+# shared/ sits beside the repository clone; RATIO_SCRIPT overrides where to find the script.
+ratio=${RATIO_SCRIPT:-"$repo/../shared/tools/redis-ratio.sh"}
+if [[ -f $ratio ]]; then
   bash "$ratio" "$port" "$rounds"
 else
   for pl in ${BENCH_PIPELINES:-1 16}; do
     redis-benchmark -p "$port" -q -n "${BENCH_N:-200000}" -c "${BENCH_C:-50}" -P "$pl" \
-      -t "${BENCH_TESTS:-set,get,incr,lpush,sadd,hset}" -r 100000 -d 32 | tr '\r' '\n' | sed "/^$/d; s/^/P$pl /"
+      -t "${BENCH_TESTS:-set,get,incr,lpush,sadd,hset}" -r 100000 -d 32 | tr '\r' '\n' |
+      grep 'requests per second' | sed "s/^ */P$pl /"
   done
 fi

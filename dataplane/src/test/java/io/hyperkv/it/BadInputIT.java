@@ -79,6 +79,20 @@ class BadInputIT {
     }
 
     @Test
+    void commandsBeforeTheBadBytesAreAnsweredThenTheErrorIsSent() throws IOException {
+        try (Socket s = socket()) {
+            s.getOutputStream().write("SET bad:before ok\r\nPING\r\n*abc\r\nSET bad:after no\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(answer).isEqualTo("+OK\r\n+PONG\r\n-ERR Protocol error: invalid multibulk length\r\n");
+        }
+        try (Jedis jedis = jedis()) {
+            assertThat(jedis.get("bad:before")).isEqualTo("ok");
+            assertThat(jedis.get("bad:after")).as("nothing after the bad bytes runs").isNull();
+        }
+    }
+
+    @Test
     void truncatedFrameWaitsForTheRestWhileOthersAreServed() throws IOException {
         try (Socket s = socket()) {
             s.getOutputStream().write("*3\r\n$3\r\nSET\r\n$9\r\nbad:trunc\r\n$5\r\nhel".getBytes(StandardCharsets.US_ASCII));
