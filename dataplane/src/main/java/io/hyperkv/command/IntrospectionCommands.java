@@ -51,7 +51,7 @@ final class IntrospectionCommands extends Family {
                 .sub(cmd("command|info", -2).flags(LOADING, STALE, SLOW_PATH).acl("slow", "connection").handler(guarded(this::info)).build())
                 .sub(cmd("command|docs", -2).flags(LOADING, STALE, SLOW_PATH).acl("slow", "connection").handler(guarded(this::docs)).build())
                 .sub(cmd("command|list", -2).flags(LOADING, STALE, SLOW_PATH).acl("slow", "connection").handler(guarded(this::list)).build())
-                .sub(cmd("command|getkeys", -3).flags(LOADING, STALE).acl("slow", "connection").handler(guarded(this::getkeys)).build())
+                .sub(cmd("command|getkeys", -4).flags(LOADING, STALE).acl("slow", "connection").handler(guarded(this::getkeys)).build())
                 .sub(cmd("command|help", 2).flags(LOADING, STALE).acl("slow", "connection").handler((s, a) -> KeyCommands.help(HELP)).build())
                 .build());
     }

@@ -413,7 +413,8 @@ final class StringCommands extends Family {
                     return Reply.error(Errors.NOT_FLOAT);
                 }
             }
-            BigDecimal sum = current.add(by);
+            // Redis adds two x87 long doubles: both operands and the sum are rounded to 64-bit significands
+            BigDecimal sum = LongDouble.round(LongDouble.round(current).add(LongDouble.round(by)));
             if (sum.abs().compareTo(BigDecimal.ONE.scaleByPowerOfTen(4932)) > 0) {
                 return Reply.error(Errors.NAN_OR_INFINITY);
             }
