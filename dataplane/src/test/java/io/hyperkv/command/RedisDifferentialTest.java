@@ -109,6 +109,15 @@ class RedisDifferentialTest {
             MGET d e
             MSETNX f
             DBSIZE
+            MSET dup 1 dup 2 dup 3
+            GET dup
+            DBSIZE
+            SET t v EX 100
+            MSET t 1 t 2
+            TTL t
+            MSETNX n1 1 n1 2
+            GET n1
+            DBSIZE
 
             # strings: APPEND STRLEN GETRANGE SETRANGE SUBSTR
             APPEND s Hello
