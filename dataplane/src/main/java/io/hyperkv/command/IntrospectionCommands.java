@@ -51,7 +51,7 @@ final class IntrospectionCommands extends Family {
                 .sub(cmd("command|info", -2).flags(LOADING, STALE, SLOW_PATH).acl("slow", "connection").handler(guarded(this::info)).build())
                 .sub(cmd("command|docs", -2).flags(LOADING, STALE, SLOW_PATH).acl("slow", "connection").handler(guarded(this::docs)).build())
                 .sub(cmd("command|list", -2).flags(LOADING, STALE, SLOW_PATH).acl("slow", "connection").handler(guarded(this::list)).build())
-                .sub(cmd("command|getkeys", -3).flags(LOADING, STALE).acl("slow", "connection").handler(guarded(this::getkeys)).build())
+                .sub(cmd("command|getkeys", -4).flags(LOADING, STALE).acl("slow", "connection").handler(guarded(this::getkeys)).build())
                 .sub(cmd("command|help", 2).flags(LOADING, STALE).acl("slow", "connection").handler((s, a) -> KeyCommands.help(HELP)).build())
                 .build());
     }
@@ -106,7 +106,9 @@ final class IntrospectionCommands extends Family {
             }
         }
         List<Reply> acl = new ArrayList<>();
-        for (String c : spec.aclCategories()) {
+        List<String> categories = new ArrayList<>(spec.aclCategories());
+        categories.sort(Comparator.comparingInt(IntrospectionCommands::aclOrder));
+        for (String c : categories) {
             acl.add(Reply.simple(c));
         }
         List<Reply> subs = new ArrayList<>();
@@ -124,6 +126,16 @@ final class IntrospectionCommands extends Family {
                 Reply.EMPTY_ARRAY,
                 keySpecs(spec),
                 Reply.array(subs)));
+    }
+
+    /** Redis prints ACL categories in the order of their bits. */
+    private static final List<String> ACL_ORDER = List.of("@keyspace", "@read", "@write", "@set", "@sortedset", "@list",
+            "@hash", "@string", "@bitmap", "@hyperloglog", "@geo", "@stream", "@pubsub", "@admin", "@fast", "@slow",
+            "@blocking", "@dangerous", "@connection", "@transaction", "@scripting");
+
+    private static int aclOrder(String category) {
+        int i = ACL_ORDER.indexOf(category);
+        return i < 0 ? ACL_ORDER.size() : i;
     }
 
     private static Reply keySpecs(CommandSpec spec) {

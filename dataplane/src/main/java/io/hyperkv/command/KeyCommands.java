@@ -124,8 +124,7 @@ final class KeyCommands extends Family {
             if (nx && ks.exists(db, a[2])) {
                 return Reply.ZERO;
             }
-            ks.copy(db, a[1], m, db, a[2]);
-            ks.delete(db, a[1]);
+            ks.rename(db, a[1], m, a[2]);
             return nx ? Reply.ONE : Reply.OK;
         }
     }

@@ -259,11 +259,19 @@ final class StringCommands extends Family {
             return Dispatcher.wrongArity(Args.lower(a[0]));
         }
         try (KeyLocks.Held ignored = ks.lock(s.db(), keysOfPairs(a))) {
-            for (int i = 1; i < a.length; i += 2) {
-                store(s.db(), a[i], a[i + 1], 0);
-            }
+            storeAll(s.db(), a);
         }
         return Reply.OK;
+    }
+
+    /** MSET's pairs as one atomic batch: a crash never leaves half of them. */
+    private void storeAll(int db, byte[][] a) {
+        try (Keyspace.Changes changes = ks.changes()) {
+            for (int i = 1; i < a.length; i += 2) {
+                changes.putString(db, a[i], a[i + 1], Encoding.ofString(a[i + 1]), 0);
+            }
+            changes.commit();
+        }
     }
 
     private Reply msetnx(ClientSession s, byte[][] a) {
@@ -276,9 +284,7 @@ final class StringCommands extends Family {
                     return Reply.ZERO;
                 }
             }
-            for (int i = 1; i < a.length; i += 2) {
-                store(s.db(), a[i], a[i + 1], 0);
-            }
+            storeAll(s.db(), a);
         }
         return Reply.ONE;
     }
@@ -413,7 +419,8 @@ final class StringCommands extends Family {
                     return Reply.error(Errors.NOT_FLOAT);
                 }
             }
-            BigDecimal sum = current.add(by);
+            // Redis adds two x87 long doubles: both operands and the sum are rounded to 64-bit significands
+            BigDecimal sum = LongDouble.round(LongDouble.round(current).add(LongDouble.round(by)));
             if (sum.abs().compareTo(BigDecimal.ONE.scaleByPowerOfTen(4932)) > 0) {
                 return Reply.error(Errors.NAN_OR_INFINITY);
             }

@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 /**
  * Named RocksDB checkpoints under {@code <data dir>/checkpoints}: SAVE/BGSAVE keep the latest
  * {@code save-*} one, the admin API keeps its own ids. A checkpoint is complete or absent: it is
- * made under a temporary name and renamed into place.
+ * made under a temporary name and renamed into place. {@code checkpoints/<id>} has the layout of a
+ * data dir ({@code <id>/rocksdb}), so pointing {@code hyperkv.data-dir} at it restores it.
  */
 public final class Checkpoints {
 
@@ -45,7 +46,8 @@ public final class Checkpoints {
             if (Files.exists(target)) {
                 throw new IllegalArgumentException("checkpoint '" + id + "' exists");
             }
-            engine.checkpoint(tmp);
+            // <id>/rocksdb mirrors a data dir, so a node can start from a checkpoint as its data dir
+            engine.checkpoint(tmp.resolve("rocksdb"));
             Files.move(tmp, target);
             return info(target);
         } catch (IOException e) {

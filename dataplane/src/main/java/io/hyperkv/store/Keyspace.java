@@ -6,11 +6,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
 
 /**
  * The logical databases (0..{@code databases-1}) over an {@link Engine}: typed access to keys and
@@ -253,24 +253,20 @@ public final class Keyspace {
 
     /**
      * Copies {@code src} of {@code srcDb} to {@code dst} of {@code dstDb} (replacing it), including
-     * sub-keys and expiry, under a new version. The caller holds both keys' locks and checked that
-     * {@code src} is live.
+     * sub-keys and expiry, under a new version, in one atomic batch. The caller holds both keys'
+     * locks and checked that {@code src} is live ({@code meta}).
      */
     public void copy(int srcDb, byte[] src, Metadata meta, int dstDb, byte[] dst) {
-        Stamp stamp = clock.next();
-        Metadata copy = new Metadata(meta.type(), meta.encoding(), stamp.time(), stamp, meta.expireAt(),
-                meta.expireAt() != 0 ? stamp : null, meta.size(), meta.context(), meta.payload());
-        if (meta.type().hasSubkeys()) {
-            try (Engine.Batch batch = engine.batch()) {
-                copySubkeys(ColumnFamily.SUB, srcDb, src, meta.version(), dstDb, dst, copy.version(), batch);
-                if (meta.type() == ValueType.ZSET) {
-                    copySubkeys(ColumnFamily.ZSCORE, srcDb, src, meta.version(), dstDb, dst, copy.version(), batch);
-                }
-                // the destination's old sub-keys (if any) are under another version, removed by write() below
-                engine.write(batch);
-            }
+        try (Changes changes = changes()) {
+            changes.copy(srcDb, src, meta, dstDb, dst).commit();
         }
-        write(dstDb, dst, copy);
+    }
+
+    /** RENAME: the copy and the removal of the source in one atomic batch. The caller holds both locks. */
+    public void rename(int db, byte[] src, Metadata meta, byte[] dst) {
+        try (Changes changes = changes()) {
+            changes.copy(db, src, meta, db, dst).put(db, src, null).commit();
+        }
     }
 
     private void copySubkeys(ColumnFamily cf, int srcDb, byte[] src, long srcVersion, int dstDb, byte[] dst,
@@ -290,33 +286,55 @@ public final class Keyspace {
 
     /** The one place META changes: keeps the expiry index, old sub-keys and counters in step. Caller holds the lock. */
     private void apply(int db, byte[] key, Metadata stored, Metadata meta) {
-        byte[] metaKey = KeyCodec.meta(db, key);
-        try (Engine.Batch batch = engine.batch()) {
+        boolean simple = (stored == null || !stored.type().hasSubkeys())
+                && (stored == null ? 0 : stored.expireAt()) == (meta == null ? 0 : meta.expireAt());
+        if (simple) {
+            // the hot path (SET/DEL of a string without TTL change): one JNI call, no WriteBatch
+            byte[] metaKey = KeyCodec.meta(db, key);
             if (meta == null) {
-                batch.delete(ColumnFamily.META, metaKey);
+                engine.delete(ColumnFamily.META, metaKey);
             } else {
-                batch.put(ColumnFamily.META, metaKey, meta.encode());
+                engine.put(ColumnFamily.META, metaKey, meta.encode());
             }
-            long oldAt = stored == null ? 0 : stored.expireAt();
-            long newAt = meta == null ? 0 : meta.expireAt();
-            if (oldAt != newAt) {
-                if (oldAt != 0) {
-                    batch.delete(ColumnFamily.EXPIRE, KeyCodec.expire(db, oldAt, key));
-                }
-                if (newAt != 0) {
-                    batch.put(ColumnFamily.EXPIRE, KeyCodec.expire(db, newAt, key), new byte[0]);
-                }
+        } else {
+            try (Engine.Batch batch = engine.batch()) {
+                stage(batch, db, key, stored, meta);
+                engine.write(batch);
             }
-            if (stored != null && stored.type().hasSubkeys() && (meta == null || meta.version() != stored.version())) {
-                // O(1) removal of the old collection: one range tombstone over key|oldVersion|*
-                byte[] prefix = KeyCodec.subPrefix(db, key, stored.version());
-                batch.deleteRange(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix));
-                if (stored.type() == ValueType.ZSET) {
-                    batch.deleteRange(ColumnFamily.ZSCORE, prefix, KeyCodec.prefixEnd(prefix));
-                }
-            }
-            engine.write(batch);
         }
+        count(db, stored, meta);
+    }
+
+    /** Adds to {@code batch} the writes that make {@code meta} replace {@code stored}. */
+    private void stage(Engine.Batch batch, int db, byte[] key, Metadata stored, Metadata meta) {
+        byte[] metaKey = KeyCodec.meta(db, key);
+        if (meta == null) {
+            batch.delete(ColumnFamily.META, metaKey);
+        } else {
+            batch.put(ColumnFamily.META, metaKey, meta.encode());
+        }
+        long oldAt = stored == null ? 0 : stored.expireAt();
+        long newAt = meta == null ? 0 : meta.expireAt();
+        if (oldAt != newAt) {
+            if (oldAt != 0) {
+                batch.delete(ColumnFamily.EXPIRE, KeyCodec.expire(db, oldAt, key));
+            }
+            if (newAt != 0) {
+                batch.put(ColumnFamily.EXPIRE, KeyCodec.expire(db, newAt, key), new byte[0]);
+            }
+        }
+        if (stored != null && stored.type().hasSubkeys() && (meta == null || meta.version() != stored.version())) {
+            // O(1) removal of the old collection: one range tombstone over key|oldVersion|*
+            byte[] prefix = KeyCodec.subPrefix(db, key, stored.version());
+            batch.deleteRange(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix));
+            if (stored.type() == ValueType.ZSET) {
+                batch.deleteRange(ColumnFamily.ZSCORE, prefix, KeyCodec.prefixEnd(prefix));
+            }
+        }
+    }
+
+    /** Counter bookkeeping after {@code meta} replaced {@code stored} on disk. */
+    private void count(int db, Metadata stored, Metadata meta) {
         if (stored == null && meta != null) {
             keys[db].incrementAndGet();
         } else if (stored != null && meta == null) {
@@ -330,6 +348,82 @@ public final class Keyspace {
             expires[db].decrementAndGet();
         }
         stats.dirty.increment();
+    }
+
+    /**
+     * Several key changes committed as one atomic batch (MSET, RENAME, COPY): after a crash either
+     * all of them are on disk or none. The caller holds the locks of every key it stages.
+     */
+    public final class Changes implements AutoCloseable {
+        private final Engine.Batch batch = engine.batch();
+        private final List<Object[]> staged = new ArrayList<>();
+        /** What this change set already staged per key: a key staged twice (MSET a 1 a 2) replaces its own staging. */
+        private final Map<java.nio.ByteBuffer, Optional<Metadata>> pending = new java.util.HashMap<>();
+
+        private Changes() {
+        }
+
+        private Metadata current(int db, byte[] key) {
+            Optional<Metadata> staged = pending.get(java.nio.ByteBuffer.wrap(KeyCodec.meta(db, key)));
+            return staged != null ? staged.orElse(null) : readStored(db, key);
+        }
+
+        /** Stages {@code meta} (null: delete) as the new value of {@code key}. */
+        public Changes put(int db, byte[] key, Metadata meta) {
+            Metadata stored = current(db, key);
+            pending.put(java.nio.ByteBuffer.wrap(KeyCodec.meta(db, key)), Optional.ofNullable(meta));
+            if (stored != null && stored.expiredAt(millis.getAsLong())) {
+                stats.expiredKeys.increment();
+            }
+            if (stored == null && meta == null) {
+                return this;
+            }
+            stage(batch, db, key, stored, meta);
+            staged.add(new Object[] {db, stored, meta});
+            return this;
+        }
+
+        /** Stages a string written now, replacing the key (new version), with {@code expireAt} (0: none). */
+        public Changes putString(int db, byte[] key, byte[] value, Encoding encoding, long expireAt) {
+            Stamp stamp = clock.next();
+            Metadata old = current(db, key);
+            boolean hadExpiry = old != null && !old.expiredAt(millis.getAsLong()) && old.expiryStamp() != null;
+            return put(db, key, Metadata.string(value, encoding, stamp.time(), stamp, expireAt,
+                    expireAt != 0 || hadExpiry ? stamp : null));
+        }
+
+        /** Stages a copy of {@code meta} (a live value of src) as {@code dst}, sub-keys included, under a new version. */
+        public Changes copy(int srcDb, byte[] src, Metadata meta, int dstDb, byte[] dst) {
+            Stamp stamp = clock.next();
+            Metadata copy = new Metadata(meta.type(), meta.encoding(), stamp.time(), stamp, meta.expireAt(),
+                    meta.expireAt() != 0 ? stamp : null, meta.size(), meta.context(), meta.payload());
+            if (meta.type().hasSubkeys()) {
+                copySubkeys(ColumnFamily.SUB, srcDb, src, meta.version(), dstDb, dst, copy.version(), batch);
+                if (meta.type() == ValueType.ZSET) {
+                    copySubkeys(ColumnFamily.ZSCORE, srcDb, src, meta.version(), dstDb, dst, copy.version(), batch);
+                }
+            }
+            return put(dstDb, dst, copy);
+        }
+
+        /** Writes everything staged, atomically. */
+        public void commit() {
+            engine.write(batch);
+            for (Object[] s : staged) {
+                count((Integer) s[0], (Metadata) s[1], (Metadata) s[2]);
+            }
+            staged.clear();
+        }
+
+        @Override
+        public void close() {
+            batch.close();
+        }
+    }
+
+    /** A new atomic change set; use with try-with-resources and {@link Changes#commit()}. */
+    public Changes changes() {
+        return new Changes();
     }
 
     // ---------------------------------------------------------------- whole databases
@@ -532,8 +626,4 @@ public final class Keyspace {
         }
     }
 
-    /** Predicate form of a glob, for callers that filter themselves. */
-    public static Predicate<byte[]> matcher(Glob glob) {
-        return glob == null ? k -> true : glob::matches;
-    }
 }
