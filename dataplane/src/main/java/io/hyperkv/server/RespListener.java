@@ -48,7 +48,8 @@ public class RespListener {
         deployments.add(id);
         int actual = ListenerVerticle.lastBoundPort;
         port = actual;
-        LOG.infof("HyperKV RESP listening on %s port %d (%d event loops)", host, actual, loops);
+        LOG.infof("HyperKV RESP listening on %s port %d (%d event loops, %s transport)", host, actual, loops,
+                vertx.isNativeTransportEnabled() ? "native" : "NIO");
     }
 
     void stop(Vertx vertx, Duration timeout) {
