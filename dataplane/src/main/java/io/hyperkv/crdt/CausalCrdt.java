@@ -12,6 +12,11 @@ public sealed interface CausalCrdt<S extends CausalCrdt<S>> extends Crdt<S>
     /** Every dot this state has seen, and the stamp of the latest operation folded in. */
     CausalContext context();
 
+    @Override
+    default Stamp latest() {
+        return context().last();
+    }
+
     /** No live element: the key does not exist for a reader (it may still hold a context). */
     boolean isEmpty();
 

@@ -10,4 +10,10 @@ public sealed interface Crdt<S extends Crdt<S>> permits LwwRegister, Expiry, Cau
 
     /** The join of this state and {@code other}; neither is changed. */
     S merge(S other);
+
+    /**
+     * The greatest stamp of any operation folded into this state. A replica receiving a delta passes
+     * it to {@link Clock#observe} before applying it, so its own later writes order after it.
+     */
+    Stamp latest();
 }

@@ -78,7 +78,13 @@ public final class DotFun<V extends Comparable<V>> implements Iterable<Map.Entry
      * dots in both, plus dots of one side the other side has not seen.
      */
     public static <V extends Comparable<V>> DotFun<V> join(DotFun<V> a, CausalContext ca, DotFun<V> b, CausalContext cb) {
-        if (a.isEmpty() && b.isEmpty()) {
+        if (b.isEmpty()) {
+            return a.unseenBy(cb);
+        }
+        if (a.isEmpty()) {
+            return b.unseenBy(ca);
+        }
+        if (a == b || a.entries.equals(b.entries)) {
             return a;
         }
         SortedMap<Dot, V> out = new TreeMap<>();
@@ -103,6 +109,21 @@ public final class DotFun<V extends Comparable<V>> implements Iterable<Map.Entry
             }
         }
         return sameAsA ? a : wrap(out);
+    }
+
+    /** The entries whose dots {@code context} has not seen; this very instance if that is all of them. */
+    private DotFun<V> unseenBy(CausalContext context) {
+        SortedMap<Dot, V> out = null;
+        for (Map.Entry<Dot, V> e : entries.entrySet()) {
+            if (context.contains(e.getKey())) {
+                if (out == null) {
+                    out = new TreeMap<>(entries.headMap(e.getKey()));
+                }
+            } else if (out != null) {
+                out.put(e.getKey(), e.getValue());
+            }
+        }
+        return out == null ? this : wrap(out);
     }
 
     /** Entries for which {@code keep} holds. */

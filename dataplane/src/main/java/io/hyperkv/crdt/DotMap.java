@@ -70,13 +70,15 @@ public final class DotMap<K extends Comparable<K>, V extends Comparable<V>> impl
         if (a.isEmpty() && b.isEmpty()) {
             return a;
         }
-        SortedMap<K, DotFun<V>> out = new TreeMap<>(a.entries);
-        boolean changed = false;
+        // copied on the first change only: merging what is already known allocates nothing
+        SortedMap<K, DotFun<V>> out = null;
         for (Map.Entry<K, DotFun<V>> e : a.entries.entrySet()) {
             DotFun<V> theirs = b.entries.get(e.getKey());
             DotFun<V> joined = DotFun.join(e.getValue(), ca, theirs == null ? DotFun.empty() : theirs, cb);
             if (joined != e.getValue()) {
-                changed = true;
+                if (out == null) {
+                    out = new TreeMap<>(a.entries);
+                }
                 if (joined.isEmpty()) {
                     out.remove(e.getKey());
                 } else {
@@ -88,12 +90,14 @@ public final class DotMap<K extends Comparable<K>, V extends Comparable<V>> impl
             if (!a.entries.containsKey(e.getKey())) {
                 DotFun<V> joined = DotFun.join(DotFun.empty(), ca, e.getValue(), cb);
                 if (!joined.isEmpty()) {
+                    if (out == null) {
+                        out = new TreeMap<>(a.entries);
+                    }
                     out.put(e.getKey(), joined);
-                    changed = true;
                 }
             }
         }
-        return changed ? wrap(out) : a;
+        return out == null ? a : wrap(out);
     }
 
     @Override

@@ -43,6 +43,11 @@ public record Expiry(Stamp stamp, long atMillis) implements Crdt<Expiry> {
     }
 
     @Override
+    public Stamp latest() {
+        return stamp;
+    }
+
+    @Override
     public Expiry merge(Expiry other) {
         int c = stamp.compareTo(other.stamp);
         if (c == 0) {

@@ -22,6 +22,11 @@ public record LwwRegister(Stamp stamp, Bytes value) implements Crdt<LwwRegister>
     }
 
     @Override
+    public Stamp latest() {
+        return stamp;
+    }
+
+    @Override
     public LwwRegister merge(LwwRegister other) {
         int c = stamp.compareTo(other.stamp);
         if (c == 0) {

@@ -29,6 +29,11 @@ public final class RespProtocolException extends Exception {
         super(message, null, false, false);
     }
 
+    /** The reply Redis sends before closing the connection: {@code -ERR <message>}. */
+    public Reply reply() {
+        return Reply.error("ERR " + getMessage());
+    }
+
     /**
      * Redis's {@code "expected '$', got '%c'"}: the offending byte as a character, with CR and LF turned into spaces as
      * Redis's error formatting does so the reply stays one line.

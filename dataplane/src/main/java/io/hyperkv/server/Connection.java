@@ -67,6 +67,8 @@ final class Connection implements ClientSession, CommandSink {
     private boolean closing;
     private boolean closed;
     private String protocolError;
+    /** End of the previous command on this loop, or the start of the current read. */
+    private long clock;
 
     Connection(ServerWiring wiring, NetSocket socket, Context context, long id) {
         this.wiring = wiring;
@@ -95,10 +97,11 @@ final class Connection implements ClientSession, CommandSink {
     // ---------------------------------------------------------------- reading and executing
 
     private void onData(Buffer data) {
-        if (closing) {
+        if (closing || protocolError != null) {
             return;
         }
         lastInteractionMillis = System.currentTimeMillis();
+        clock = System.nanoTime();
         ByteBuf bb = data.getByteBuf();
         try {
             if (bb.hasArray()) {
@@ -108,8 +111,9 @@ final class Connection implements ClientSession, CommandSink {
                 decoder.decode(copy, 0, copy.length, this);
             }
         } catch (RespProtocolException e) {
+            // Commands decoded before the bad bytes (some may wait in the backlog) still run and
+            // are answered; flush() then sends the error and closes.
             protocolError = e.getMessage();
-            closing = true;
             socket.pause();
         }
         endOfBurst();
@@ -135,9 +139,12 @@ final class Connection implements ClientSession, CommandSink {
             executeOnWorker(spec, argv);
             return;
         }
-        long start = System.nanoTime();
         Reply reply = dispatch(argv);
-        wiring.meters().record(spec, System.nanoTime() - start);
+        // One clock read per command: commands of a burst run back to back, so the time since the
+        // previous command ended (or the read began) is this command's execution plus its decoding.
+        long now = System.nanoTime();
+        wiring.meters().record(spec, now - clock);
+        clock = now;
         reply(reply);
     }
 
@@ -166,12 +173,14 @@ final class Connection implements ClientSession, CommandSink {
         wiring.vertx().<Reply>executeBlocking(() -> dispatch(argv), false).onComplete(ar -> {
             wiring.meters().record(spec, System.nanoTime() - start);
             reply(ar.succeeded() ? ar.result() : Reply.error("ERR internal error: " + ar.cause()));
+            clock = System.nanoTime();
             leaveBusy();
             drainBacklog();
         });
     }
 
     private void drainBacklog() {
+        clock = System.nanoTime();
         while (!busy && !backlog.isEmpty()) {
             byte[][] argv = backlog.poll();
             if (!closing) {
@@ -218,13 +227,14 @@ final class Connection implements ClientSession, CommandSink {
         if (out.size() > 0) {
             socket.write(out.take());
         }
+        if (protocolError != null) {
+            closing = true;
+            socket.end(Buffer.buffer("-ERR " + protocolError + "\r\n"));
+            protocolError = null;
+            return;
+        }
         if (closing) {
-            if (protocolError != null) {
-                socket.end(Buffer.buffer("-ERR " + protocolError + "\r\n"));
-                protocolError = null;
-            } else {
-                socket.end();
-            }
+            socket.end();
             return;
         }
         if (socket.writeQueueFull()) {
@@ -247,7 +257,7 @@ final class Connection implements ClientSession, CommandSink {
     }
 
     private void resumeIfIdle() {
-        if (!busy && !closing && !closed && !socket.writeQueueFull()) {
+        if (!busy && !closing && !closed && protocolError == null && !socket.writeQueueFull()) {
             socket.resume();
         }
     }

@@ -228,6 +228,15 @@ class RespDecoderTest {
     }
 
     @Test
+    void protocolErrorRepliesAsRedisDoes() {
+        RespProtocolException e = new RespProtocolException(RespProtocolException.INVALID_BULK_LENGTH);
+        ByteArrayRespOutput out = new ByteArrayRespOutput();
+        RespEncoder.encode(e.reply(), 2, out);
+        assertThat(new String(out.toByteArray(), java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo("-ERR Protocol error: invalid bulk length\r\n");
+    }
+
+    @Test
     void commandsBeforeTheBadBytesAreDeliveredThenTheErrorRaised() {
         assertThatThrownBy(() -> decode("PING\r\n*1\r\n$4\r\nECHO\r\n*abc\r\nPING\r\n"))
                 .hasMessage("Protocol error: invalid multibulk length");
