@@ -123,9 +123,10 @@ final class IntrospectionCommands extends Family {
                 Reply.integer(spec.lastKey()),
                 Reply.integer(spec.step()),
                 new Reply.SetReply(acl),
-                Reply.EMPTY_ARRAY,
+                // Redis 7.0 sends tips, key specs and subcommands as RESP3 sets
+                new Reply.SetReply(List.of()),
                 keySpecs(spec),
-                Reply.array(subs)));
+                new Reply.SetReply(subs)));
     }
 
     /** Redis prints ACL categories in the order of their bits. */
@@ -140,7 +141,7 @@ final class IntrospectionCommands extends Family {
 
     private static Reply keySpecs(CommandSpec spec) {
         if (spec.firstKey() <= 0) {
-            return Reply.EMPTY_ARRAY;
+            return new Reply.SetReply(List.of());
         }
         boolean readOnly = spec.has(CommandFlag.READONLY);
         Reply flags = new Reply.SetReply(List.of(Reply.simple(readOnly ? "RO" : "RW"), Reply.simple(readOnly ? "access" : "update")));
@@ -154,7 +155,7 @@ final class IntrospectionCommands extends Family {
                         Reply.bulk("lastkey"), Reply.integer(last),
                         Reply.bulk("keystep"), Reply.integer(spec.step()),
                         Reply.bulk("limit"), Reply.integer(0)))));
-        return Reply.array(List.of(new Reply.MapReply(List.of(
+        return new Reply.SetReply(List.of(new Reply.MapReply(List.of(
                 Reply.bulk("flags"), flags, Reply.bulk("begin_search"), begin, Reply.bulk("find_keys"), find))));
     }
 

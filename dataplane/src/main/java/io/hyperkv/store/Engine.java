@@ -9,8 +9,9 @@ import java.util.concurrent.CompletableFuture;
  * readers see every write that returned before they started.
  *
  * <p>Durability is decoupled from writing: writes return once they are in the write-ahead log's
- * buffer, and {@link #durable()} says when everything written so far is on disk under the current
- * {@link Fsync} policy, so a server can reply to a burst of writes after one shared fsync.
+ * buffer, and {@link #durable()} makes everything written so far durable under the current
+ * {@link Fsync} policy (at least handed to the operating system, so a killed process keeps it;
+ * fsynced too under ALWAYS), so a server replies to a burst of writes after one shared flush.
  */
 public interface Engine extends AutoCloseable {
 
@@ -32,8 +33,10 @@ public interface Engine extends AutoCloseable {
     void write(Batch batch);
 
     /**
-     * Completes when every write that returned before this call is on disk. Already complete
-     * unless the policy is {@link Fsync#ALWAYS}; under ALWAYS one fsync serves all waiters.
+     * Completes when every write that returned before this call is durable: written to the WAL
+     * file (done before returning, so the future is already complete) unless the policy is
+     * {@link Fsync#ALWAYS}, under which it completes after an fsync that one syncer thread shares
+     * among all waiters. Callers must not acknowledge a write before this completes.
      */
     CompletableFuture<Void> durable();
 

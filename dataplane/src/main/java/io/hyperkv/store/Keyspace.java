@@ -25,7 +25,12 @@ import java.util.function.LongSupplier;
  *
  * <p>Concurrency: every write to a key happens under its {@link KeyLocks} stripe. Single calls
  * lock for themselves; a command that reads, computes and writes (INCR, APPEND, RENAME...) holds
- * {@link #lock} around the whole sequence. FLUSHDB/FLUSHALL hold every stripe.
+ * {@link #lock} around the whole sequence. FLUSHDB/FLUSHALL hold every stripe. A write to one key
+ * is one RocksDB operation; writes to several keys that must survive a crash together (MSET,
+ * RENAME, COPY) go through one {@link Changes} batch.
+ *
+ * <p>Durability: nothing here waits for the disk. Whoever acknowledges writes to a client waits
+ * for {@link #durable()} first.
  */
 public final class Keyspace {
 

@@ -392,6 +392,25 @@ class RedisDifferentialTest {
             SHUTDOWN ABORT
             SHUTDOWN FOO
 
+            # RESP3 reply shapes after HELLO 3
+            ?HELLO 3
+            SET a 1
+            GET nope
+            MGET a nope
+            CONFIG GET maxclients
+            CONFIG GET nosuch
+            COMMAND INFO get
+            COMMAND DOCS nosuchcommand
+            INFO nosuchsection
+            OBJECT ENCODING nope
+            INCRBYFLOAT f 1.5
+            SET a 2 GET
+            TTL a
+            @SCAN 0
+            ?TIME
+            GETEX nope
+            ?HELLO 2
+
             # unknown commands and arity are answered like Redis
             NOSUCHCOMMAND a b
             MGET

@@ -12,9 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A raw RESP2 client for differential tests: unlike a library it keeps the reply's exact kind
+ * A raw RESP2/RESP3 client for differential tests: unlike a library it keeps the reply's exact kind
  * (status vs bulk, null bulk vs null array), which is what must match redis-server. Replies are
- * rendered compactly: {@code +OK}, {@code -ERR ...}, {@code :1}, {@code "bulk"}, {@code nil}, {@code [a, b]}.
+ * rendered compactly: {@code +OK}, {@code -ERR ...}, {@code :1}, {@code "bulk"}, {@code nil}, {@code [a, b]}; RESP3 aggregates are tagged
+ * ({@code [(map), k, v]}, {@code [(set), a]}), {@code null}, {@code ,1.5}, {@code #t}, {@code =txt:...}.
  */
 final class RespClient implements AutoCloseable {
 
@@ -65,16 +66,39 @@ final class RespClient implements AutoCloseable {
                 in.readNBytes(2);
                 return "\"" + new String(data, StandardCharsets.UTF_8) + "\"";
             }
-            case '*': {
+            case '*':
+            case '~':
+            case '>': {
                 int n = Integer.parseInt(line);
                 if (n < 0) {
                     return "nil";
                 }
                 List<Object> items = new ArrayList<>();
+                if (type != '*') {
+                    items.add(type == '~' ? "(set)" : "(push)");
+                }
                 for (int i = 0; i < n; i++) {
                     items.add(readTree());
                 }
                 return items;
+            }
+            case '%': {
+                int n = Integer.parseInt(line);
+                List<Object> items = new ArrayList<>();
+                items.add("(map)");
+                for (int i = 0; i < 2 * n; i++) {
+                    items.add(readTree());
+                }
+                return items;
+            }
+            case '_': return "null";
+            case ',': return "," + line;
+            case '#': return "#" + line;
+            case '(': return "(" + line;
+            case '=': {
+                byte[] data = in.readNBytes(Integer.parseInt(line));
+                in.readNBytes(2);
+                return "=" + new String(data, StandardCharsets.UTF_8);
             }
             default:
                 throw new IOException("unexpected reply type " + (char) type + line);
