@@ -54,12 +54,19 @@ public record CounterRegister(DotFun<Contribution> store, CausalContext context)
                 contextOf(store.dots(), dot, stamp));
     }
 
-    /** INCRBY: the delta that adds {@code by}. */
+    /**
+     * INCRBY: the delta that adds {@code by}. The command layer checks the visible value for
+     * overflow first, as Redis does.
+     * @throws ArithmeticException if this node's running total against the current base overflows
+     */
     public CounterRegister increment(long by, Clock clock) {
         return increment(by, 0.0, clock);
     }
 
-    /** INCRBYFLOAT / ZINCRBY: the delta that adds {@code by} (finite). */
+    /**
+     * INCRBYFLOAT / ZINCRBY: the delta that adds {@code by}.
+     * @throws IllegalArgumentException if {@code by} or this node's running total is not finite
+     */
     public CounterRegister incrementFloat(double by, Clock clock) {
         return increment(0, by, clock);
     }

@@ -70,12 +70,18 @@ public record OrMap(DotMap<Bytes, Contribution> store, CausalContext context) im
         return put(Map.of(field, value), clock);
     }
 
-    /** HINCRBY: the delta adding {@code by} to {@code field}. */
+    /**
+     * HINCRBY: the delta adding {@code by} to {@code field}.
+     * @throws ArithmeticException if this node's running total for the field overflows
+     */
     public OrMap increment(Bytes field, long by, Clock clock) {
         return increment(field, by, 0.0, clock);
     }
 
-    /** HINCRBYFLOAT / ZINCRBY: the delta adding {@code by} (finite) to {@code field}. */
+    /**
+     * HINCRBYFLOAT / ZINCRBY: the delta adding {@code by} to {@code field}.
+     * @throws IllegalArgumentException if {@code by} or this node's running total is not finite
+     */
     public OrMap incrementFloat(Bytes field, double by, Clock clock) {
         return increment(field, 0, by, clock);
     }

@@ -120,6 +120,23 @@ public final class Position implements Comparable<Position> {
         }
     }
 
+    /**
+     * This position extended by one identifier. If this position was fresh (just made by
+     * {@link #between}), every extension of it is still strictly between the same bounds: the
+     * comparison with any other position is decided before the added level. Extensions with a
+     * non-negative digit sort after this position, negative ones before it.
+     */
+    public Position extend(long digit, Stamp stamp) {
+        if (digit < MIN_DIGIT || digit > MAX_DIGIT) {
+            throw new IllegalArgumentException("position digit out of range");
+        }
+        long[] out = Arrays.copyOf(ids, ids.length + 3);
+        out[ids.length] = digit;
+        out[ids.length + 1] = stamp.time();
+        out[ids.length + 2] = stamp.node();
+        return new Position(out);
+    }
+
     private boolean sameId(int level, Position o) {
         int i = 3 * level;
         return ids[i] == o.ids[i] && ids[i + 1] == o.ids[i + 1] && ids[i + 2] == o.ids[i + 2];

@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * list's causal context.
  * <ul>
  *   <li>concurrent inserts at the same place are all kept, in the order of their positions, which is
- *       the same on every replica;</li>
+ *       the same on every replica; the values of one multi-value push stay together;</li>
  *   <li>LSET assigns a new value (last writer wins against a concurrent LSET; an LSET concurrent with
  *       the element's removal keeps the element, like HSET ∥ HDEL);</li>
  *   <li>LREM, LTRIM and POP remove the elements they have seen; nothing is left behind, so removed
@@ -85,26 +85,38 @@ public record Sequence(DotMap<Position, Contribution> store, CausalContext conte
 
     /** LPUSH: the delta putting {@code values} at the head one after another (the last ends first). */
     public Sequence pushLeft(List<Bytes> values, Clock clock) {
-        DotMinter minter = new DotMinter(context, clock);
-        SortedMap<Position, DotFun<Contribution>> out = new TreeMap<>();
-        Position head = isEmpty() ? null : store.view().firstKey();
-        for (Bytes v : values) {
-            Dot dot = minter.mint();
-            head = Position.between(null, head, minter.stamp());
-            out.put(head, element(dot, minter.stamp(), v));
-        }
-        return new Sequence(DotMap.wrap(out), minter.context());
+        return push(values, clock, true);
     }
 
     /** RPUSH: the delta appending {@code values} in order. */
     public Sequence pushRight(List<Bytes> values, Clock clock) {
+        return push(values, clock, false);
+    }
+
+    /**
+     * One fresh position for the first value; the others hang one level below it, so the values of
+     * one push stay together even when another replica pushes at the same end concurrently (the two
+     * runs are ordered by their first positions instead of interleaving).
+     */
+    private Sequence push(List<Bytes> values, Clock clock, boolean left) {
         DotMinter minter = new DotMinter(context, clock);
         SortedMap<Position, DotFun<Contribution>> out = new TreeMap<>();
-        Position tail = isEmpty() ? null : store.view().lastKey();
+        Position first = null;
+        long i = 0;
         for (Bytes v : values) {
             Dot dot = minter.mint();
-            tail = Position.between(tail, null, minter.stamp());
-            out.put(tail, element(dot, minter.stamp(), v));
+            Stamp stamp = minter.stamp();
+            Position p;
+            if (first == null) {
+                Position end = isEmpty() ? null : left ? store.view().firstKey() : store.view().lastKey();
+                p = left ? Position.between(null, end, stamp) : Position.between(end, null, stamp);
+                first = p;
+            } else {
+                i++;
+                // i * STEP stays far inside the digit range for any list Redis can hold (2^32 elements)
+                p = first.extend(left ? -i * Position.STEP : i * Position.STEP, stamp);
+            }
+            out.put(p, element(dot, stamp, v));
         }
         return new Sequence(DotMap.wrap(out), minter.context());
     }

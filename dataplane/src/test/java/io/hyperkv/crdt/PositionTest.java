@@ -12,7 +12,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /** Dense list positions: always room between two neighbours, and a total order. */
-class PositionProperties {
+class PositionTest {
 
     @Provide
     Arbitrary<List<Integer>> insertionPoints() {

@@ -11,7 +11,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 
 /** OR-map laws; HSET/HINCRBY/HDEL/DEL against a single-copy model. */
-class OrMapProperties extends CrdtLaws<OrMap, Map<String, String>> {
+class OrMapLawsTest extends CrdtLaws<OrMap, Map<String, String>> {
 
     @Override
     OrMap empty() {

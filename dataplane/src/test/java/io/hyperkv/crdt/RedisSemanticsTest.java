@@ -12,7 +12,7 @@ import net.jqwik.api.Example;
  * The semantics DESIGN.md §4 promises, one scenario each: "∥" means the two replicas act without
  * having seen each other's operation, then exchange deltas.
  */
-class RedisSemanticsExamples {
+class RedisSemanticsTest {
 
     private final AtomicLong wall = new AtomicLong(1_700_000_000_000L);
     private final HybridLogicalClock a = new HybridLogicalClock(1, wall::get, 0, 60_000, 10_000, m -> { });
@@ -146,6 +146,21 @@ class RedisSemanticsExamples {
         assertThat(onA.values()).hasSize(6).containsSubsequence(b("x"), b("z"));
         assertThat(onA.values().subList(2, 5)).containsExactlyInAnyOrder(b("x"), b("a"), b("b"));
         assertThat(onA.values().get(2)).isEqualTo(b("x"));
+    }
+
+    @Example
+    void concurrentMultiValuePushesKeepEachRunTogether() {
+        Sequence base = Sequence.EMPTY.pushRight(List.of(b("x")), a);
+        Sequence fromA = base.pushRight(List.of(b("a1"), b("a2"), b("a3")), a);
+        Sequence fromB = base.pushRight(List.of(b("b1"), b("b2"), b("b3")), b);
+        Sequence headA = base.pushLeft(List.of(b("p1"), b("p2")), a);
+        Sequence headB = base.pushLeft(List.of(b("q1"), b("q2")), b);
+        Sequence onA = base.merge(fromA).merge(fromB);
+        assertThat(onA).isEqualTo(base.merge(fromB).merge(fromA));
+        List<String> tail = onA.values().subList(1, 7).stream().map(Bytes::utf8).toList();
+        assertThat(tail).isIn(List.of("a1", "a2", "a3", "b1", "b2", "b3"), List.of("b1", "b2", "b3", "a1", "a2", "a3"));
+        List<String> head = base.merge(headA).merge(headB).values().subList(0, 4).stream().map(Bytes::utf8).toList();
+        assertThat(head).isIn(List.of("p2", "p1", "q2", "q1"), List.of("q2", "q1", "p2", "p1"));
     }
 
     @Example

@@ -11,7 +11,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 
 /** List sequence laws; every list command against a single-copy model written from Redis's rules. */
-class SequenceProperties extends CrdtLaws<Sequence, List<String>> {
+class SequenceLawsTest extends CrdtLaws<Sequence, List<String>> {
 
     @Override
     Sequence empty() {

@@ -9,7 +9,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 
 /** OR-set laws; SADD/SREM/DEL against a single-copy model. */
-class OrSetProperties extends CrdtLaws<OrSet, List<String>> {
+class OrSetLawsTest extends CrdtLaws<OrSet, List<String>> {
 
     @Override
     OrSet empty() {

@@ -7,7 +7,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 
 /** String register laws; SET/INCRBY/DEL against a single-copy model. */
-class CounterRegisterProperties extends CrdtLaws<CounterRegister, Optional<String>> {
+class CounterRegisterLawsTest extends CrdtLaws<CounterRegister, Optional<String>> {
 
     @Override
     CounterRegister empty() {

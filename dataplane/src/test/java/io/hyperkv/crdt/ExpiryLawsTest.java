@@ -4,7 +4,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 
 /** Expiry-field laws: EXPIREAT / PERSIST. */
-class ExpiryProperties extends CrdtLaws<Expiry, Long> {
+class ExpiryLawsTest extends CrdtLaws<Expiry, Long> {
 
     @Override
     Expiry empty() {

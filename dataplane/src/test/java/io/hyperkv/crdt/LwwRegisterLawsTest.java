@@ -5,7 +5,7 @@ import static io.hyperkv.crdt.Universe.b;
 import net.jqwik.api.Arbitrary;
 
 /** Last-writer-wins register laws. */
-class LwwRegisterProperties extends CrdtLaws<LwwRegister, String> {
+class LwwRegisterLawsTest extends CrdtLaws<LwwRegister, String> {
 
     @Override
     LwwRegister empty() {
