@@ -8,7 +8,7 @@
 # a local redis-server, side by side) when that script exists beside the repository, else plain
 # redis-benchmark. The node is always stopped and its data removed on exit.
 # Environment: BENCH_N, BENCH_C, BENCH_TESTS, BENCH_PIPELINES (as redis-ratio.sh), JAVA_OPTS,
-# RATIO_SCRIPT (path of redis-ratio.sh when shared/ is not beside the repository).
+# RATIO_SCRIPT (path of redis-ratio.sh when shared/ is not beside the repository), BENCH_WARMUP.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -49,6 +49,17 @@ for _ in $(seq 300); do
 done
 redis-cli -p "$port" ping >/dev/null || { echo "node did not answer PING" >&2; cat "$work/node.log" >&2; exit 1; }
 echo "HyperKV node pid $pid on 127.0.0.1:$port (appendfsync everysec, data in $work/data)" >&2
+
+# Warm-up: a JVM compiles its hot paths during the first seconds under load, and redis-ratio.sh's
+# runs are only seconds long, so without this the first rounds measure the JIT compiler, not the
+# server. BENCH_WARMUP=0 skips it.
+if [[ ${BENCH_WARMUP:-1} != 0 ]]; then
+  echo "warming up the JVM (redis-benchmark, results discarded)..." >&2
+  for pl in 16 1; do
+    redis-benchmark -p "$port" -q -n 300000 -c 50 -P "$pl" -t "${BENCH_TESTS:-set,get,incr,lpush,sadd,hset}" \
+      -r 100000 -d 32 >/dev/null 2>&1 || true
+  done
+fi
 
 # shared/ sits beside the repository clone; RATIO_SCRIPT overrides where to find the script.
 ratio=${RATIO_SCRIPT:-"$repo/../shared/tools/redis-ratio.sh"}
