@@ -1,2 +1,54 @@
-/** Storage: the ordered key-value {@code Engine} SPI, its RocksDB and memory engines, and the type encodings. */
+/**
+ * Storage: the ordered key-value {@link io.hyperkv.store.Engine} SPI and its RocksDB engine, the
+ * on-disk layouts of every value, the logical databases over them ({@link io.hyperkv.store.Keyspace})
+ * with passive and active expiry, and checkpoints.
+ *
+ * <h2>Layouts</h2>
+ *
+ * Every key starts with the db index (one byte, 0..15) and, except in the expiry index, the
+ * cluster slot (two bytes, {@link io.hyperkv.store.KeySlot}: CRC16 of the key or its
+ * {@code {hash tag}} mod 16384). A db, or one slot of a db, is therefore one contiguous key range:
+ * FLUSHDB is a range deletion and a slot can be streamed or dropped as a range. Integers are
+ * big-endian so byte order is numeric order. {@code |} is concatenation.
+ *
+ * <table>
+ * <caption>Column families and their key/value layouts</caption>
+ * <tr><th>column family</th><th>key</th><th>value</th><th>holds</th></tr>
+ * <tr><td>{@code meta}</td><td>{@code db u8 | slot u16 | key}</td>
+ *     <td>{@link io.hyperkv.store.Metadata}: {@code format u8 (1) | type u8 | encoding u8 | flags u8 | version u64 |
+ *     stamp.time u64 | stamp.node u64 | [expireAt u64 | expiryStamp.time u64 | expiryStamp.node u64] | [size u64] |
+ *     [contextLen u32 | context] | payload}</td>
+ *     <td>one entry per key of every type; a string's bytes are the payload (inline)</td></tr>
+ * <tr><td>{@code sub}</td><td>{@code db u8 | slot u16 | keyLen u32 | key | version u64 | field}</td>
+ *     <td>element state</td>
+ *     <td>hash fields, set members, list elements of the key's current version (later issues)</td></tr>
+ * <tr><td>{@code zscore}</td><td>{@code db u8 | slot u16 | keyLen u32 | key | version u64 | score (sortable 8 bytes) | member}</td>
+ *     <td>empty</td><td>sorted-set score index (later issues)</td></tr>
+ * <tr><td>{@code expire}</td><td>{@code db u8 | expireAt u64 | slot u16 | key}</td><td>empty</td>
+ *     <td>one entry per key with a time to live, earliest deadline first: the active expiry cycle reads from the front</td></tr>
+ * <tr><td>{@code hints}</td><td>(replication layer)</td><td></td><td>deltas for unreachable replicas</td></tr>
+ * <tr><td>{@code sys}</td><td>ASCII name</td><td></td><td>node id, topology, HLC high-water mark</td></tr>
+ * </table>
+ *
+ * <h2>Metadata fields</h2>
+ * <ul>
+ * <li>{@code type}: 1 string, 2 hash, 3 set, 4 zset, 5 list ({@link io.hyperkv.store.ValueType});
+ *     {@code encoding}: what OBJECT ENCODING prints ({@link io.hyperkv.store.Encoding}).</li>
+ * <li>{@code flags}: bit 0 expiry section present, bit 1 size present (collections), bit 2 causal context present.</li>
+ * <li>{@code version}: chosen when the key is created or replaced (the creating stamp's time). Sub-keys
+ *     carry it, so DEL or overwrite of a collection rewrites only the metadata and drops
+ *     {@code key|oldVersion|*} with one range tombstone, whatever the collection's size.</li>
+ * <li>{@code stamp}: HLC time and node id of the last write (the LWW order of DESIGN.md §4).</li>
+ * <li>{@code expireAt}: absolute Unix ms, 0 = none; {@code expiryStamp}: the write that set or cleared
+ *     it (PERSIST keeps the section with expireAt 0, so LWW on the expiry field has its stamp).</li>
+ * <li>{@code context}: opaque bytes reserved for the per-key causal context of the replication layer.</li>
+ * </ul>
+ * Format 1 is the first; a reader refuses a format it does not know rather than guessing.
+ *
+ * <h2>Durability</h2>
+ * The WAL is always on and written before a write returns. {@code appendfsync} decides when it is
+ * fsynced: {@code always} by a group commit ({@link io.hyperkv.store.Engine#durable()}),
+ * {@code everysec} by a background thread, {@code no} by the OS. Recovery replays the WAL up to the
+ * first torn record (RocksDB point-in-time recovery) instead of refusing to start.
+ */
 package io.hyperkv.store;

@@ -1,0 +1,35 @@
+package io.hyperkv.command;
+
+import io.hyperkv.store.Fsync;
+import io.hyperkv.store.Keyspace;
+
+/**
+ * The one entry point the server calls to build the command table: every family of this
+ * package registered over one {@link Keyspace}, reading and writing one {@link Settings}. The
+ * server registers its connection commands (AUTH, HELLO, CLIENT, SELECT...) into the returned
+ * table afterwards; COMMAND reads the table at call time and lists them too.
+ *
+ * <p>Note for the server: the SHUTDOWN handler returns {@code null} (no reply, as Redis) once
+ * {@link ServerHooks#shutdown} accepted; handlers flagged {@link CommandFlag#SLOW_PATH} must run
+ * on a worker; after a burst that wrote, reply when {@link Keyspace#durable()} completes.
+ */
+public final class Commands {
+
+    private Commands() {
+    }
+
+    public static CommandTable standard(Keyspace keyspace, Settings settings, ServerHooks hooks) {
+        CommandTable table = new CommandTable();
+        new StringCommands(keyspace, settings).register(table);
+        new KeyCommands(keyspace).register(table);
+        new ServerCommands(keyspace, settings, hooks, new Info(keyspace, hooks)).register(table);
+        new IntrospectionCommands().register(table);
+        // appendfsync is applied to the engine the moment CONFIG SET accepts it
+        settings.onChange((name, value) -> {
+            if (name.equals("appendfsync")) {
+                keyspace.engine().fsync(Fsync.parse(value));
+            }
+        });
+        return table;
+    }
+}

@@ -1,0 +1,209 @@
+package io.hyperkv.server;
+
+import io.hyperkv.command.CommandTable;
+import io.hyperkv.command.Commands;
+import io.hyperkv.command.Dispatcher;
+import io.hyperkv.command.Settings;
+import io.hyperkv.crdt.HybridLogicalClock;
+import io.hyperkv.store.Engine;
+import io.hyperkv.store.EngineOptions;
+import io.hyperkv.store.Engines;
+import io.hyperkv.store.Fsync;
+import io.hyperkv.store.Keyspace;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * Brings one node up and down in a fixed order. Start: validate the configuration, open the store,
+ * restore the node id and clock, build the command table, register metrics, schedule active expiry,
+ * bind the RESP listener. Stop (SIGTERM, SHUTDOWN, or
+ * the end of a test): become unready, stop accepting, let in-flight commands and fsync waits
+ * finish (bounded), close every connection, fsync and close the store. The store is never closed
+ * while a connection could still run a command against it.
+ */
+@ApplicationScoped
+public class NodeLifecycle {
+
+    private static final Logger LOG = Logger.getLogger(NodeLifecycle.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
+    @Inject
+    HyperKvConfig config;
+    @Inject
+    Vertx vertx;
+    @Inject
+    RespListener listener;
+    @Inject
+    MeterRegistry registry;
+
+    private volatile Engine engine;
+    private volatile Keyspace keyspace;
+    private volatile ServerWiring wiring;
+    private volatile boolean stopping;
+    private ScheduledExecutorService expiry;
+
+    void onStart(@Observes @Priority(100) StartupEvent event) throws Exception {
+        if (config.engine() == HyperKvConfig.Engine.MEMORY) {
+            throw new IllegalStateException("hyperkv.engine=memory is not available in this version;"
+                    + " use hyperkv.engine=rocksdb (the default)");
+        }
+        Settings settings = settings();
+        Path dataDir = Path.of(config.dataDir()).toAbsolutePath().normalize();
+        Files.createDirectories(dataDir);
+        Fsync fsync = Fsync.parse(config.appendfsync().name());
+        engine = Engines.open(config.engine().name().toLowerCase(Locale.ROOT), EngineOptions.of(dataDir, fsync));
+        NodeIdentity identity = NodeIdentity.load(engine);
+        HybridLogicalClock clock = HybridLogicalClock.onSystemTime(identity.nodeId(), identity.highWaterMark(),
+                identity::persistHighWaterMark);
+        keyspace = new Keyspace(engine, clock, ConnectionCommands.DATABASES, System::currentTimeMillis);
+        LOG.infof("HyperKV node %s opened its store: engine=%s data-dir=%s appendfsync=%s",
+                identity.nodeIdHex(), config.engine().name().toLowerCase(Locale.ROOT), dataDir, fsync.redisName());
+
+        ConnectedClients clients = new ConnectedClients();
+        // The meters need the finished table and INFO needs the meters: the hooks see them through a holder.
+        CommandMeters[] meters = new CommandMeters[1];
+        NodeHooks hooks = new NodeHooks(identity, clients, () -> meters[0].totalCommands(), listener::port, settings);
+        CommandTable table = Commands.standard(keyspace, settings, hooks);
+        new ConnectionCommands(clients, settings).registerInto(table);
+        meters[0] = new CommandMeters(registry, table);
+        wiring = new ServerWiring(vertx, new Dispatcher(table), keyspace, clients, meters[0], settings,
+                new AtomicInteger());
+        NodeMetrics.register(registry, this);
+
+        expiry = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hyperkv-active-expiry");
+            t.setDaemon(true);
+            return t;
+        });
+        // Redis's hz 10: ten bounded cycles a second, off the event loops (each cycle touches RocksDB).
+        expiry.scheduleWithFixedDelay(this::expireCycle, 100, 100, TimeUnit.MILLISECONDS);
+
+        int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+        listener.start(wiring, config.bind(), config.port(), loops, START_TIMEOUT);
+    }
+
+    /** The CONFIG-visible settings, seeded from hyperkv.*; a value Redis would refuse stops start-up naming the key. */
+    private Settings settings() {
+        Settings settings = new Settings();
+        init(settings, "hyperkv.port", "port", Integer.toString(config.port()));
+        init(settings, "hyperkv.bind", "bind", config.bind());
+        init(settings, "hyperkv.data-dir", "dir", config.dataDir());
+        init(settings, "hyperkv.appendfsync", "appendfsync", config.appendfsync().name().toLowerCase(Locale.ROOT));
+        init(settings, "hyperkv.maxclients", "maxclients", Integer.toString(config.maxclients()));
+        init(settings, "hyperkv.proto-max-bulk-len", "proto-max-bulk-len", Long.toString(config.protoMaxBulkLen()));
+        config.requirepass().ifPresent(p -> init(settings, "hyperkv.requirepass", "requirepass", p));
+        return settings;
+    }
+
+    private static void init(Settings settings, String key, String option, String value) {
+        try {
+            settings.initialize(option, value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("invalid " + key + "=" + value + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void expireCycle() {
+        try {
+            Keyspace ks = keyspace;
+            if (ks != null && !stopping) {
+                ks.runCycle();
+            }
+        } catch (RuntimeException e) {
+            // Keep the schedule alive: one failed cycle (e.g. racing shutdown) must not end active expiry.
+            LOG.debugf("active expiry cycle failed: %s", e);
+        }
+    }
+
+    void onStop(@Observes @Priority(100) ShutdownEvent event) {
+        stop();
+    }
+
+    /** Idempotent; runs on Quarkus's shutdown thread (SIGTERM, SHUTDOWN, end of a test). */
+    synchronized void stop() {
+        if (stopping && engine == null) {
+            return;
+        }
+        stopping = true;
+        ServerWiring w = wiring;
+        if (w != null) {
+            long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+            // In-flight worker commands and fsync waits finish and send their replies first.
+            while (w.busyConnections().get() > 0 && System.nanoTime() < deadline) {
+                sleepQuietly();
+            }
+            listener.stop(vertx, DRAIN_TIMEOUT);
+            for (Connection c : w.clients().all()) {
+                c.kill();
+            }
+            while (w.clients().count() > 0 && System.nanoTime() < deadline) {
+                sleepQuietly();
+            }
+        }
+        if (expiry != null) {
+            expiry.shutdown();
+            try {
+                expiry.awaitTermination(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Engine e = engine;
+        if (e != null) {
+            try {
+                e.sync();
+            } finally {
+                keyspace = null;
+                engine = null;
+                e.close();
+            }
+            LOG.info("HyperKV store flushed and closed");
+        }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Store open, listener bound, not shutting down: what the readiness probe reports. */
+    public boolean ready() {
+        return !stopping && engine != null && listener.bound();
+    }
+
+    public boolean stopping() {
+        return stopping;
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    Keyspace keyspace() {
+        return keyspace;
+    }
+
+    ConnectedClients clients() {
+        ServerWiring w = wiring;
+        return w == null ? null : w.clients();
+    }
+}

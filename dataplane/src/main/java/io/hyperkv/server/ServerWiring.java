@@ -1,0 +1,24 @@
+package io.hyperkv.server;
+
+import io.hyperkv.command.Dispatcher;
+import io.hyperkv.command.Settings;
+import io.hyperkv.store.Keyspace;
+import io.vertx.core.Vertx;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What every connection of this node shares, fixed at start-up (the {@link Settings} inside may
+ * change at run time through CONFIG SET: requirepass, maxclients, proto-max-bulk-len are read from
+ * it when a connection opens or authenticates). {@code busyConnections} counts
+ * connections that have a command on a worker or replies waiting for an fsync, so a graceful
+ * shutdown can wait for them before closing the store.
+ */
+record ServerWiring(
+        Vertx vertx,
+        Dispatcher dispatcher,
+        Keyspace keyspace,
+        ConnectedClients clients,
+        CommandMeters meters,
+        Settings settings,
+        AtomicInteger busyConnections) {
+}

@@ -1,0 +1,634 @@
+package io.hyperkv.store;
+
+import io.hyperkv.crdt.Clock;
+import io.hyperkv.crdt.Stamp;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The logical databases (0..{@code databases-1}) over an {@link Engine}: typed access to keys and
+ * their {@link Metadata} for the command handlers.
+ *
+ * <p>Invariants, all maintained by {@link #write}: a META entry with an expiry has exactly one
+ * EXPIRE index entry and vice versa; when a collection is deleted or replaced, its sub-keys
+ * under the old version are removed by one range tombstone; the per-db key and expiry counters
+ * equal the META entries present (expired-but-not-yet-removed keys count, as in Redis's DBSIZE).
+ * A key whose expiry has passed is never returned: reads remove it on the spot (passive expiry)
+ * and {@link #runCycle()} removes the others (active expiry).
+ *
+ * <p>Concurrency: every write to a key happens under its {@link KeyLocks} stripe. Single calls
+ * lock for themselves; a command that reads, computes and writes (INCR, APPEND, RENAME...) holds
+ * {@link #lock} around the whole sequence. FLUSHDB/FLUSHALL hold every stripe. A write to one key
+ * is one RocksDB operation; writes to several keys that must survive a crash together (MSET,
+ * RENAME, COPY) go through one {@link Changes} batch.
+ *
+ * <p>Durability: nothing here waits for the disk. Whoever acknowledges writes to a client waits
+ * for {@link #durable()} first.
+ */
+public final class Keyspace {
+
+    /** Active expiry removes at most this many keys per cycle, whatever the backlog. */
+    static final int CYCLE_MAX_KEYS = 2000;
+    /** ... and spends at most this long (Redis: 25% of a 100 ms tick). */
+    static final long CYCLE_BUDGET_NANOS = 25_000_000L;
+    /** Every this many cycles a db's expiry index is read from its start, not from the last position. */
+    static final int FULL_SWEEP_EVERY = 64;
+    private static final int CURSOR_TABLE_SIZE = 65_536;
+
+    private final Engine engine;
+    private final Clock clock;
+    private final int databases;
+    private final LongSupplier millis;
+    private final KeyLocks locks = new KeyLocks(1024);
+    private final AtomicLong[] keys;
+    private final AtomicLong[] expires;
+    private final long[] sweepFrom;
+    private final KeyspaceStats stats = new KeyspaceStats();
+    private final AtomicLong cursorIds = new AtomicLong(ThreadLocalRandom.current().nextInt(1, 1 << 20));
+    private final Map<Long, byte[]> cursors = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
+            return size() > CURSOR_TABLE_SIZE;
+        }
+    };
+    private long cycles;
+    private int nextCycleDb;
+
+    /** A live key and its metadata; the value of a string is {@code meta.payload()}. */
+    public record Entry(byte[] key, Metadata meta) {}
+
+    /** One page of SCAN: the cursor to continue with (0 when done) and the keys found. */
+    public record ScanPage(long cursor, List<byte[]> keys) {}
+
+    public Keyspace(Engine engine, Clock clock, int databases, LongSupplier millis) {
+        if (databases < 1 || databases > 254) {
+            throw new IllegalArgumentException("databases must be in 1..254");
+        }
+        this.engine = engine;
+        this.clock = clock;
+        this.databases = databases;
+        this.millis = millis;
+        this.keys = new AtomicLong[databases];
+        this.expires = new AtomicLong[databases];
+        this.sweepFrom = new long[databases];
+        for (int db = 0; db < databases; db++) {
+            keys[db] = new AtomicLong();
+            expires[db] = new AtomicLong();
+        }
+        countKeys();
+    }
+
+    public Keyspace(Engine engine, Clock clock) {
+        this(engine, clock, 16, System::currentTimeMillis);
+    }
+
+    /** Rebuilds the counters from disk: one pass over META at start-up (the counters are not persisted). */
+    private void countKeys() {
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.META, KeyCodec.dbStart(0), KeyCodec.dbStart(databases))) {
+            for (; c.valid(); c.next()) {
+                int db = c.key()[0] & 0xFF;
+                keys[db].incrementAndGet();
+                if (Metadata.expireAtOf(c.value()) != 0) {
+                    expires[db].incrementAndGet();
+                }
+            }
+        }
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public int databases() {
+        return databases;
+    }
+
+    public long now() {
+        return millis.getAsLong();
+    }
+
+    public KeyspaceStats stats() {
+        return stats;
+    }
+
+    /** A fresh HLC stamp for a write. */
+    public Stamp stamp() {
+        return clock.next();
+    }
+
+    public KeyLocks.Held lock(int db, byte[] key) {
+        return locks.lock(db, key);
+    }
+
+    public KeyLocks.Held lock(int db, byte[]... keys) {
+        int[] dbs = new int[keys.length];
+        java.util.Arrays.fill(dbs, db);
+        return locks.lock(dbs, keys);
+    }
+
+    public KeyLocks.Held lock(int[] dbs, byte[][] keys) {
+        return locks.lock(dbs, keys);
+    }
+
+    /** Completes when every write made so far is durable under the engine's appendfsync policy. */
+    public CompletableFuture<Void> durable() {
+        return engine.durable();
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** The live metadata of {@code key}, or null when it is absent or expired (an expired key is removed now). */
+    public Metadata read(int db, byte[] key) {
+        byte[] raw = engine.get(ColumnFamily.META, KeyCodec.meta(db, key));
+        if (raw == null) {
+            return null;
+        }
+        if (Metadata.expireAtOf(raw) != 0 && Metadata.expireAtOf(raw) <= millis.getAsLong()) {
+            expireNow(db, key);
+            return null;
+        }
+        return Metadata.decode(raw);
+    }
+
+    public boolean exists(int db, byte[] key) {
+        return read(db, key) != null;
+    }
+
+    /** Stored metadata, expired or not; for the layers (replication, tests) that must see everything. */
+    public Metadata readStored(int db, byte[] key) {
+        byte[] raw = engine.get(ColumnFamily.META, KeyCodec.meta(db, key));
+        return raw == null ? null : Metadata.decode(raw);
+    }
+
+    private void expireNow(int db, byte[] key) {
+        try (KeyLocks.Held ignored = locks.lock(db, key)) {
+            Metadata stored = readStored(db, key);
+            if (stored != null && stored.expiredAt(millis.getAsLong())) {
+                apply(db, key, stored, null);
+                stats.expiredKeys.increment();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /**
+     * Makes {@code meta} the value of {@code key} (null deletes it), keeping the expiry index, the
+     * collection sub-keys and the counters consistent. Returns whether the key existed (live) before.
+     */
+    public boolean write(int db, byte[] key, Metadata meta) {
+        try (KeyLocks.Held ignored = locks.lock(db, key)) {
+            Metadata stored = readStored(db, key);
+            boolean live = stored != null && !stored.expiredAt(millis.getAsLong());
+            if (stored != null && !live) {
+                stats.expiredKeys.increment();
+            }
+            if (stored == null && meta == null) {
+                return false;
+            }
+            apply(db, key, stored, meta);
+            return live;
+        }
+    }
+
+    /** Deletes {@code key}; true if it existed (and had not expired). */
+    public boolean delete(int db, byte[] key) {
+        return write(db, key, null);
+    }
+
+    /**
+     * Stores a string, replacing whatever the key held (a new version). {@code expireAt}: absolute
+     * ms, 0 for none, or {@link #KEEP_TTL} to keep the live key's expiry.
+     */
+    public void setString(int db, byte[] key, byte[] value, Encoding encoding, long expireAt) {
+        try (KeyLocks.Held ignored = locks.lock(db, key)) {
+            // one read serves both the expiry bookkeeping and the KEEPTTL decision: SET is the hot path
+            Metadata stored = readStored(db, key);
+            boolean live = stored != null && !stored.expiredAt(millis.getAsLong());
+            if (stored != null && !live) {
+                stats.expiredKeys.increment();
+            }
+            Metadata old = live ? stored : null;
+            Stamp stamp = clock.next();
+            long at;
+            Stamp expiryStamp;
+            if (expireAt == KEEP_TTL) {
+                at = old == null ? 0 : old.expireAt();
+                expiryStamp = old == null ? null : old.expiryStamp();
+            } else {
+                at = expireAt;
+                // clearing an expiry is itself an expiry write (LWW on the expiry field)
+                expiryStamp = expireAt != 0 || (old != null && old.expiryStamp() != null) ? stamp : null;
+            }
+            apply(db, key, stored, Metadata.string(value, encoding, stamp.time(), stamp, at, expiryStamp));
+        }
+    }
+
+    public static final long KEEP_TTL = -1;
+
+    /** Replaces the payload of a live string in place (APPEND, SETRANGE, INCR): same version, same expiry, new stamp. */
+    public void updateString(int db, byte[] key, Metadata old, byte[] value, Encoding encoding) {
+        Stamp stamp = clock.next();
+        write(db, key, new Metadata(ValueType.STRING, encoding, old.version(), stamp, old.expireAt(),
+                old.expiryStamp(), 0, old.context(), value));
+    }
+
+    /** Sets ({@code expireAt > 0}) or removes ({@code 0}) the expiry of a live key; false if there is no such key. */
+    public boolean setExpiry(int db, byte[] key, long expireAt) {
+        try (KeyLocks.Held ignored = locks.lock(db, key)) {
+            Metadata m = read(db, key);
+            if (m == null) {
+                return false;
+            }
+            write(db, key, m.withExpiry(expireAt, clock.next()));
+            return true;
+        }
+    }
+
+    /**
+     * Copies {@code src} of {@code srcDb} to {@code dst} of {@code dstDb} (replacing it), including
+     * sub-keys and expiry, under a new version, in one atomic batch. The caller holds both keys'
+     * locks and checked that {@code src} is live ({@code meta}).
+     */
+    public void copy(int srcDb, byte[] src, Metadata meta, int dstDb, byte[] dst) {
+        try (Changes changes = changes()) {
+            changes.copy(srcDb, src, meta, dstDb, dst).commit();
+        }
+    }
+
+    /** RENAME: the copy and the removal of the source in one atomic batch. The caller holds both locks. */
+    public void rename(int db, byte[] src, Metadata meta, byte[] dst) {
+        try (Changes changes = changes()) {
+            changes.copy(db, src, meta, db, dst).put(db, src, null).commit();
+        }
+    }
+
+    private void copySubkeys(ColumnFamily cf, int srcDb, byte[] src, long srcVersion, int dstDb, byte[] dst,
+            long dstVersion, Engine.Batch batch) {
+        byte[] from = KeyCodec.subPrefix(srcDb, src, srcVersion);
+        byte[] to = KeyCodec.subPrefix(dstDb, dst, dstVersion);
+        try (Engine.Cursor c = engine.iterate(cf, from, KeyCodec.prefixEnd(from))) {
+            for (; c.valid(); c.next()) {
+                byte[] k = c.key();
+                byte[] nk = new byte[to.length + k.length - from.length];
+                System.arraycopy(to, 0, nk, 0, to.length);
+                System.arraycopy(k, from.length, nk, to.length, k.length - from.length);
+                batch.put(cf, nk, c.value());
+            }
+        }
+    }
+
+    /** The one place META changes: keeps the expiry index, old sub-keys and counters in step. Caller holds the lock. */
+    private void apply(int db, byte[] key, Metadata stored, Metadata meta) {
+        boolean simple = (stored == null || !stored.type().hasSubkeys())
+                && (stored == null ? 0 : stored.expireAt()) == (meta == null ? 0 : meta.expireAt());
+        if (simple) {
+            // the hot path (SET/DEL of a string without TTL change): one JNI call, no WriteBatch
+            byte[] metaKey = KeyCodec.meta(db, key);
+            if (meta == null) {
+                engine.delete(ColumnFamily.META, metaKey);
+            } else {
+                engine.put(ColumnFamily.META, metaKey, meta.encode());
+            }
+        } else {
+            try (Engine.Batch batch = engine.batch()) {
+                stage(batch, db, key, stored, meta);
+                engine.write(batch);
+            }
+        }
+        count(db, stored, meta);
+    }
+
+    /** Adds to {@code batch} the writes that make {@code meta} replace {@code stored}. */
+    private void stage(Engine.Batch batch, int db, byte[] key, Metadata stored, Metadata meta) {
+        byte[] metaKey = KeyCodec.meta(db, key);
+        if (meta == null) {
+            batch.delete(ColumnFamily.META, metaKey);
+        } else {
+            batch.put(ColumnFamily.META, metaKey, meta.encode());
+        }
+        long oldAt = stored == null ? 0 : stored.expireAt();
+        long newAt = meta == null ? 0 : meta.expireAt();
+        if (oldAt != newAt) {
+            if (oldAt != 0) {
+                batch.delete(ColumnFamily.EXPIRE, KeyCodec.expire(db, oldAt, key));
+            }
+            if (newAt != 0) {
+                batch.put(ColumnFamily.EXPIRE, KeyCodec.expire(db, newAt, key), new byte[0]);
+            }
+        }
+        if (stored != null && stored.type().hasSubkeys() && (meta == null || meta.version() != stored.version())) {
+            // O(1) removal of the old collection: one range tombstone over key|oldVersion|*
+            byte[] prefix = KeyCodec.subPrefix(db, key, stored.version());
+            batch.deleteRange(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix));
+            if (stored.type() == ValueType.ZSET) {
+                batch.deleteRange(ColumnFamily.ZSCORE, prefix, KeyCodec.prefixEnd(prefix));
+            }
+        }
+    }
+
+    /** Counter bookkeeping after {@code meta} replaced {@code stored} on disk. */
+    private void count(int db, Metadata stored, Metadata meta) {
+        if (stored == null && meta != null) {
+            keys[db].incrementAndGet();
+        } else if (stored != null && meta == null) {
+            keys[db].decrementAndGet();
+        }
+        long oldAt = stored == null ? 0 : stored.expireAt();
+        long newAt = meta == null ? 0 : meta.expireAt();
+        if (oldAt == 0 && newAt != 0) {
+            expires[db].incrementAndGet();
+        } else if (oldAt != 0 && newAt == 0) {
+            expires[db].decrementAndGet();
+        }
+        stats.dirty.increment();
+    }
+
+    /**
+     * Several key changes committed as one atomic batch (MSET, RENAME, COPY): after a crash either
+     * all of them are on disk or none. The caller holds the locks of every key it stages.
+     */
+    public final class Changes implements AutoCloseable {
+        private final Engine.Batch batch = engine.batch();
+        private final List<Object[]> staged = new ArrayList<>();
+        /** What this change set already staged per key: a key staged twice (MSET a 1 a 2) replaces its own staging. */
+        private final Map<java.nio.ByteBuffer, Optional<Metadata>> pending = new java.util.HashMap<>();
+
+        private Changes() {
+        }
+
+        private Metadata current(int db, byte[] key) {
+            Optional<Metadata> staged = pending.get(java.nio.ByteBuffer.wrap(KeyCodec.meta(db, key)));
+            return staged != null ? staged.orElse(null) : readStored(db, key);
+        }
+
+        /** Stages {@code meta} (null: delete) as the new value of {@code key}. */
+        public Changes put(int db, byte[] key, Metadata meta) {
+            Metadata stored = current(db, key);
+            pending.put(java.nio.ByteBuffer.wrap(KeyCodec.meta(db, key)), Optional.ofNullable(meta));
+            if (stored != null && stored.expiredAt(millis.getAsLong())) {
+                stats.expiredKeys.increment();
+            }
+            if (stored == null && meta == null) {
+                return this;
+            }
+            stage(batch, db, key, stored, meta);
+            staged.add(new Object[] {db, stored, meta});
+            return this;
+        }
+
+        /** Stages a string written now, replacing the key (new version), with {@code expireAt} (0: none). */
+        public Changes putString(int db, byte[] key, byte[] value, Encoding encoding, long expireAt) {
+            Stamp stamp = clock.next();
+            Metadata old = current(db, key);
+            boolean hadExpiry = old != null && !old.expiredAt(millis.getAsLong()) && old.expiryStamp() != null;
+            return put(db, key, Metadata.string(value, encoding, stamp.time(), stamp, expireAt,
+                    expireAt != 0 || hadExpiry ? stamp : null));
+        }
+
+        /** Stages a copy of {@code meta} (a live value of src) as {@code dst}, sub-keys included, under a new version. */
+        public Changes copy(int srcDb, byte[] src, Metadata meta, int dstDb, byte[] dst) {
+            Stamp stamp = clock.next();
+            Metadata copy = new Metadata(meta.type(), meta.encoding(), stamp.time(), stamp, meta.expireAt(),
+                    meta.expireAt() != 0 ? stamp : null, meta.size(), meta.context(), meta.payload());
+            if (meta.type().hasSubkeys()) {
+                copySubkeys(ColumnFamily.SUB, srcDb, src, meta.version(), dstDb, dst, copy.version(), batch);
+                if (meta.type() == ValueType.ZSET) {
+                    copySubkeys(ColumnFamily.ZSCORE, srcDb, src, meta.version(), dstDb, dst, copy.version(), batch);
+                }
+            }
+            return put(dstDb, dst, copy);
+        }
+
+        /** Writes everything staged, atomically. */
+        public void commit() {
+            engine.write(batch);
+            for (Object[] s : staged) {
+                count((Integer) s[0], (Metadata) s[1], (Metadata) s[2]);
+            }
+            staged.clear();
+        }
+
+        @Override
+        public void close() {
+            batch.close();
+        }
+    }
+
+    /** A new atomic change set; use with try-with-resources and {@link Changes#commit()}. */
+    public Changes changes() {
+        return new Changes();
+    }
+
+    // ---------------------------------------------------------------- whole databases
+
+    public long size(int db) {
+        return keys[db].get();
+    }
+
+    public long expiresCount(int db) {
+        return expires[db].get();
+    }
+
+    /** FLUSHDB: range deletions over every family's db prefix, atomically, with all writers held off. */
+    public void flush(int db) {
+        flushRange(db, db + 1);
+    }
+
+    /** FLUSHALL. */
+    public void flushAll() {
+        flushRange(0, databases);
+    }
+
+    private void flushRange(int fromDb, int toDb) {
+        try (KeyLocks.Held ignored = locks.lockAll(); Engine.Batch batch = engine.batch()) {
+            for (ColumnFamily cf : new ColumnFamily[] {ColumnFamily.META, ColumnFamily.SUB, ColumnFamily.ZSCORE, ColumnFamily.EXPIRE}) {
+                batch.deleteRange(cf, KeyCodec.dbStart(fromDb), KeyCodec.dbStart(toDb));
+            }
+            engine.write(batch);
+            for (int db = fromDb; db < toDb; db++) {
+                stats.dirty.add(keys[db].get());
+                keys[db].set(0);
+                expires[db].set(0);
+                sweepFrom[db] = 0;
+            }
+        }
+    }
+
+    /** Every live key of {@code db} matching {@code pattern} (null: all), in storage order. */
+    public List<byte[]> keys(int db, Glob pattern) {
+        List<byte[]> out = new ArrayList<>();
+        long now = millis.getAsLong();
+        boolean all = pattern == null || pattern.matchesAll();
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.META, KeyCodec.dbStart(db), KeyCodec.dbEnd(db))) {
+            for (; c.valid(); c.next()) {
+                long at = Metadata.expireAtOf(c.value());
+                if (at != 0 && at <= now) {
+                    continue;
+                }
+                byte[] key = KeyCodec.userKeyOfMeta(c.key());
+                if (all || pattern.matches(key)) {
+                    out.add(key);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One SCAN page. Cursors are numbers (clients parse them as integers) naming a resume position
+     * kept in a bounded table; an unknown cursor restarts the iteration, which still returns every
+     * key present for the whole scan, possibly twice, as Redis allows.
+     */
+    public ScanPage scan(int db, long cursor, int count, Glob pattern, ValueType type) {
+        byte[] from;
+        if (cursor == 0) {
+            from = KeyCodec.dbStart(db);
+        } else {
+            synchronized (cursors) {
+                from = cursors.remove(cursor);
+            }
+            if (from == null || (from[0] & 0xFF) != db) {
+                from = KeyCodec.dbStart(db);
+            }
+        }
+        List<byte[]> out = new ArrayList<>();
+        long now = millis.getAsLong();
+        boolean all = pattern == null || pattern.matchesAll();
+        int visited = 0;
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.META, from, KeyCodec.dbEnd(db))) {
+            for (; c.valid(); c.next()) {
+                if (visited >= count) {
+                    long id = cursorIds.incrementAndGet();
+                    synchronized (cursors) {
+                        cursors.put(id, c.key());
+                    }
+                    return new ScanPage(id, out);
+                }
+                visited++;
+                byte[] value = c.value();
+                long at = Metadata.expireAtOf(value);
+                if (at != 0 && at <= now) {
+                    continue;
+                }
+                byte[] key = KeyCodec.userKeyOfMeta(c.key());
+                if ((all || pattern.matches(key)) && (type == null || Metadata.typeOf(value) == type)) {
+                    out.add(key);
+                }
+            }
+        }
+        return new ScanPage(0, out);
+    }
+
+    /** A random live key of {@code db}, or null if it has none. */
+    public byte[] randomKey(int db) {
+        long now = millis.getAsLong();
+        for (int attempt = 0; attempt < 100 && keys[db].get() > 0; attempt++) {
+            int slot = ThreadLocalRandom.current().nextInt(KeySlot.SLOTS);
+            byte[] found = firstLive(db, KeyCodec.slotStart(db, slot), now);
+            if (found == null) {
+                found = firstLive(db, KeyCodec.dbStart(db), now);
+            }
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    private byte[] firstLive(int db, byte[] from, long now) {
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.META, from, KeyCodec.dbEnd(db))) {
+            for (int seen = 0; c.valid() && seen < 100; c.next(), seen++) {
+                long at = Metadata.expireAtOf(c.value());
+                if (at == 0 || at > now) {
+                    return KeyCodec.userKeyOfMeta(c.key());
+                }
+            }
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- active expiry
+
+    /**
+     * One active-expiry cycle, for a scheduler to call about ten times a second. The EXPIRE index
+     * is ordered by deadline, so instead of Redis's random sampling (repeat while more than 25% of
+     * the sample had expired) the cycle reads each db's earliest deadlines and removes keys while
+     * they are due: every key it looks at but the last is expired. Work is bounded by
+     * {@link #CYCLE_MAX_KEYS} and {@link #CYCLE_BUDGET_NANOS}; dbs are visited round-robin so a
+     * large backlog in one cannot starve the others. Returns the number of keys removed.
+     */
+    public int runCycle() {
+        return runCycle(CYCLE_MAX_KEYS, CYCLE_BUDGET_NANOS);
+    }
+
+    public synchronized int runCycle(int maxKeys, long budgetNanos) {
+        long start = System.nanoTime();
+        long now = millis.getAsLong();
+        int removed = 0;
+        int examined = 0;
+        boolean fullSweep = cycles++ % FULL_SWEEP_EVERY == 0;
+        stats.expireCycles.increment();
+        for (int i = 0; i < databases && examined < maxKeys; i++) {
+            int db = (nextCycleDb + i) % databases;
+            if (expires[db].get() == 0 && !fullSweep) {
+                continue;
+            }
+            byte[] from = fullSweep ? KeyCodec.dbStart(db) : KeyCodec.expire(db, sweepFrom[db], new byte[0]);
+            boolean done = true;
+            try (Engine.Cursor c = engine.iterate(ColumnFamily.EXPIRE, from, KeyCodec.dbEnd(db))) {
+                for (; c.valid(); c.next()) {
+                    if (examined >= maxKeys || ((examined & 15) == 15 && System.nanoTime() - start > budgetNanos)) {
+                        done = false;
+                        nextCycleDb = db;
+                        break;
+                    }
+                    examined++;
+                    byte[] indexKey = c.key();
+                    long at = KeyCodec.expireAtOfIndex(indexKey);
+                    if (at > now) {
+                        break;
+                    }
+                    sweepFrom[db] = at;
+                    if (expireIndexed(db, KeyCodec.userKeyOfIndex(indexKey), at, indexKey, now)) {
+                        removed++;
+                    }
+                }
+            }
+            if (!done) {
+                return removed;
+            }
+        }
+        nextCycleDb = (nextCycleDb + 1) % databases;
+        return removed;
+    }
+
+    /** Removes the key an index entry names if it is still due; drops the entry if it is stale. */
+    private boolean expireIndexed(int db, byte[] key, long at, byte[] indexKey, long now) {
+        try (KeyLocks.Held ignored = locks.lock(db, key)) {
+            Metadata stored = readStored(db, key);
+            if (stored != null && stored.expireAt() == at && stored.expiredAt(now)) {
+                apply(db, key, stored, null);
+                stats.expiredKeys.increment();
+                return true;
+            }
+            if (stored == null || stored.expireAt() != at) {
+                // cannot happen through apply(); repairs an index written by an older or interrupted process
+                engine.delete(ColumnFamily.EXPIRE, indexKey);
+            }
+            return false;
+        }
+    }
+
+}

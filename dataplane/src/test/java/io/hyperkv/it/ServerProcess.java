@@ -1,0 +1,214 @@
+package io.hyperkv.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import redis.clients.jedis.Jedis;
+
+/**
+ * One HyperKV node running the packaged application ({@code target/quarkus-app/quarkus-run.jar},
+ * path in system property {@code hyperkv.server.jar}) as a separate JVM, for tests that need a real
+ * process: SIGKILL, restart on the same data, redis-cli/redis-benchmark, several nodes.
+ *
+ * <p>Both ports are 0 (free ports chosen by the node) and read back from its log, so parallel runs
+ * never collide. The data directory is a fresh temporary one unless given, and is kept across
+ * {@link #restart()}s; {@link #close()} kills the process if it still runs and deletes what this
+ * object created. Use it in try-with-resources or an {@code @AfterEach}.
+ */
+public final class ServerProcess implements AutoCloseable {
+
+    private static final Pattern RESP_PORT = Pattern.compile("HyperKV RESP listening on \\S+ port (\\d+)");
+    private static final Pattern HTTP_PORT = Pattern.compile("Listening on: http://[^\\s:]+:(\\d+)");
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path workDir;
+    private final Path dataDir;
+    private final Map<String, String> properties;
+    private Process process;
+    private Path log;
+    private int starts;
+    private int respPort = -1;
+    private int httpPort = -1;
+
+    private ServerProcess(Map<String, String> properties) {
+        try {
+            this.workDir = Files.createTempDirectory("hyperkv-node-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.dataDir = workDir.resolve("data");
+        this.properties = properties;
+    }
+
+    /** Starts a node with the given {@code hyperkv.*}/{@code quarkus.*} properties and waits until it answers PING. */
+    public static ServerProcess start(Map<String, String> properties) {
+        ServerProcess node = new ServerProcess(new LinkedHashMap<>(properties));
+        try {
+            node.launch();
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        return node;
+    }
+
+    public static ServerProcess start() {
+        return start(Map.of());
+    }
+
+    private void launch() {
+        String jar = System.getProperty("hyperkv.server.jar", "target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalStateException("packaged server not found at " + jar + " (run mvn package first)");
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx256m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-Dhyperkv.port=0");
+        cmd.add("-Dquarkus.http.port=0");
+        cmd.add("-Dquarkus.http.host=127.0.0.1");
+        cmd.add("-Dhyperkv.data-dir=" + dataDir);
+        properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-jar");
+        cmd.add(jar);
+        starts++;
+        log = workDir.resolve("node-" + starts + ".log");
+        try {
+            process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        await("HyperKV node to log its ports (log " + log + ")").atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("node exited with " + process.exitValue() + ":\n" + log());
+                    }
+                    String text = log();
+                    Matcher resp = RESP_PORT.matcher(text);
+                    Matcher http = HTTP_PORT.matcher(text);
+                    if (resp.find() && http.find()) {
+                        respPort = Integer.parseInt(resp.group(1));
+                        httpPort = Integer.parseInt(http.group(1));
+                        return true;
+                    }
+                    return false;
+                });
+        await("HyperKV node to answer PING").atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions().until(() -> {
+                    try (Jedis jedis = new Jedis("127.0.0.1", respPort)) {
+                        String pass = properties.get("hyperkv.requirepass");
+                        if (pass != null) {
+                            jedis.auth(pass);
+                        }
+                        return "PONG".equals(jedis.ping());
+                    }
+                });
+    }
+
+    public int respPort() {
+        return respPort;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    /** Everything the current (or last) process wrote to stdout and stderr. */
+    public String log() {
+        try {
+            return log == null ? "" : Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Resident set size of the node process, from /proc (Linux). */
+    public long rssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException("no VmRSS for pid " + pid());
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed; what survives is what was durable. */
+    public void kill() {
+        if (alive()) {
+            process.destroyForcibly();
+            waitForExit(Duration.ofSeconds(30));
+        }
+        respPort = -1;
+    }
+
+    /** SIGTERM and wait for the graceful shutdown; falls back to SIGKILL after the timeout. Returns the exit code. */
+    public int stop(Duration timeout) {
+        if (alive()) {
+            process.destroy();
+            if (!waitForExit(timeout)) {
+                process.destroyForcibly();
+                waitForExit(Duration.ofSeconds(30));
+            }
+        }
+        respPort = -1;
+        return process.exitValue();
+    }
+
+    /** Starts a new process on the same data directory (new ports). */
+    public void restart() {
+        if (alive()) {
+            throw new IllegalStateException("stop or kill the node before restarting it");
+        }
+        launch();
+    }
+
+    private boolean waitForExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        kill();
+        try (Stream<Path> files = Files.walk(workDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // Best effort: a leftover temp dir must not fail the test that already has its verdict.
+        }
+    }
+}
