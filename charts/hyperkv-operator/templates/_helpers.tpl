@@ -58,3 +58,22 @@ Name of the service account the operator runs as.
 {{- default "default" .Values.serviceAccount.name }}
 {{- end }}
 {{- end }}
+
+{{/*
+Operator image reference; the tag defaults to the chart's appVersion so a chart release pins its operator.
+*/}}
+{{- define "hyperkv-operator.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{/*
+Value of QUARKUS_OPERATOR_SDK_NAMESPACES: the watched namespaces comma-separated, or the Java Operator
+SDK's marker for every namespace when the list is empty.
+*/}}
+{{- define "hyperkv-operator.watchNamespacesValue" -}}
+{{- if .Values.watchNamespaces }}
+{{- join "," .Values.watchNamespaces }}
+{{- else }}
+{{- print "JOSDK_ALL_NAMESPACES" }}
+{{- end }}
+{{- end }}
