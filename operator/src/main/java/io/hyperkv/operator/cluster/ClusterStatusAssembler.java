@@ -23,8 +23,8 @@ import java.util.Optional;
  * <li>Ready: every desired pod ready and holding the topology in force.</li>
  * <li>Progressing: pods starting, a template not yet observed by the StatefulSet controller, or a topology being
  * installed; False with reason Paused while spec.paused.</li>
- * <li>Degraded: a ready pod's admin API unreachable, a topology push failed, or a pod lost after the cluster had
- * been Running.</li>
+ * <li>Degraded: a ready pod's admin API unreachable, a topology push failed, or a pod that had joined (reported
+ * a node id) no longer ready.</li>
  * </ul>
  * A condition keeps its lastTransitionTime while its status stays the same, so an unchanged cluster yields an
  * equal status and no patch.
@@ -67,8 +67,10 @@ public final class ClusterStatusAssembler {
         && membership.map(m -> m.problem().isEmpty()).orElse(paused);
     Optional<String> problem = membership.flatMap(MembershipSync.Result::problem);
     boolean unreachable = status.members.stream().anyMatch(m -> m.state == Member.State.Unreachable);
-    boolean wasRunning = previous.map(p -> p.phase == Phase.Running || p.phase == Phase.Degraded).orElse(false);
-    boolean lostPod = wasRunning && ready < desired;
+    // A pod that once answered with a node id (it joined) and is now not ready or not answering: its slots
+    // are short of a replica. A pod that never joined (first start, scale-up) is only progress.
+    boolean lostPod = status.members.stream()
+        .anyMatch(m -> m.nodeId != null && (m.state == Member.State.Starting || m.state == Member.State.Unreachable));
     boolean degraded = unreachable || lostPod || membership.map(m -> m.pushed() && m.problem().isPresent()).orElse(false);
 
     var conditions = new ArrayList<Condition>();
@@ -116,8 +118,10 @@ public final class ClusterStatusAssembler {
   private static List<Member> members(List<Pod> pods, Optional<MembershipSync.Result> membership,
       Optional<HyperKVClusterStatus> previous) {
     if (membership.isPresent()) {
+      // A pod that does not answer now keeps the node id it reported before.
       return membership.get().members().stream()
-          .map(v -> new Member(v.pod(), v.nodeId().orElse(null), Member.State.valueOf(v.state().name())))
+          .map(v -> new Member(v.pod(), v.nodeId().orElseGet(() -> previousNodeId(previous, v.pod())),
+              Member.State.valueOf(v.state().name())))
           .toList();
     }
     // No round this time (paused, or no credentials yet): pods as Kubernetes sees them, node ids as last known.
@@ -132,6 +136,11 @@ public final class ClusterStatusAssembler {
       members.add(new Member(name, nodeId, state));
     }
     return members;
+  }
+
+  private static String previousNodeId(Optional<HyperKVClusterStatus> previous, String pod) {
+    return previous.flatMap(p -> p.members.stream().filter(m -> pod.equals(m.pod)).findFirst()).map(m -> m.nodeId)
+        .orElse(null);
   }
 
   public static boolean isReady(Pod pod) {

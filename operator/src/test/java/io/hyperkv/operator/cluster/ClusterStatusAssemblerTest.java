@@ -82,6 +82,20 @@ class ClusterStatusAssemblerTest {
   }
 
   @Test
+  void aPodThatNeverJoinedIsProgressNotDegradation() {
+    HyperKVCluster c = cluster("cache");
+    c.setStatus(ClusterStatusAssembler.assemble(c, Optional.of(sts(3)), pods(3), Optional.of(allMembers(4)), "1.0", T0));
+    // Scale-up: a fourth pod starting has no node id yet.
+    c.getSpec().replicas = 4;
+    var fourPods = new ArrayList<>(pods(3));
+    fourPods.add(new PodBuilder().withNewMetadata().withName("cache-3").endMetadata().build());
+    var s = ClusterStatusAssembler.assemble(c, Optional.of(sts(3)), fourPods, Optional.empty(), "1.0", T1);
+    assertThat(s.phase).isEqualTo(Phase.Progressing);
+    assertThat(condition(s, "Degraded")).isEqualTo("False/Healthy");
+    assertThat(condition(s, "Progressing")).isEqualTo("True/PodsStarting");
+  }
+
+  @Test
   void pausedSaysSoAndKeepsTheLastReadyCondition() {
     HyperKVCluster c = cluster("cache");
     c.setStatus(ClusterStatusAssembler.assemble(c, Optional.of(sts(3)), pods(3), Optional.of(allMembers(4)), "1.0", T0));

@@ -23,6 +23,11 @@ import io.hyperkv.operator.api.Member;
 import io.hyperkv.operator.cluster.ClusterStatusAssembler;
 import io.hyperkv.operator.membership.Topology;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -116,6 +121,26 @@ class HyperKVClusterOperatorTest {
         .withGroup(group).withResource(parts[0]).withSubresource(parts.length > 1 ? parts[1] : null)
         .withVerb(verb).withNamespace(namespace).endResourceAttributes().endSpec().build();
     return client.authorization().v1().selfSubjectAccessReview().create(review).getStatus().getAllowed();
+  }
+
+  @TestHTTPResource("/q/metrics")
+  URI metrics;
+
+  @TestHTTPResource("/q/health/ready")
+  URI ready;
+
+  @Test
+  void operatorMetricsAndHealthAreServed() throws Exception {
+    String ns = namespace();
+    create(ns, "replicas: 1\nreplicationFactor: 1\n");
+    awaitObject(StatefulSet.class, ns, "cache");
+    var http = HttpClient.newHttpClient();
+    // JOSDK's Micrometer metrics, on the Prometheus endpoint.
+    String body = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(body).contains("operator_sdk_reconciliations");
+    var health = http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.body()).contains("\"status\": \"UP\"");
   }
 
   @Test
