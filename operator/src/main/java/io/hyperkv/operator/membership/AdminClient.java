@@ -1,0 +1,92 @@
+package io.hyperkv.operator.membership;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * Client of one data-plane node's admin API (see the package documentation for the wire contract). Every call is
+ * bounded by the timeout; errors come back as {@link AdminApiException} naming the node and what went wrong.
+ */
+public final class AdminClient {
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private final HttpClient http;
+  private final Duration timeout;
+
+  public AdminClient(Duration timeout) {
+    this.timeout = timeout;
+    this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+  }
+
+  /** {@code GET /v1/node}. */
+  public NodeReport node(URI base, String token) throws AdminApiException {
+    var request = request(base, "/v1/node", token).GET().build();
+    String body = send(request);
+    try {
+      return JSON.readValue(body, NodeReport.class);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new AdminApiException(base + "/v1/node answered outside the contract: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code PUT /v1/topology}; returns the epoch in force on the node after the call. */
+  public long installTopology(URI base, String token, Topology topology) throws AdminApiException {
+    String body;
+    try {
+      body = JSON.writeValueAsString(topology);
+    } catch (IOException e) {
+      throw new IllegalStateException("a topology always serialises", e);
+    }
+    var request = request(base, "/v1/topology", token)
+        .header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+    String answer = send(request);
+    try {
+      JsonNode epoch = JSON.readTree(answer).get("epoch");
+      if (epoch == null || !epoch.canConvertToLong()) {
+        throw new AdminApiException(base + "/v1/topology answered without an epoch: " + answer);
+      }
+      return epoch.asLong();
+    } catch (IOException e) {
+      throw new AdminApiException(base + "/v1/topology answered outside the contract: " + e.getMessage(), e);
+    }
+  }
+
+  private HttpRequest.Builder request(URI base, String path, String token) {
+    return HttpRequest.newBuilder(base.resolve(path))
+        .timeout(timeout)
+        .header("Authorization", "Bearer " + token)
+        .header("Accept", "application/json");
+  }
+
+  private String send(HttpRequest request) throws AdminApiException {
+    HttpResponse<String> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new AdminApiException(request.method() + " " + request.uri() + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AdminApiException(request.method() + " " + request.uri() + " interrupted", e);
+    }
+    if (response.statusCode() == 401 || response.statusCode() == 403) {
+      throw new AdminApiException(request.method() + " " + request.uri() + " refused the admin token (HTTP "
+          + response.statusCode() + ")");
+    }
+    if (response.statusCode() / 100 != 2) {
+      throw new AdminApiException(request.method() + " " + request.uri() + " answered HTTP " + response.statusCode()
+          + ": " + response.body());
+    }
+    return response.body();
+  }
+}
