@@ -45,17 +45,26 @@ public final class TopologyPlanner {
         .toList();
 
     var ownersBySlot = new ArrayList<List<String>>(Topology.SLOTS);
-    Integer[] order = new Integer[sorted.size()];
-    long[] scores = new long[sorted.size()];
+    int n = sorted.size();
+    long[] scores = new long[n];
+    boolean[] taken = new boolean[n];
+    int[] order = new int[n];
     for (int slot = 0; slot < Topology.SLOTS; slot++) {
-      for (int i = 0; i < order.length; i++) {
-        order[i] = i;
+      for (int i = 0; i < n; i++) {
         scores[i] = mix(idHashes[i] ^ (slot * 0x9E3779B97F4A7C15L));
+        taken[i] = false;
       }
-      java.util.Arrays.sort(order, (a, b) -> {
-        int c = Long.compareUnsigned(scores[b], scores[a]);
-        return c != 0 ? c : sorted.get(a).id().compareTo(sorted.get(b).id());
-      });
+      // Members by descending score (ties: smaller id first, as sorted is by id); n is small, selection suffices.
+      for (int k = 0; k < n; k++) {
+        int best = -1;
+        for (int i = 0; i < n; i++) {
+          if (!taken[i] && (best < 0 || Long.compareUnsigned(scores[i], scores[best]) > 0)) {
+            best = i;
+          }
+        }
+        taken[best] = true;
+        order[k] = best;
+      }
       var owners = new ArrayList<String>(rf + 1);
       for (int i = 0; i < rf; i++) {
         owners.add(sorted.get(order[i]).id());
@@ -71,7 +80,7 @@ public final class TopologyPlanner {
       }
       if (anyInSync && !keepsInSync) {
         // Best-scored in-sync owner stays until the new owners have the data.
-        for (Integer i : order) {
+        for (int i : order) {
           String id = sorted.get(i).id();
           if (inSyncCandidates.stream().anyMatch(r -> r.nodeId().equals(id) && r.ownsInSync(s))) {
             owners.add(id);

@@ -1,0 +1,154 @@
+package io.hyperkv.operator.membership;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hyperkv.operator.testing.FakeDataPlane;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The admin client and a membership round against in-test servers implementing the admin-API contract. */
+class MembershipSyncTest {
+
+  static final String TOKEN = "s3cret-token";
+  final List<FakeDataPlane> nodes = new ArrayList<>();
+  final AdminClient client = new AdminClient(Duration.ofSeconds(2));
+  final MembershipSync sync = new MembershipSync(client);
+
+  @AfterEach
+  void stop() {
+    nodes.forEach(FakeDataPlane::close);
+  }
+
+  FakeDataPlane node(String id) {
+    var node = new FakeDataPlane(id, () -> TOKEN);
+    nodes.add(node);
+    return node;
+  }
+
+  List<MembershipSync.PodEndpoint> endpoints() {
+    var list = new ArrayList<MembershipSync.PodEndpoint>();
+    for (int i = 0; i < nodes.size(); i++) {
+      list.add(new MembershipSync.PodEndpoint("hkv-" + i, true, Optional.of(nodes.get(i).uri()), "hkv-" + i + ".svc", 6379, 16379));
+    }
+    return list;
+  }
+
+  @Test
+  void clientReadsANodeReport() throws Exception {
+    var node = node("n1");
+    NodeReport report = client.node(node.uri(), TOKEN);
+    assertThat(report.nodeId()).isEqualTo("n1");
+    assertThat(report.epoch()).isZero();
+    assertThat(report.slots()).isEmpty();
+  }
+
+  @Test
+  void clientSaysWhenTheTokenIsRefused() {
+    var node = node("n1");
+    assertThatThrownBy(() -> client.node(node.uri(), "wrong"))
+        .isInstanceOf(AdminApiException.class)
+        .hasMessageContaining("refused the admin token (HTTP 401)");
+  }
+
+  @Test
+  void clientSaysWhenTheNodeIsUnreachable() throws Exception {
+    URI closed;
+    try (var node = new FakeDataPlane("gone", () -> TOKEN)) {
+      closed = node.uri();
+    }
+    assertThatThrownBy(() -> client.node(closed, TOKEN))
+        .isInstanceOf(AdminApiException.class)
+        .hasMessageContaining("GET " + closed.resolve("/v1/node"));
+  }
+
+  @Test
+  void firstRoundInstallsEpochOneOnEveryNode() {
+    node("n1");
+    node("n2");
+    node("n3");
+    var result = sync.sync(endpoints(), 3, 2, TOKEN, 0);
+    assertThat(result.problem()).isEmpty();
+    assertThat(result.pushed()).isTrue();
+    assertThat(result.epochInForce()).contains(1L);
+    assertThat(result.members()).extracting(MembershipSync.MemberView::state).containsOnly(MembershipSync.State.Member);
+    assertThat(result.members()).extracting(m -> m.nodeId().orElseThrow()).containsExactly("n1", "n2", "n3");
+    for (FakeDataPlane node : nodes) {
+      assertThat(node.installed().epoch()).isEqualTo(1);
+      assertThat(node.installed().ownersOf(0)).hasSize(2);
+      assertThat(node.installed().nodes()).extracting(Topology.Node::host).containsExactly("hkv-0.svc", "hkv-1.svc", "hkv-2.svc");
+    }
+  }
+
+  @Test
+  void aTopologyInForceIsNotPushedAgain() {
+    node("n1");
+    node("n2");
+    sync.sync(endpoints(), 2, 2, TOKEN, 0);
+    var second = sync.sync(endpoints(), 2, 2, TOKEN, 1);
+    assertThat(second.pushed()).isFalse();
+    assertThat(second.epochInForce()).contains(1L);
+    assertThat(nodes.get(0).received()).hasSize(1);
+  }
+
+  @Test
+  void aNewMemberGetsAHigherEpochPushedToAll() {
+    node("n1");
+    node("n2");
+    sync.sync(endpoints(), 2, 1, TOKEN, 0);
+    node("n3");
+    var result = sync.sync(endpoints(), 3, 1, TOKEN, 1);
+    assertThat(result.pushed()).isTrue();
+    assertThat(result.epochInForce()).contains(2L);
+    for (FakeDataPlane node : nodes) {
+      assertThat(node.installed().epoch()).isEqualTo(2);
+    }
+    // n3 holds nothing yet, so every slot keeps an owner among n1/n2 (its in-sync copy).
+    Topology t = nodes.get(2).installed();
+    for (int slot = 0; slot < Topology.SLOTS; slot++) {
+      assertThat(t.ownersOf(slot)).containsAnyOf("n1", "n2");
+    }
+  }
+
+  @Test
+  void nothingIsPushedWhileAPodIsNotReady() {
+    node("n1");
+    node("n2");
+    var pods = new ArrayList<>(endpoints());
+    pods.set(1, new MembershipSync.PodEndpoint("hkv-1", false, Optional.empty(), "hkv-1.svc", 6379, 16379));
+    var result = sync.sync(pods, 2, 2, TOKEN, 0);
+    assertThat(result.pushed()).isFalse();
+    assertThat(result.problem()).contains("1 of 2 pods ready and answering");
+    assertThat(result.members()).extracting(MembershipSync.MemberView::state)
+        .containsExactly(MembershipSync.State.Joining, MembershipSync.State.Starting);
+    assertThat(nodes.get(0).received()).isEmpty();
+  }
+
+  @Test
+  void anUnreachableReadyPodIsReportedAndNothingIsPushed() {
+    node("n1");
+    var gone = node("n2");
+    var pods = endpoints();
+    gone.close();
+    var result = sync.sync(pods, 2, 2, TOKEN, 0);
+    assertThat(result.pushed()).isFalse();
+    assertThat(result.members().get(1).state()).isEqualTo(MembershipSync.State.Unreachable);
+    assertThat(result.problem()).hasValueSatisfying(p -> assertThat(p).contains("/v1/node"));
+  }
+
+  @Test
+  void epochIsAboveEveryReportedEpoch() {
+    var n1 = node("n1");
+    node("n2");
+    // n1 holds epoch 41 from an earlier operator (e.g. status lost): the next push must exceed it.
+    n1.install(TopologyPlanner.plan(List.of(new Topology.Node("n1", "h", 1, 2)), 1, List.of(), 41));
+    var result = sync.sync(endpoints(), 2, 1, TOKEN, 3);
+    assertThat(result.epochInForce()).contains(42L);
+    assertThat(nodes.get(1).installed().epoch()).isEqualTo(42);
+  }
+}
