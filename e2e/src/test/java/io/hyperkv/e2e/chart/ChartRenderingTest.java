@@ -22,6 +22,10 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.hyperkv.e2e.RepoLayout;
 import io.hyperkv.e2e.TestResources;
 
@@ -145,6 +149,63 @@ class ChartRenderingTest {
                 assertThat(object.getMetadata().getNamespace()).as(object.getKind()).isIn(NAMESPACE, "team-a", "team-b");
             }
         }
+    }
+
+    @Test
+    void withoutWatchNamespacesTheServiceAccountIsBoundClusterWide() {
+        RenderedChart rendered = chart.render(RELEASE, NAMESPACE);
+        String account = rendered.one(Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName();
+
+        assertThat(rendered.all(ClusterRoleBinding.class))
+                .anySatisfy(binding -> assertThat(binding.getSubjects()).anySatisfy(subject -> {
+                    assertThat(subject.getName()).isEqualTo(account);
+                    assertThat(subject.getNamespace()).isEqualTo(NAMESPACE);
+                }));
+        assertThat(rendered.all(Role.class)).allSatisfy(role ->
+                assertThat(role.getMetadata().getNamespace()).isEqualTo(NAMESPACE));
+    }
+
+    @Test
+    void watchNamespacesGetARoleBoundToTheServiceAccountInEachOfThem() {
+        RenderedChart rendered = chart.render(RELEASE, NAMESPACE, namespacedValues());
+
+        for (String watched : List.of("team-a", "team-b")) {
+            assertThat(rendered.all(RoleBinding.class))
+                    .as("RoleBinding in %s", watched)
+                    .anySatisfy(binding -> {
+                        assertThat(binding.getMetadata().getNamespace()).isEqualTo(watched);
+                        assertThat(binding.getSubjects()).singleElement().satisfies(subject -> {
+                            assertThat(subject.getName()).isEqualTo("hyperkv-operator-sa");
+                            assertThat(subject.getNamespace()).isEqualTo(NAMESPACE);
+                        });
+                    });
+            assertThat(rendered.all(Role.class))
+                    .anySatisfy(role -> {
+                        assertThat(role.getMetadata().getNamespace()).isEqualTo(watched);
+                        assertThat(role.getRules()).anySatisfy(rule ->
+                                assertThat(rule.getResources()).contains("hyperkvclusters"));
+                    });
+        }
+        // No cluster-wide grant on the custom resources when the operator is confined to namespaces.
+        assertThat(rendered.all(ClusterRole.class)).allSatisfy(role ->
+                assertThat(role.getRules()).noneSatisfy(rule ->
+                        assertThat(rule.getResources()).contains("hyperkvclusters")));
+    }
+
+    @Test
+    void rbacCreateFalseRendersNoRbacAndServiceAccountCreateFalseNoAccount(@TempDir Path scratch) throws IOException {
+        Path values = Files.writeString(scratch.resolve("values.yaml"),
+                "rbac: {create: false}\nserviceAccount: {create: false, name: platform-operator}\n");
+
+        RenderedChart rendered = chart.render(RELEASE, NAMESPACE, values);
+
+        assertThat(rendered.all(ClusterRole.class)).isEmpty();
+        assertThat(rendered.all(ClusterRoleBinding.class)).isEmpty();
+        assertThat(rendered.all(Role.class)).isEmpty();
+        assertThat(rendered.all(RoleBinding.class)).isEmpty();
+        assertThat(rendered.all(ServiceAccount.class)).isEmpty();
+        assertThat(rendered.one(Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName())
+                .isEqualTo("platform-operator");
     }
 
     @Test
