@@ -9,9 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +27,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.FieldValidateable.Validation;
+import io.hyperkv.e2e.KubeApiServerFixture;
 import io.hyperkv.e2e.TestResources;
 
 /**
@@ -47,7 +46,7 @@ class ChartServerDryRunTest {
 
     @BeforeAll
     static void startApiServerWithTheChartsCrds() {
-        apiServer = KubeApiServerFixture.start();
+        apiServer = KubeApiServerFixture.shared();
         client = apiServer.client();
         for (String namespace : List.of(NAMESPACE, "team-a", "team-b")) {
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
@@ -57,18 +56,7 @@ class ChartServerDryRunTest {
         // As Helm does on install: every file of the chart's crds/ as it is, before any template.
         List<CustomResourceDefinition> crds = HelmChart.checkedIn().crds();
         assertThat(crds).as("the chart's CRDs").isNotEmpty();
-        for (CustomResourceDefinition crd : crds) {
-            client.resource(crd).fieldValidation(Validation.STRICT).serverSideApply();
-            client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                    .waitUntilCondition(ChartServerDryRunTest::established, 1, TimeUnit.MINUTES);
-        }
-    }
-
-    @AfterAll
-    static void stopApiServer() {
-        if (apiServer != null) {
-            apiServer.close();
-        }
+        apiServer.installCrds(crds);
     }
 
     @Test
@@ -172,11 +160,5 @@ class ChartServerDryRunTest {
             assertThat(accepted.getMetadata().getName()).as("%s accepted", object.getKind())
                     .isEqualTo(object.getMetadata().getName());
         }
-    }
-
-    private static boolean established(CustomResourceDefinition crd) {
-        return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
-                && crd.getStatus().getConditions().stream()
-                .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 }

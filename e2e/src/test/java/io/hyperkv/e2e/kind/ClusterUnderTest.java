@@ -76,7 +76,8 @@ final class ClusterUnderTest {
     void awaitReady(int replicas, String image) {
         await("HyperKVCluster " + settings.cluster() + " Ready with " + replicas + " replicas on " + image)
                 .atMost(settings.settle())
-                .pollInterval(Duration.ofSeconds(3))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(Math.min(3000, settings.settle().toMillis() / 4)))
                 .until(() -> isReady(replicas, image));
     }
 

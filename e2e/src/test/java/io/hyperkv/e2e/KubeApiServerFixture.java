@@ -1,4 +1,4 @@
-package io.hyperkv.e2e.chart;
+package io.hyperkv.e2e;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,20 +9,25 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.hyperkv.e2e.RepoLayout;
+import io.fabric8.kubernetes.client.dsl.FieldValidateable.Validation;
 
 /**
  * A real kube-apiserver with etcd, started by fabric8 kube-api-test from the binaries that
  * {@code e2e/tools/build-kube-binaries.sh} provides (built from pinned upstream Go modules, never downloaded),
  * the same way the operator's integration tests get theirs.
  *
- * <p>Invariant: offline mode, so kube-api-test never tries to download; {@link #close()} stops both processes.
+ * <p>One server per test JVM ({@link #shared()}): starting etcd and kube-apiserver takes seconds, and the test
+ * classes that use it work in their own namespaces. Invariant: offline mode, so kube-api-test never tries to
+ * download; a JVM shutdown hook stops both processes.
  */
-final class KubeApiServerFixture implements AutoCloseable {
+public final class KubeApiServerFixture {
+
+    private static KubeApiServerFixture shared;
 
     private final KubeAPIServer server;
     private final KubernetesClient client;
@@ -32,7 +37,16 @@ final class KubeApiServerFixture implements AutoCloseable {
         this.client = client;
     }
 
-    static KubeApiServerFixture start() {
+    /** The JVM's API server, started on first use. */
+    public static synchronized KubeApiServerFixture shared() {
+        if (shared == null) {
+            shared = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::stop, "kube-api-test-stop"));
+        }
+        return shared;
+    }
+
+    private static KubeApiServerFixture start() {
         KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
                 .withTestDir(binariesDirectory().toString())
                 .withOfflineMode(true)
@@ -45,17 +59,31 @@ final class KubeApiServerFixture implements AutoCloseable {
         return new KubeApiServerFixture(server, client);
     }
 
-    KubernetesClient client() {
+    public KubernetesClient client() {
         return client;
     }
 
+    /** Installs CRDs for real (as Helm installs a chart's crds/) and waits until each is Established. */
+    public void installCrds(List<CustomResourceDefinition> crds) {
+        for (CustomResourceDefinition crd : crds) {
+            client.resource(crd).fieldValidation(Validation.STRICT).serverSideApply();
+            client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
+                    .waitUntilCondition(KubeApiServerFixture::established, 1, TimeUnit.MINUTES);
+        }
+    }
+
+    private static boolean established(CustomResourceDefinition crd) {
+        return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+                && crd.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
     /** An admin kubeconfig for the server, for tools that take one (Helm). */
-    String kubeConfigYaml() {
+    public String kubeConfigYaml() {
         return server.getKubeConfigYaml();
     }
 
-    @Override
-    public void close() {
+    private void stop() {
         try {
             client.close();
         } finally {
