@@ -74,9 +74,13 @@ dataplane_image="$registry/hyperkv:$tag"
 upgrade_image="$registry/hyperkv:$upgrade_tag"
 operator_image="$registry/hyperkv-operator:$tag"
 docker tag "$dataplane_image" "$upgrade_image"
-docker pull -q "$client_image" >/dev/null
-docker pull -q "$test_image" >/dev/null
-kind load docker-image --name "$kind_cluster" "$dataplane_image" "$upgrade_image" "$operator_image" "$client_image" "$test_image"
+kind load docker-image --name "$kind_cluster" "$dataplane_image" "$upgrade_image" "$operator_image"
+# Public images are preloaded to spare the registry's rate limits; if loading one fails (multi-platform
+# images with some Docker storage drivers), the nodes pull it themselves.
+for image in "$client_image" "$test_image"; do
+  docker pull -q "$image" >/dev/null && kind load docker-image --name "$kind_cluster" "$image" \
+    || echo "could not preload $image; the nodes will pull it" >&2
+done
 
 step "helm install the operator"
 helm install hyperkv-operator "$root/charts/hyperkv-operator" \
