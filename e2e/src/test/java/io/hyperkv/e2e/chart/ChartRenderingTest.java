@@ -209,6 +209,22 @@ class ChartRenderingTest {
     }
 
     @Test
+    void serviceMonitorIsRenderedOnlyWhenEnabledAndScrapesTheServicesHttpPort(@TempDir Path scratch) throws IOException {
+        assertThat(chart.render(RELEASE, NAMESPACE).objects())
+                .noneMatch(o -> o.getKind().equals("ServiceMonitor"));
+
+        Path values = Files.writeString(scratch.resolve("values.yaml"),
+                "serviceMonitor: {enabled: true, interval: 15s, labels: {release: prometheus}}\n");
+        RenderedChart rendered = chart.render(RELEASE, NAMESPACE, values);
+        HasMetadata monitor = rendered.objects().stream()
+                .filter(o -> o.getKind().equals("ServiceMonitor")).findFirst().orElseThrow();
+
+        assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "prometheus");
+        assertThat(rendered.manifest()).contains("port: http").contains("path: /q/metrics").contains("interval: 15s");
+        assertThat(rendered.one(Service.class).getSpec().getPorts()).anySatisfy(p -> assertThat(p.getName()).isEqualTo("http"));
+    }
+
+    @Test
     void serviceSelectsExactlyTheOperatorPods() {
         RenderedChart rendered = chart.render(RELEASE, NAMESPACE);
         Service service = rendered.one(Service.class);
