@@ -67,9 +67,9 @@ class ChartRenderingTest {
                 .filter(Matcher::matches)
                 .map(m -> m.group(1))
                 .toList();
-        assertThat(controllers).as("controllers configured in the operator").isNotEmpty();
-
         Container operator = operatorContainer(chart.render(RELEASE, NAMESPACE, namespacedValues()));
+        // Controllers without their own setting follow the operator-wide one.
+        assertThat(env(operator, "QUARKUS_OPERATOR_SDK_NAMESPACES")).isEqualTo("team-a,team-b");
         for (String controller : controllers) {
             assertThat(env(operator, "QUARKUS_OPERATOR_SDK_CONTROLLERS_" + controller.toUpperCase(Locale.ROOT) + "_NAMESPACES"))
                     .as(controller).isEqualTo("team-a,team-b");
