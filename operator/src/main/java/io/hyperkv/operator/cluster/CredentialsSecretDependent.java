@@ -6,6 +6,7 @@ import io.hyperkv.operator.api.HyperKVCluster;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +41,16 @@ public class CredentialsSecretDependent extends CRUDKubernetesDependentResource<
   @Override
   protected Secret desired(HyperKVCluster cluster, Context<HyperKVCluster> context) {
     return build(cluster, getSecondaryResource(cluster, context), RANDOM);
+  }
+
+  /**
+   * The Secret's identity is known without computing the desired state; JOSDK's default derives it from
+   * {@link #desired}, which itself looks up the existing Secret, and would recurse.
+   */
+  @Override
+  protected ResourceID targetSecondaryResourceID(HyperKVCluster cluster, Context<HyperKVCluster> context) {
+    ClusterNames names = ClusterNames.of(cluster);
+    return new ResourceID(names.credentialsSecret(), names.namespace());
   }
 
   @Override

@@ -20,7 +20,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
-import io.javaoperatorsdk.operator.processing.dependent.workflow.CRDPresentActivationCondition;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
@@ -49,9 +48,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
     @Dependent(name = "client-service", type = ClientServiceDependent.class),
     @Dependent(name = "statefulset", type = StatefulSetDependent.class,
         dependsOn = {"config", "credentials", "headless-service"}),
-    @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class),
-    @Dependent(name = "service-monitor", type = ServiceMonitorDependent.class,
-        activationCondition = CRDPresentActivationCondition.class)
+    @Dependent(name = "pdb", type = PodDisruptionBudgetDependent.class)
 })
 @ControllerConfiguration(name = HyperKVClusterReconciler.NAME)
 public class HyperKVClusterReconciler implements Reconciler<HyperKVCluster> {
@@ -61,6 +58,7 @@ public class HyperKVClusterReconciler implements Reconciler<HyperKVCluster> {
   private final AdminEndpoints endpoints;
   private final EventRecorder events;
   private final MembershipSync membership;
+  private final ServiceMonitorDependent serviceMonitor = new ServiceMonitorDependent();
   private final String defaultVersion;
 
   public HyperKVClusterReconciler(AdminEndpoints endpoints, EventRecorder events,
@@ -96,6 +94,7 @@ public class HyperKVClusterReconciler implements Reconciler<HyperKVCluster> {
     if (!paused) {
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()
           .throwAggregateExceptionIfErrorsPresent();
+      serviceMonitor.reconcile(cluster, context.getClient());
       round = membershipRound(cluster, context);
     }
     var status = ClusterStatusAssembler.assemble(cluster, context.getSecondaryResource(StatefulSet.class),

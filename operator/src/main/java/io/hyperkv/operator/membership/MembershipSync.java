@@ -44,6 +44,7 @@ public final class MembershipSync {
     var views = new ArrayList<MemberView>();
     var problems = new ArrayList<String>();
     var nodes = new ArrayList<Topology.Node>();
+    var epochs = new java.util.HashMap<String, Long>();
     for (PodEndpoint pod : pods) {
       if (!pod.ready() || pod.admin().isEmpty()) {
         views.add(new MemberView(pod.pod(), Optional.empty(), State.Starting));
@@ -54,6 +55,7 @@ public final class MembershipSync {
         reports.add(report);
         nodes.add(new Topology.Node(report.nodeId(), pod.host(), pod.port(), pod.busPort()));
         views.add(new MemberView(pod.pod(), Optional.of(report.nodeId()), State.Joining));
+        epochs.put(pod.pod(), report.epoch());
       } catch (AdminApiException e) {
         views.add(new MemberView(pod.pod(), Optional.empty(), State.Unreachable));
         problems.add(e.getMessage());
@@ -63,7 +65,14 @@ public final class MembershipSync {
       if (reports.size() < desiredReplicas && problems.isEmpty()) {
         problems.add(reports.size() + " of " + desiredReplicas + " pods ready and answering");
       }
-      return new Result(views, agreedEpoch(reports), false, Optional.of(String.join("; ", problems)));
+      // No push without every pod; the nodes that hold the newest topology are still its members.
+      long newest = reports.stream().mapToLong(NodeReport::epoch).max().orElse(0);
+      var current = views.stream()
+          .map(v -> newest > 0 && epochs.getOrDefault(v.pod(), -1L) == newest
+              ? new MemberView(v.pod(), v.nodeId(), State.Member) : v)
+          .toList();
+      return new Result(current, newest > 0 ? Optional.of(newest) : Optional.empty(), false,
+          Optional.of(String.join("; ", problems)));
     }
     if (nodes.stream().map(Topology.Node::id).distinct().count() != nodes.size()) {
       return new Result(views, Optional.empty(), false, Optional.of("two pods report the same node id"));

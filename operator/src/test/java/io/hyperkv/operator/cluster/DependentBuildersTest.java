@@ -125,6 +125,7 @@ class DependentBuildersTest {
   void serviceMonitorScrapesTheAdminPort() {
     var sm = ServiceMonitorDependent.build(cluster("cache"));
     assertThat(sm.getKind()).isEqualTo("ServiceMonitor");
+    assertThat(sm.getMetadata().getOwnerReferences()).singleElement().satisfies(r -> assertThat(r.getController()).isTrue());
     assertThat(sm.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
     assertThat(sm.get("spec", "endpoints").toString()).contains("port=admin").contains("path=/q/metrics");
   }

@@ -126,7 +126,22 @@ class MembershipSyncTest {
     assertThat(result.problem()).contains("1 of 2 pods ready and answering");
     assertThat(result.members()).extracting(MembershipSync.MemberView::state)
         .containsExactly(MembershipSync.State.Joining, MembershipSync.State.Starting);
+    assertThat(result.epochInForce()).isEmpty();
     assertThat(nodes.get(0).received()).isEmpty();
+  }
+
+  @Test
+  void nodesHoldingTheNewestTopologyStayMembersWhileAPodIsDown() {
+    node("n1");
+    node("n2");
+    sync.sync(endpoints(), 2, 2, TOKEN, 0);
+    var pods = new ArrayList<>(endpoints());
+    pods.set(1, new MembershipSync.PodEndpoint("hkv-1", false, Optional.empty(), "hkv-1.svc", 6379, 16379));
+    var result = sync.sync(pods, 2, 2, TOKEN, 1);
+    assertThat(result.pushed()).isFalse();
+    assertThat(result.epochInForce()).contains(1L);
+    assertThat(result.members()).extracting(MembershipSync.MemberView::state)
+        .containsExactly(MembershipSync.State.Member, MembershipSync.State.Starting);
   }
 
   @Test
