@@ -24,7 +24,7 @@ tag="e2e"
 upgrade_tag="e2e-upgrade"
 operator_ns="hyperkv-system"
 namespace="hyperkv-e2e"
-cluster="e2e"
+cluster="demo"   # metadata.name of charts/hyperkv-operator/examples/hyperkvcluster.yaml
 client_image="redis:7.4-alpine"
 test_image="busybox:1.36"
 export KUBECONFIG="$(mktemp -t hyperkv-e2e-kubeconfig.XXXXXX)"
@@ -74,21 +74,30 @@ dataplane_image="$registry/hyperkv:$tag"
 upgrade_image="$registry/hyperkv:$upgrade_tag"
 operator_image="$registry/hyperkv-operator:$tag"
 docker tag "$dataplane_image" "$upgrade_image"
-docker pull -q "$client_image" >/dev/null
-docker pull -q "$test_image" >/dev/null
-kind load docker-image --name "$kind_cluster" "$dataplane_image" "$upgrade_image" "$operator_image" "$client_image" "$test_image"
+kind load docker-image --name "$kind_cluster" "$dataplane_image" "$upgrade_image" "$operator_image"
+# Public images are preloaded to spare the registry's rate limits; if loading one fails (multi-platform
+# images with some Docker storage drivers), the nodes pull it themselves.
+for image in "$client_image" "$test_image"; do
+  docker pull -q "$image" >/dev/null && kind load docker-image --name "$kind_cluster" "$image" \
+    || echo "could not preload $image; the nodes will pull it" >&2
+done
 
 step "helm install the operator"
 helm install hyperkv-operator "$root/charts/hyperkv-operator" \
   --namespace "$operator_ns" --create-namespace \
   --set image.repository="$registry/hyperkv-operator" --set image.tag="$tag" --set image.pullPolicy=Never \
+  --set dataplane.imageRepository="$registry/hyperkv" --set dataplane.defaultVersion="$tag" \
   --wait --timeout 5m
 helm test hyperkv-operator --namespace "$operator_ns" --timeout 3m
 
 step "3-replica HyperKVCluster"
 kubectl apply -f "$here/manifests/namespace.yaml"
-sed -e "s|^  name: .*|  name: $cluster|" -e "s|^  image: .*|  image: $dataplane_image|" \
-  "$root/charts/hyperkv-operator/examples/hyperkvcluster.yaml" | kubectl apply -n "$namespace" -f -
+# The chart's example as a user would apply it; it names no image, so the operator runs its default data-plane
+# image, which the chart values above point at the image just built. spec.image is pinned afterwards so the
+# rolling-upgrade test changes one explicit image reference to another.
+kubectl apply -n "$namespace" -f "$root/charts/hyperkv-operator/examples/hyperkvcluster.yaml"
+kubectl wait -n "$namespace" "hyperkvcluster/$cluster" --for=condition=Ready --timeout=10m
+kubectl patch -n "$namespace" "hyperkvcluster/$cluster" --type merge -p "{\"spec\":{\"image\":\"$dataplane_image\"}}"
 kubectl wait -n "$namespace" "hyperkvcluster/$cluster" --for=condition=Ready --timeout=10m
 
 step "Java end-to-end tests"

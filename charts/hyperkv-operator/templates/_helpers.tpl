@@ -77,3 +77,11 @@ SDK's marker for every namespace when the list is empty.
 {{- print "JOSDK_ALL_NAMESPACES" }}
 {{- end }}
 {{- end }}
+
+{{/*
+Names of the operator's controllers (their @ControllerConfiguration names), for the per-controller namespace
+settings. A JSON list so templates can range over it.
+*/}}
+{{- define "hyperkv-operator.controllers" -}}
+{{- list "hyperkvcluster" | toJson }}
+{{- end }}

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,8 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.hyperkv.e2e.RepoLayout;
 
 /**
@@ -27,7 +30,7 @@ import io.hyperkv.e2e.RepoLayout;
 public final class HelmChart {
 
     /** The Kubernetes version rendering assumes; the chart requires >= 1.25. */
-    public static final String KUBE_VERSION = "1.33.0";
+    public static final String KUBE_VERSION = "1.35.0";
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -49,6 +52,25 @@ public final class HelmChart {
 
     public Path directory() {
         return directory;
+    }
+
+    /**
+     * The CRDs in the chart's crds/ directory, parsed. Helm installs these files verbatim before any template
+     * (and leaves them out of {@code helm template} output unless asked), so they are read, not rendered.
+     */
+    public List<CustomResourceDefinition> crds() {
+        KubernetesSerialization serialization = new KubernetesSerialization();
+        try (Stream<Path> files = Files.list(directory.resolve("crds"))) {
+            List<CustomResourceDefinition> crds = new ArrayList<>();
+            for (Path file : files.sorted().toList()) {
+                try (var in = Files.newInputStream(file)) {
+                    crds.add(serialization.unmarshal(in, CustomResourceDefinition.class));
+                }
+            }
+            return crds;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** {@code helm lint --strict} of the chart with its own values. */
@@ -73,7 +95,7 @@ public final class HelmChart {
         return at(copy).lint();
     }
 
-    /** Renders the chart's manifests (CRDs included, hooks excluded, as {@code helm template} prints them). */
+    /** Renders the chart's templates (hooks and crds/ excluded, as {@code helm template} prints them by default). */
     public RenderedChart render(String releaseName, String namespace, Path... valuesFiles) {
         TemplateCommand template = new Helm(directory).template()
                 .withName(releaseName)

@@ -33,6 +33,7 @@ class ValuesSchemaTest {
             an image tag with a space                    | 'image: {repository: r, tag: "1 2", pullPolicy: Always}' | /image/tag
             a memory limit that is not a quantity        | 'resources: {limits: {memory: lots}}'            | /resources/limits/memory
             a service port out of range                  | 'service: {type: ClusterIP, port: 70000}'        | /service/port
+            a scrape interval without a unit             | 'serviceMonitor: {enabled: true, interval: "30"}' | /serviceMonitor/interval
             a log level in lower case                    | logLevel: debug                                  | /logLevel
             an extra env var without a name              | 'extraEnv: [{value: x}]'                         | /extraEnv/0
             a probe period of zero                       | 'probes: {startup: {periodSeconds: 0, failureThreshold: 1}, liveness: {periodSeconds: 1, failureThreshold: 1}, readiness: {periodSeconds: 1, failureThreshold: 1}}' | /probes/startup/periodSeconds

@@ -3,11 +3,13 @@ package io.hyperkv.e2e.kind;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -26,6 +28,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  */
 final class ClientJob implements AutoCloseable {
 
+    private static final String JOB_LABEL = "hyperkv.io/e2e-job";
+
     private final KubernetesClient client;
     private final String namespace;
     private final String name;
@@ -41,25 +45,36 @@ final class ClientJob implements AutoCloseable {
             String script, Map<String, String> env) {
         String name = ("hkv-client-" + purpose + "-" + UUID.randomUUID().toString().substring(0, 6))
                 .toLowerCase(Locale.ROOT);
-        ClusterUnderTest.SecretKey password = cluster.passwordSecret();
-        List<EnvVar> vars = new java.util.ArrayList<>();
+        Job job = job(settings, name, script, env, cluster.passwordSecret());
+        client.batch().v1().jobs().inNamespace(settings.namespace()).resource(job).create();
+        return new ClientJob(client, settings.namespace(), name);
+    }
+
+    /**
+     * The Job for a script: one pod, never retried, non-root under the "restricted" Pod Security Standard, the
+     * password from the cluster's Secret.
+     */
+    static Job job(SuiteSettings settings, String name, String script, Map<String, String> env,
+            ClusterUnderTest.SecretKey password) {
+        List<EnvVar> vars = new ArrayList<>();
         env.forEach((k, v) -> vars.add(new EnvVar(k, v, null)));
         for (String var : List.of("REDISCLI_AUTH", "REDIS_PASSWORD")) {
             vars.add(new EnvVarBuilder().withName(var).withNewValueFrom().withNewSecretKeyRef()
                     .withName(password.name()).withKey(password.key()).endSecretKeyRef().endValueFrom().build());
         }
-        Job job = new JobBuilder()
+        return new JobBuilder()
                 .withNewMetadata().withName(name).withNamespace(settings.namespace())
                     .addToLabels("app.kubernetes.io/part-of", "hyperkv-e2e")
-                    .addToLabels("hyperkv.io/e2e-job", name)
+                    .addToLabels(JOB_LABEL, name)
                 .endMetadata()
                 .withNewSpec()
                     .withBackoffLimit(0)
                     .withActiveDeadlineSeconds(settings.settle().toSeconds() + 300)
                     .withNewTemplate()
-                        .withNewMetadata().addToLabels("hyperkv.io/e2e-job", name).endMetadata()
+                        .withNewMetadata().addToLabels(JOB_LABEL, name).endMetadata()
                         .withNewSpec()
                             .withRestartPolicy("Never")
+                            .withAutomountServiceAccountToken(false)
                             .withNewSecurityContext()
                                 .withRunAsNonRoot(true).withRunAsUser(999L).withRunAsGroup(999L)
                                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
@@ -80,8 +95,6 @@ final class ClientJob implements AutoCloseable {
                     .endTemplate()
                 .endSpec()
                 .build();
-        client.batch().v1().jobs().inNamespace(settings.namespace()).resource(job).create();
-        return new ClientJob(client, settings.namespace(), name);
     }
 
     /** Runs the script to completion and returns what it printed. */
@@ -126,7 +139,7 @@ final class ClientJob implements AutoCloseable {
     }
 
     private Pod pod() {
-        return client.pods().inNamespace(namespace).withLabel("hyperkv.io/e2e-job", name).list().getItems().stream()
+        return client.pods().inNamespace(namespace).withLabel(JOB_LABEL, name).list().getItems().stream()
                 .findFirst().orElse(null);
     }
 
@@ -136,7 +149,7 @@ final class ClientJob implements AutoCloseable {
 
     @Override
     public void close() {
-        client.batch().v1().jobs().inNamespace(namespace).withName(name).withPropagationPolicy(
-                io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+        client.batch().v1().jobs().inNamespace(namespace).withName(name)
+                .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
     }
 }

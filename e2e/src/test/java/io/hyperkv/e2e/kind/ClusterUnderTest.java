@@ -2,13 +2,10 @@ package io.hyperkv.e2e.kind;
 
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -79,7 +76,8 @@ final class ClusterUnderTest {
     void awaitReady(int replicas, String image) {
         await("HyperKVCluster " + settings.cluster() + " Ready with " + replicas + " replicas on " + image)
                 .atMost(settings.settle())
-                .pollInterval(Duration.ofSeconds(3))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(Math.min(3000, settings.settle().toMillis() / 4)))
                 .until(() -> isReady(replicas, image));
     }
 
@@ -138,27 +136,22 @@ final class ClusterUnderTest {
         return service.getMetadata().getName() + "." + settings.namespace() + ".svc";
     }
 
-    /** Name and key of the Secret holding the client password (the one the operator generated or spec.auth named). */
+    /**
+     * Name and key of the Secret holding the client password: the one spec.auth.passwordSecret names, else the
+     * one the operator generated (owned by the cluster, key {@code password}).
+     */
     SecretKey passwordSecret() {
-        Map<String, Object> auth = map(spec(resource()).get("auth"));
-        Object named = auth.get("secretName");
-        List<Secret> secrets = named instanceof String name
-                ? List.of(Objects.requireNonNull(client.secrets().inNamespace(settings.namespace()).withName(name).get(),
-                        "Secret " + name))
-                : owned(client.secrets().inNamespace(settings.namespace()).list().getItems());
-        for (Secret secret : secrets) {
-            Map<String, String> data = secret.getData() == null ? Map.of() : secret.getData();
-            if (data.containsKey("password")) {
+        Map<String, Object> named = map(map(spec(resource()).get("auth")).get("passwordSecret"));
+        if (named.get("name") instanceof String name) {
+            Object key = named.get("key");
+            return new SecretKey(name, key instanceof String k ? k : "password");
+        }
+        for (Secret secret : owned(client.secrets().inNamespace(settings.namespace()).list().getItems())) {
+            if (secret.getData() != null && secret.getData().containsKey("password")) {
                 return new SecretKey(secret.getMetadata().getName(), "password");
             }
         }
-        throw new IllegalStateException("no Secret with a 'password' key for " + settings.cluster());
-    }
-
-    String password() {
-        SecretKey key = passwordSecret();
-        Secret secret = client.secrets().inNamespace(settings.namespace()).withName(key.name()).get();
-        return new String(Base64.getDecoder().decode(secret.getData().get(key.key())), StandardCharsets.UTF_8);
+        throw new IllegalStateException("no Secret with a 'password' key owned by " + settings.cluster());
     }
 
     void deletePod(String name, long gracePeriodSeconds) {

@@ -25,7 +25,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
  */
 final class CounterLoad implements AutoCloseable {
 
-    private static final String WRITER = """
+    static final String WRITER = """
             set -u
             end=$(( $(date +%s) + MAX_SECONDS ))
             i=0
@@ -33,7 +33,7 @@ final class CounterLoad implements AutoCloseable {
             : > failed
             while [ "$(date +%s)" -lt "$end" ]; do
               key="$PREFIX:$(( i % KEYS ))"
-              out=$(redis-cli -h "$HOST" INCR "$key" 2>&1)
+              out=$(redis-cli -h "$HOST" -p "${PORT:-6379}" INCR "$key" 2>&1)
               case "$out" in
                 ''|*[!0-9]*) echo "$key" >> failed ;;
                 *) echo "$key" >> acked ;;
@@ -41,7 +41,7 @@ final class CounterLoad implements AutoCloseable {
               i=$(( i + 1 ))
               if [ $(( i % 50 )) -eq 0 ]; then
                 echo "progress $i"
-                [ "$(redis-cli -h "$HOST" EXISTS "$PREFIX:stop" 2>/dev/null)" = "1" ] && break
+                [ "$(redis-cli -h "$HOST" -p "${PORT:-6379}" EXISTS "$PREFIX:stop" 2>/dev/null)" = "1" ] && break
               fi
             done
             echo "attempted $i"
@@ -50,12 +50,12 @@ final class CounterLoad implements AutoCloseable {
             echo "writer done"
             """;
 
-    private static final String READER = """
+    static final String READER = """
             set -u
             for h in $HOSTS; do
               k=0
               while [ "$k" -lt "$KEYS" ]; do
-                echo "value $h $PREFIX:$k $(redis-cli -h "$h" GET "$PREFIX:$k" 2>&1)"
+                echo "value $h $PREFIX:$k $(redis-cli -h "$h" -p "${PORT:-6379}" GET "$PREFIX:$k" 2>&1)"
                 k=$(( k + 1 ))
               done
             done
@@ -104,7 +104,6 @@ final class CounterLoad implements AutoCloseable {
      * replicas have converged), then checks each value against the tally.
      */
     void assertNoAcknowledgedWriteLost(WriteTally tally) {
-        assertThat(tally.totalAcked()).as("acknowledged INCRs (the load must have run)").isPositive();
         Map<String, Map<String, String>> lastRead = new HashMap<>();
         await("all replicas return the same counters").atMost(settings.settle()).pollInterval(Duration.ofSeconds(5))
                 .until(() -> {
@@ -112,17 +111,7 @@ final class CounterLoad implements AutoCloseable {
                     lastRead.putAll(readEverywhere());
                     return lastRead.values().stream().distinct().count() == 1;
                 });
-        Map<String, String> values = lastRead.values().iterator().next();
-        for (int k = 0; k < keys; k++) {
-            String key = prefix + ":" + k;
-            long acked = tally.acked().getOrDefault(key, 0L);
-            long failed = tally.failed().getOrDefault(key, 0L);
-            assertThat(values.get(key)).as("value of %s", key).matches("[0-9]+");
-            long value = Long.parseLong(values.get(key));
-            assertThat(value).as("%s: %d acknowledged INCRs, %d unacknowledged", key, acked, failed)
-                    .isGreaterThanOrEqualTo(acked)
-                    .isLessThanOrEqualTo(acked + failed);
-        }
+        tally.assertAccountsFor(prefix, keys, lastRead.values().iterator().next());
     }
 
     /** Host (pod IP or the client Service) to key to the value it returned. */
@@ -134,6 +123,13 @@ final class CounterLoad implements AutoCloseable {
         }
         String out = ClientJob.run(client, settings, cluster, "read", READER, Map.of(
                 "HOSTS", String.join(" ", hosts), "PREFIX", prefix, "KEYS", Integer.toString(keys)));
+        Map<String, Map<String, String>> byHost = parseReads(out);
+        assertThat(byHost.keySet()).as("hosts read").containsExactlyInAnyOrderElementsOf(hosts);
+        return byHost;
+    }
+
+    /** The reader's output as host to key to value ("" for a missing key). */
+    static Map<String, Map<String, String>> parseReads(String out) {
         Map<String, Map<String, String>> byHost = new LinkedHashMap<>();
         for (String line : out.split("\n")) {
             String[] parts = line.trim().split(" ", 4);
@@ -141,7 +137,6 @@ final class CounterLoad implements AutoCloseable {
                 byHost.computeIfAbsent(parts[1], h -> new TreeMap<>()).put(parts[2], parts.length == 4 ? parts[3] : "");
             }
         }
-        assertThat(byHost.keySet()).as("hosts read").containsExactlyInAnyOrderElementsOf(hosts);
         return byHost;
     }
 
@@ -182,6 +177,24 @@ final class CounterLoad implements AutoCloseable {
 
         long totalAcked() {
             return acked.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /**
+         * Every counter {@code prefix:0..keys-1} holds at least its acknowledged INCRs (none lost) and at most
+         * its acknowledged plus unacknowledged ones (none invented or applied twice).
+         */
+        void assertAccountsFor(String prefix, int keys, Map<String, String> values) {
+            assertThat(totalAcked()).as("acknowledged INCRs (the load must have run)").isPositive();
+            for (int k = 0; k < keys; k++) {
+                String key = prefix + ":" + k;
+                long ackedIncrs = acked.getOrDefault(key, 0L);
+                long failedIncrs = failed.getOrDefault(key, 0L);
+                assertThat(values.get(key)).as("value of %s", key).isNotNull().matches("[0-9]+");
+                long value = Long.parseLong(values.get(key));
+                assertThat(value).as("%s: %d acknowledged INCRs, %d unacknowledged", key, ackedIncrs, failedIncrs)
+                        .isGreaterThanOrEqualTo(ackedIncrs)
+                        .isLessThanOrEqualTo(ackedIncrs + failedIncrs);
+            }
         }
     }
 }

@@ -17,17 +17,17 @@ class ScalingE2ETest extends KindSuiteBase {
 
     private static final int SEEDED_KEYS = 500;
 
-    private static final String SEED = """
+    static final String SEED = """
             set -eu
             i=1
-            while [ "$i" -le "$COUNT" ]; do echo "SET $PREFIX:$i v$i"; i=$(( i + 1 )); done | redis-cli -h "$HOST" > out
+            while [ "$i" -le "$COUNT" ]; do echo "SET $PREFIX:$i v$i"; i=$(( i + 1 )); done | redis-cli -h "$HOST" -p "${PORT:-6379}" > out
             echo "ok $(grep -c '^OK$' out)"
             """;
 
-    private static final String CHECK = """
+    static final String CHECK = """
             set -eu
             i=1
-            while [ "$i" -le "$COUNT" ]; do echo "GET $PREFIX:$i"; i=$(( i + 1 )); done | redis-cli -h "$HOST" > out
+            while [ "$i" -le "$COUNT" ]; do echo "GET $PREFIX:$i"; i=$(( i + 1 )); done | redis-cli -h "$HOST" -p "${PORT:-6379}" > out
             i=1
             wrong=0
             while read -r v; do

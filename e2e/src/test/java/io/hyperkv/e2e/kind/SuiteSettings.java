@@ -16,7 +16,7 @@ record SuiteSettings(String namespace, String cluster, String clientImage, Strin
     static SuiteSettings fromSystemProperties() {
         return new SuiteSettings(
                 property("hyperkv.e2e.namespace", "hyperkv-e2e"),
-                property("hyperkv.e2e.cluster", "e2e"),
+                property("hyperkv.e2e.cluster", "demo"),
                 property("hyperkv.e2e.clientImage", "redis:7.4-alpine"),
                 property("hyperkv.e2e.upgradeImage", ""),
                 Duration.ofSeconds(Long.parseLong(property("hyperkv.e2e.settleSeconds", "600"))));
