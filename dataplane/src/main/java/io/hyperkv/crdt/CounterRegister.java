@@ -49,7 +49,7 @@ public record CounterRegister(DotFun<Contribution> store, CausalContext context)
     /** SET: the delta that assigns {@code value}, replacing everything this replica has seen. */
     public CounterRegister assign(Bytes value, Clock clock) {
         Stamp stamp = clock.next();
-        Dot dot = context.nextDot(stamp);
+        Dot dot = context.nextDot(stamp, clock.restartFloor());
         return new CounterRegister(DotFun.of(dot, new Contribution.Assign(stamp, value)),
                 contextOf(store.dots(), dot, stamp));
     }
@@ -73,7 +73,7 @@ public record CounterRegister(DotFun<Contribution> store, CausalContext context)
 
     private CounterRegister increment(long integral, double floating, Clock clock) {
         Stamp stamp = clock.next();
-        Dot dot = context.nextDot(stamp);
+        Dot dot = context.nextDot(stamp, clock.restartFloor());
         Field f = incrementField(store, integral, floating, stamp, dot);
         return new CounterRegister(f.store(), f.context());
     }
