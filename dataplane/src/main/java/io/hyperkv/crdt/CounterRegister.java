@@ -23,9 +23,12 @@ import java.util.Optional;
  * APPEND and SETRANGE are assignments of the new bytes (the command layer computes them from
  * {@link #value()}).
  *
- * <p>Each node keeps at most one live increment per base and replaces it on every increment, and
- * every write drops the dead contributions it has seen, so the store stays at most one entry per
- * node plus one assignment in the steady state. Immutable.
+ * <p>Each node keeps one live increment holding its running total and replaces it on every
+ * increment, and every write drops the dead contributions it has seen. A running total concurrent
+ * with a DEL includes what the DEL removed, so the DEL leaves an {@link Contribution.Offset} per
+ * counted increment it removed, and readers subtract it; the node folds the offset into its total on
+ * its next increment, and a SET drops it. The store stays at most one assignment plus one increment
+ * and (after deletes) a few offsets per node. Immutable.
  */
 public record CounterRegister(DotFun<Contribution> store, CausalContext context) implements CausalCrdt<CounterRegister> {
 
@@ -43,7 +46,7 @@ public record CounterRegister(DotFun<Contribution> store, CausalContext context)
 
     @Override
     public boolean isEmpty() {
-        return store.isEmpty();
+        return !RegisterValue.exists(store);
     }
 
     /** SET: the delta that assigns {@code value}, replacing everything this replica has seen. */
@@ -80,8 +83,33 @@ public record CounterRegister(DotFun<Contribution> store, CausalContext context)
 
     @Override
     public CounterRegister clear(Clock clock) {
-        Stamp stamp = clock.next();
-        return new CounterRegister(DotFun.empty(), contextOf(store.dots(), null, stamp));
+        DotMinter minter = new DotMinter(context, clock);
+        DotFun<Contribution> offsets = removal(store, minter);
+        minter.stamp();
+        return new CounterRegister(offsets, minter.context());
+    }
+
+    /**
+     * The store of a delta removing the value held in {@code store} (DEL, HDEL, ZREM): covers every
+     * assignment and increment seen, and for each counted increment leaves an {@link Contribution.Offset}
+     * under a fresh dot, so that a concurrent increment of the same node, whose running total
+     * includes what was removed, counts only what the removal had not seen. Earlier offsets stay
+     * live: an increment concurrent with an earlier removal may still arrive.
+     */
+    static DotFun<Contribution> removal(DotFun<Contribution> store, DotMinter minter) {
+        Stamp base = RegisterValue.resolve(store).map(RegisterValue::base).orElse(Stamp.ZERO);
+        java.util.SortedMap<Dot, Contribution> offsets = new java.util.TreeMap<>();
+        for (Map.Entry<Dot, Contribution> e : store) {
+            Contribution c = e.getValue();
+            if (!c.isValue()) {
+                continue;
+            }
+            minter.cover(List.of(e.getKey()));
+            if (c instanceof Contribution.Increment inc && inc.base().compareTo(base) >= 0) {
+                offsets.put(minter.mint(), new Contribution.Offset(e.getKey(), inc.base(), inc.integral(), inc.floating()));
+            }
+        }
+        return DotFun.wrap(offsets);
     }
 
     @Override
@@ -105,7 +133,6 @@ public record CounterRegister(DotFun<Contribution> store, CausalContext context)
         Stamp base = RegisterValue.resolve(store).map(RegisterValue::base).orElse(Stamp.ZERO);
         long total = integral;
         double totalFloating = floating;
-        Dot ownLatest = null;
         List<Dot> replaced = new ArrayList<>();
         for (Map.Entry<Dot, Contribution> e : store) {
             Contribution c = e.getValue();
@@ -117,18 +144,22 @@ public record CounterRegister(DotFun<Contribution> store, CausalContext context)
                 int cmp = inc.base().compareTo(base);
                 if (cmp < 0) {
                     replaced.add(e.getKey());
-                } else if (cmp == 0 && e.getKey().node() == stamp.node()) {
+                } else if (e.getKey().node() == stamp.node()) {
+                    // this node's counted totals (normally one; another base if its assignment was deleted)
+                    // fold into the new one, less what a removal has already taken from them
                     replaced.add(e.getKey());
-                    if (ownLatest == null || e.getKey().compareTo(ownLatest) > 0) {
-                        ownLatest = e.getKey();
-                    }
+                    Contribution.Offset seen = RegisterValue.offsetFor(store, e.getKey(), inc.base());
+                    total = Math.addExact(total, seen == null ? inc.integral() : Math.subtractExact(inc.integral(), seen.integral()));
+                    totalFloating += seen == null ? inc.floating() : inc.floating() - seen.floating();
                 }
+            } else if (c instanceof Contribution.Offset o
+                    && (o.base().compareTo(base) < 0 || o.target().node() == stamp.node())) {
+                // dead (older base), or folded into this node's new total above
+                replaced.add(e.getKey());
             }
         }
-        if (ownLatest != null) {
-            Contribution.Increment prev = (Contribution.Increment) store.get(ownLatest);
-            total = Math.addExact(prev.integral(), integral);
-            totalFloating = prev.floating() + floating;
+        if (!Double.isFinite(totalFloating)) {
+            throw new IllegalArgumentException("increment would produce NaN or Infinity");
         }
         replaced.add(dot);
         return new Field(DotFun.of(dot, new Contribution.Increment(base, total, totalFloating)),
