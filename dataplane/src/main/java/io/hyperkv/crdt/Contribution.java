@@ -37,8 +37,9 @@ public sealed interface Contribution extends Comparable<Contribution> {
      * total against {@code base} at dot {@code target}, and removed it. An increment of that node on
      * the same base that the removal had not seen carries that total inside its own running total;
      * readers subtract the offset of the latest such target, so only what the removal had not seen
-     * counts (DEL ∥ INCR). An offset alone makes no value exist; it is dropped when its target's
-     * node next increments (rebasing its total), by a newer assignment, or with the key.
+     * counts (DEL ∥ INCR). A node whose total was removed continues from the offset's total, so
+     * the offset keeps applying to its later totals. An offset alone makes no value exist; it is
+     * dropped once a later offset of the same node and base is live, by a newer assignment, or with the key.
      */
     record Offset(Dot target, Stamp base, long integral, double floating) implements Contribution {
         public Offset {

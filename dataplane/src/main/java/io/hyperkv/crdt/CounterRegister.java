@@ -26,9 +26,10 @@ import java.util.Optional;
  * <p>Each node keeps one live increment holding its running total and replaces it on every
  * increment, and every write drops the dead contributions it has seen. A running total concurrent
  * with a DEL includes what the DEL removed, so the DEL leaves an {@link Contribution.Offset} per
- * counted increment it removed, and readers subtract it; the node folds the offset into its total on
- * its next increment, and a SET drops it. The store stays at most one assignment plus one increment
- * and (after deletes) a few offsets per node. Immutable.
+ * counted increment it removed, and readers subtract the latest one below each live total; later
+ * offsets of the same node make earlier ones dead, and a SET drops them all. The store stays at most
+ * one assignment plus, per node, one increment and (after deletes) one offset in the steady state.
+ * Immutable.
  */
 public record CounterRegister(DotFun<Contribution> store, CausalContext context) implements CausalCrdt<CounterRegister> {
 
@@ -99,6 +100,7 @@ public record CounterRegister(DotFun<Contribution> store, CausalContext context)
     static DotFun<Contribution> removal(DotFun<Contribution> store, DotMinter minter) {
         Stamp base = RegisterValue.resolve(store).map(RegisterValue::base).orElse(Stamp.ZERO);
         java.util.SortedMap<Dot, Contribution> offsets = new java.util.TreeMap<>();
+        minter.cover(deadOffsets(store, base));
         for (Map.Entry<Dot, Contribution> e : store) {
             Contribution c = e.getValue();
             if (!c.isValue()) {
@@ -124,7 +126,13 @@ public record CounterRegister(DotFun<Contribution> store, CausalContext context)
     /**
      * The delta of an increment on {@code store}: one new contribution holding this node's new
      * running total against the current base; the context covers the contribution it replaces and
-     * every dead one (older assignments, increments against older bases).
+     * every dead one (older assignments, increments and offsets against older bases, offsets made
+     * redundant by a later one).
+     *
+     * <p>A running total is raw: it includes what removals took away, which their offsets record.
+     * When a removal took the node's last total away, the node continues from the raw total its
+     * latest offset recorded, so that offset (which stays live) still subtracts exactly what was
+     * removed from this and every later total.
      */
     static Field incrementField(DotFun<Contribution> store, long integral, double floating, Stamp stamp, Dot dot) {
         if (!Double.isFinite(floating)) {
@@ -133,7 +141,8 @@ public record CounterRegister(DotFun<Contribution> store, CausalContext context)
         Stamp base = RegisterValue.resolve(store).map(RegisterValue::base).orElse(Stamp.ZERO);
         long total = integral;
         double totalFloating = floating;
-        List<Dot> replaced = new ArrayList<>();
+        Dot ownLatest = null;
+        List<Dot> replaced = deadOffsets(store, base);
         for (Map.Entry<Dot, Contribution> e : store) {
             Contribution c = e.getValue();
             if (c instanceof Contribution.Assign a) {
@@ -144,26 +153,61 @@ public record CounterRegister(DotFun<Contribution> store, CausalContext context)
                 int cmp = inc.base().compareTo(base);
                 if (cmp < 0) {
                     replaced.add(e.getKey());
-                } else if (e.getKey().node() == stamp.node()) {
-                    // this node's counted totals (normally one; another base if its assignment was deleted)
-                    // fold into the new one, less what a removal has already taken from them
+                } else if (cmp == 0 && e.getKey().node() == stamp.node()) {
                     replaced.add(e.getKey());
-                    Contribution.Offset seen = RegisterValue.offsetFor(store, e.getKey(), inc.base());
-                    total = Math.addExact(total, seen == null ? inc.integral() : Math.subtractExact(inc.integral(), seen.integral()));
-                    totalFloating += seen == null ? inc.floating() : inc.floating() - seen.floating();
+                    if (ownLatest == null || e.getKey().compareTo(ownLatest) > 0) {
+                        ownLatest = e.getKey();
+                    }
                 }
-            } else if (c instanceof Contribution.Offset o
-                    && (o.base().compareTo(base) < 0 || o.target().node() == stamp.node())) {
-                // dead (older base), or folded into this node's new total above
-                replaced.add(e.getKey());
             }
         }
-        if (!Double.isFinite(totalFloating)) {
-            throw new IllegalArgumentException("increment would produce NaN or Infinity");
+        long prevIntegral = 0;
+        double prevFloating = 0;
+        if (ownLatest != null) {
+            Contribution.Increment prev = (Contribution.Increment) store.get(ownLatest);
+            prevIntegral = prev.integral();
+            prevFloating = prev.floating();
+        } else {
+            Contribution.Offset removed = RegisterValue.offsetFor(store, dot, base);
+            if (removed != null) {
+                prevIntegral = removed.integral();
+                prevFloating = removed.floating();
+            }
         }
+        total = Math.addExact(prevIntegral, integral);
+        totalFloating = prevFloating + floating;
         replaced.add(dot);
         return new Field(DotFun.of(dot, new Contribution.Increment(base, total, totalFloating)),
                 CausalContext.of(stamp, replaced));
+    }
+
+    /**
+     * Offsets no reader needs any more: those against a base older than {@code base}, and those of a
+     * node and base for which a later offset (greater target, or the same target under a greater dot)
+     * is live, since a node's totals only grow past the targets removals saw.
+     */
+    static List<Dot> deadOffsets(DotFun<Contribution> store, Stamp base) {
+        List<Dot> dead = new ArrayList<>();
+        for (Map.Entry<Dot, Contribution> e : store) {
+            if (!(e.getValue() instanceof Contribution.Offset o)) {
+                continue;
+            }
+            if (o.base().compareTo(base) < 0) {
+                dead.add(e.getKey());
+                continue;
+            }
+            for (Map.Entry<Dot, Contribution> f : store) {
+                if (f.getValue() instanceof Contribution.Offset p && p.target().node() == o.target().node()
+                        && p.base().equals(o.base())) {
+                    int c = p.target().compareTo(o.target());
+                    if (c > 0 || (c == 0 && f.getKey().compareTo(e.getKey()) > 0)) {
+                        dead.add(e.getKey());
+                        break;
+                    }
+                }
+            }
+        }
+        return dead;
     }
 
     /** A context holding {@code dots}, {@code extra} if not null, stamped {@code stamp}. */
