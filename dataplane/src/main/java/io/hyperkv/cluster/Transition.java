@@ -143,21 +143,29 @@ public final class Transition {
     }
 
     /**
-     * Runs of slots that {@code next} would take away from every node holding their data: slots with at least one
-     * owner in sync under {@code current} and no owner in sync under {@code next}. (A next owner that is in sync
-     * without being a current owner, e.g. one that caught up during an earlier step, counts as keeping the data.)
+     * Runs of slots that {@code next} would take away from every node holding their data: slots with no owner in sync
+     * under {@code next} that either drop every owner in sync under {@code current}, or, when no current owner is in
+     * sync (all still catching up, e.g. after a cluster-wide restart: each holds part of the data), keep none of the
+     * current owners. (A next owner that is in sync without being a current owner, e.g. one that caught up during an
+     * earlier step, counts as keeping the data.)
      */
     public static List<SlotSpan> unsafeSlots(Topology current, Topology next, SyncStatus sync) {
         return SlotRanges.spans(slot -> {
-            if (current.ownersOf(slot).stream().noneMatch(n -> sync.inSync(n, slot))) {
+            List<NodeId> after = next.ownersOf(slot);
+            if (after.stream().anyMatch(n -> sync.inSync(n, slot))) {
                 return false;
             }
-            return next.ownersOf(slot).stream().noneMatch(n -> sync.inSync(n, slot));
+            List<NodeId> before = current.ownersOf(slot);
+            if (before.stream().anyMatch(n -> sync.inSync(n, slot))) {
+                return true;
+            }
+            return !before.isEmpty() && before.stream().noneMatch(after::contains);
         });
     }
 
     /**
-     * The safety check before a topology replaces the one in force: it must not drop a slot's last in-sync owner.
+     * The safety check before a topology replaces the one in force: it must not drop a slot's last in-sync owner,
+     * nor every owner of a slot none of whose owners is in sync yet.
      *
      * @throws UnsafeTopologyException naming the epoch and the slots (with the owners that would be lost)
      */
@@ -167,11 +175,16 @@ public final class Transition {
             return;
         }
         SlotSpan firstSpan = unsafe.get(0);
-        List<NodeId> lost = current.ownersOf(firstSpan.first()).stream()
-                .filter(n -> sync.inSync(n, firstSpan.first())).toList();
+        int slot = firstSpan.first();
+        List<NodeId> lost = current.ownersOf(slot).stream().filter(n -> sync.inSync(n, slot)).toList();
+        String count = SlotRanges.count(unsafe) + " slot" + (SlotRanges.count(unsafe) == 1 ? "" : "s") + " ("
+                + describe(unsafe) + ")";
+        if (lost.isEmpty()) {
+            throw new UnsafeTopologyException("epoch " + next.epoch() + " would drop every owner holding data of "
+                    + count + "; slot " + slot + " is held only by " + current.ownersOf(slot) + ", none in sync yet");
+        }
         throw new UnsafeTopologyException("epoch " + next.epoch() + " would drop every in-sync owner of "
-                + SlotRanges.count(unsafe) + " slot" + (SlotRanges.count(unsafe) == 1 ? "" : "s") + " ("
-                + describe(unsafe) + "); slot " + firstSpan.first() + " is in sync only on " + lost);
+                + count + "; slot " + slot + " is in sync only on " + lost);
     }
 
     private static String describe(List<SlotSpan> spans) {

@@ -85,6 +85,6 @@
  * {@link io.hyperkv.cluster.Transition#next} from the topology in force, the target and the sync status only, so the
  * author can crash and resume; and any document, however built, can be checked with
  * {@link io.hyperkv.cluster.Transition#requireSafe}: it must keep, for every slot that has an in-sync owner, at least
- * one owner in sync.
+ * one owner in sync, and for a slot none of whose owners is in sync yet, at least one of its owners.
  */
 package io.hyperkv.cluster;

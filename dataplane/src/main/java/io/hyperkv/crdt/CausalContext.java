@@ -17,10 +17,14 @@ import java.util.TreeMap;
  * Ranges only split while deltas arrive out of order, and close again when the gaps are filled.
  *
  * <p>Dot counters of one node on one key are contiguous within a lifetime of the key: a node mints
- * {@code max + 1} when it already has dots there, and starts a new lifetime at the time of the stamp
- * of the minting operation otherwise. Because every minted dot consumes one tick of the node's hybrid
- * logical clock, a lifetime started after the key was garbage-collected begins above every counter
- * of earlier lifetimes, so a dot is never reused for a different operation.
+ * {@code max + 1} when it already has dots there minted by the current process, and starts a new
+ * lifetime at the time of the stamp of the minting operation otherwise. Every minted dot consumes one
+ * tick of the node's hybrid logical clock, so a counter never exceeds the stamp that minted it, and
+ * a lifetime started after the key was garbage-collected, or after a restart (whose clock is above
+ * the persisted high-water mark, see {@link Clock#restartFloor()}), begins above every counter of
+ * earlier lifetimes, even those a crash lost from local state but a peer holds: a dot is never
+ * reused for a different operation. Each restart of a node that writes a key therefore adds one
+ * range for that node to the key's context.
  *
  * <p>Immutable. {@link #union} is the join of the lattice (set union of dots, max of stamps).
  */
@@ -124,14 +128,25 @@ public final class CausalContext {
      * current lifetime, or starts a new one at the stamp's time.
      */
     public Dot nextDot(Stamp stamp) {
+        return nextDot(stamp, 0);
+    }
+
+    /**
+     * The dot an operation stamped {@code stamp} mints next on this key, by a clock whose
+     * {@link Clock#restartFloor() restart floor} is {@code restartFloor}: continues the node's
+     * current range if its greatest dot here was minted by this process (is above the floor), and
+     * otherwise starts a new range at the stamp's time, which is above every counter an earlier
+     * process minted, including those lost from local state but held by peers.
+     */
+    public Dot nextDot(Stamp stamp, long restartFloor) {
         long max = max(stamp.node());
         if (max == Long.MAX_VALUE) {
             throw new IllegalStateException("dot counter exhausted for node " + Long.toUnsignedString(stamp.node()));
         }
-        if (max > 0) {
+        if (max > 0 && Long.compareUnsigned(max, restartFloor) > 0) {
             return new Dot(stamp.node(), max + 1);
         }
-        if (stamp.time() < 1) {
+        if (stamp.time() < 1 || Long.compareUnsigned(stamp.time(), restartFloor) <= 0) {
             throw new IllegalArgumentException("stamp time out of range for a dot: " + Long.toUnsignedString(stamp.time()));
         }
         return new Dot(stamp.node(), stamp.time());

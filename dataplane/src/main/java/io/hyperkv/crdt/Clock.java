@@ -14,4 +14,16 @@ public interface Clock {
 
     /** This node's id, the tie-break of {@link Stamp}. */
     long nodeId();
+
+    /**
+     * A value every stamp this process issues is above, and every stamp (hence every dot counter)
+     * an earlier process of this node issued is at or below: the high-water mark the clock was
+     * restored from. Dot minting starts a new counter range on a key whose greatest own dot is at or
+     * below it, because the local state may have lost dots a peer already holds (a restart under
+     * {@code appendfsync everysec}), and reusing one would silently drop two operations.
+     * 0 for a clock that never restarts.
+     */
+    default long restartFloor() {
+        return 0;
+    }
 }

@@ -23,9 +23,13 @@ import java.util.Optional;
  * APPEND and SETRANGE are assignments of the new bytes (the command layer computes them from
  * {@link #value()}).
  *
- * <p>Each node keeps at most one live increment per base and replaces it on every increment, and
- * every write drops the dead contributions it has seen, so the store stays at most one entry per
- * node plus one assignment in the steady state. Immutable.
+ * <p>Each node keeps one live increment holding its running total and replaces it on every
+ * increment, and every write drops the dead contributions it has seen. A running total concurrent
+ * with a DEL includes what the DEL removed, so the DEL leaves an {@link Contribution.Offset} per
+ * counted increment it removed, and readers subtract the latest one below each live total; later
+ * offsets of the same node make earlier ones dead, and a SET drops them all. The store stays at most
+ * one assignment plus, per node, one increment and (after deletes) one offset in the steady state.
+ * Immutable.
  */
 public record CounterRegister(DotFun<Contribution> store, CausalContext context) implements CausalCrdt<CounterRegister> {
 
@@ -43,13 +47,13 @@ public record CounterRegister(DotFun<Contribution> store, CausalContext context)
 
     @Override
     public boolean isEmpty() {
-        return store.isEmpty();
+        return !RegisterValue.exists(store);
     }
 
     /** SET: the delta that assigns {@code value}, replacing everything this replica has seen. */
     public CounterRegister assign(Bytes value, Clock clock) {
         Stamp stamp = clock.next();
-        Dot dot = context.nextDot(stamp);
+        Dot dot = context.nextDot(stamp, clock.restartFloor());
         return new CounterRegister(DotFun.of(dot, new Contribution.Assign(stamp, value)),
                 contextOf(store.dots(), dot, stamp));
     }
@@ -73,15 +77,41 @@ public record CounterRegister(DotFun<Contribution> store, CausalContext context)
 
     private CounterRegister increment(long integral, double floating, Clock clock) {
         Stamp stamp = clock.next();
-        Dot dot = context.nextDot(stamp);
+        Dot dot = context.nextDot(stamp, clock.restartFloor());
         Field f = incrementField(store, integral, floating, stamp, dot);
         return new CounterRegister(f.store(), f.context());
     }
 
     @Override
     public CounterRegister clear(Clock clock) {
-        Stamp stamp = clock.next();
-        return new CounterRegister(DotFun.empty(), contextOf(store.dots(), null, stamp));
+        DotMinter minter = new DotMinter(context, clock);
+        DotFun<Contribution> offsets = removal(store, minter);
+        minter.stamp();
+        return new CounterRegister(offsets, minter.context());
+    }
+
+    /**
+     * The store of a delta removing the value held in {@code store} (DEL, HDEL, ZREM): covers every
+     * assignment and increment seen, and for each counted increment leaves an {@link Contribution.Offset}
+     * under a fresh dot, so that a concurrent increment of the same node, whose running total
+     * includes what was removed, counts only what the removal had not seen. Earlier offsets stay
+     * live: an increment concurrent with an earlier removal may still arrive.
+     */
+    static DotFun<Contribution> removal(DotFun<Contribution> store, DotMinter minter) {
+        Stamp base = RegisterValue.resolve(store).map(RegisterValue::base).orElse(Stamp.ZERO);
+        java.util.SortedMap<Dot, Contribution> offsets = new java.util.TreeMap<>();
+        minter.cover(deadOffsets(store, base));
+        for (Map.Entry<Dot, Contribution> e : store) {
+            Contribution c = e.getValue();
+            if (!c.isValue()) {
+                continue;
+            }
+            minter.cover(List.of(e.getKey()));
+            if (c instanceof Contribution.Increment inc && inc.base().compareTo(base) >= 0) {
+                offsets.put(minter.mint(), new Contribution.Offset(e.getKey(), inc.base(), inc.integral(), inc.floating()));
+            }
+        }
+        return DotFun.wrap(offsets);
     }
 
     @Override
@@ -96,7 +126,13 @@ public record CounterRegister(DotFun<Contribution> store, CausalContext context)
     /**
      * The delta of an increment on {@code store}: one new contribution holding this node's new
      * running total against the current base; the context covers the contribution it replaces and
-     * every dead one (older assignments, increments against older bases).
+     * every dead one (older assignments, increments and offsets against older bases, offsets made
+     * redundant by a later one).
+     *
+     * <p>A running total is raw: it includes what removals took away, which their offsets record.
+     * When a removal took the node's last total away, the node continues from the raw total its
+     * latest offset recorded, so that offset (which stays live) still subtracts exactly what was
+     * removed from this and every later total.
      */
     static Field incrementField(DotFun<Contribution> store, long integral, double floating, Stamp stamp, Dot dot) {
         if (!Double.isFinite(floating)) {
@@ -106,7 +142,7 @@ public record CounterRegister(DotFun<Contribution> store, CausalContext context)
         long total = integral;
         double totalFloating = floating;
         Dot ownLatest = null;
-        List<Dot> replaced = new ArrayList<>();
+        List<Dot> replaced = deadOffsets(store, base);
         for (Map.Entry<Dot, Contribution> e : store) {
             Contribution c = e.getValue();
             if (c instanceof Contribution.Assign a) {
@@ -125,14 +161,53 @@ public record CounterRegister(DotFun<Contribution> store, CausalContext context)
                 }
             }
         }
+        long prevIntegral = 0;
+        double prevFloating = 0;
         if (ownLatest != null) {
             Contribution.Increment prev = (Contribution.Increment) store.get(ownLatest);
-            total = Math.addExact(prev.integral(), integral);
-            totalFloating = prev.floating() + floating;
+            prevIntegral = prev.integral();
+            prevFloating = prev.floating();
+        } else {
+            Contribution.Offset removed = RegisterValue.offsetFor(store, dot, base);
+            if (removed != null) {
+                prevIntegral = removed.integral();
+                prevFloating = removed.floating();
+            }
         }
+        total = Math.addExact(prevIntegral, integral);
+        totalFloating = prevFloating + floating;
         replaced.add(dot);
         return new Field(DotFun.of(dot, new Contribution.Increment(base, total, totalFloating)),
                 CausalContext.of(stamp, replaced));
+    }
+
+    /**
+     * Offsets no reader needs any more: those against a base older than {@code base}, and those of a
+     * node and base for which a later offset (greater target, or the same target under a greater dot)
+     * is live, since a node's totals only grow past the targets removals saw.
+     */
+    static List<Dot> deadOffsets(DotFun<Contribution> store, Stamp base) {
+        List<Dot> dead = new ArrayList<>();
+        for (Map.Entry<Dot, Contribution> e : store) {
+            if (!(e.getValue() instanceof Contribution.Offset o)) {
+                continue;
+            }
+            if (o.base().compareTo(base) < 0) {
+                dead.add(e.getKey());
+                continue;
+            }
+            for (Map.Entry<Dot, Contribution> f : store) {
+                if (f.getValue() instanceof Contribution.Offset p && p.target().node() == o.target().node()
+                        && p.base().equals(o.base())) {
+                    int c = p.target().compareTo(o.target());
+                    if (c > 0 || (c == 0 && f.getKey().compareTo(e.getKey()) > 0)) {
+                        dead.add(e.getKey());
+                        break;
+                    }
+                }
+            }
+        }
+        return dead;
     }
 
     /** A context holding {@code dots}, {@code extra} if not null, stamped {@code stamp}. */

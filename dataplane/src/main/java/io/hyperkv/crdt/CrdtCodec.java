@@ -262,12 +262,18 @@ public final class CrdtCodec {
                     u8(0);
                     stamp(a.stamp());
                     bytes(a.value());
-                } else {
-                    Contribution.Increment inc = (Contribution.Increment) e.getValue();
+                } else if (e.getValue() instanceof Contribution.Increment inc) {
                     u8(1);
                     stamp(inc.base());
                     sv(inc.integral());
                     u64(Double.doubleToLongBits(inc.floating()));
+                } else {
+                    Contribution.Offset o = (Contribution.Offset) e.getValue();
+                    u8(2);
+                    dot(o.target(), nodes);
+                    stamp(o.base());
+                    sv(o.integral());
+                    u64(Double.doubleToLongBits(o.floating()));
                 }
             }
         }
@@ -440,6 +446,15 @@ public final class CrdtCodec {
                         throw new CodecException("increment is not a finite number");
                     }
                     value = new Contribution.Increment(base, integral, floating);
+                } else if (kind == 2 && !assignmentsOnly) {
+                    Dot target = dot(c);
+                    Stamp base = stamp();
+                    long integral = sv();
+                    double floating = Double.longBitsToDouble(u64());
+                    if (!Double.isFinite(floating)) {
+                        throw new CodecException("offset is not a finite number");
+                    }
+                    value = new Contribution.Offset(target, base, integral, floating);
                 } else {
                     throw new CodecException("unknown contribution kind " + kind);
                 }

@@ -12,12 +12,13 @@ final class DotMinter {
 
     private final Clock clock;
     private final List<Dot> covered = new ArrayList<>();
+    private final CausalContext context;
     private long max;
     private Stamp last;
 
     DotMinter(CausalContext context, Clock clock) {
         this.clock = clock;
-        this.max = context.max(clock.nodeId());
+        this.context = context;
     }
 
     /** A fresh stamp and the next dot; both land in the delta. */
@@ -26,7 +27,8 @@ final class DotMinter {
         if (max == Long.MAX_VALUE) {
             throw new IllegalStateException("dot counter exhausted for node " + Long.toUnsignedString(stamp.node()));
         }
-        Dot dot = max > 0 ? new Dot(stamp.node(), max + 1) : CausalContext.EMPTY.nextDot(stamp);
+        // the first dot follows the key's context and the restart floor; the rest of this delta continue it
+        Dot dot = max > 0 ? new Dot(stamp.node(), max + 1) : context.nextDot(stamp, clock.restartFloor());
         max = dot.counter();
         covered.add(dot);
         return dot;

@@ -48,6 +48,7 @@ public final class HybridLogicalClock implements Clock {
     private final long reserveAheadMillis;
     private final LongConsumer persister;
 
+    private final long restartFloor;
     private long last;
     private long reserved;
 
@@ -71,6 +72,7 @@ public final class HybridLogicalClock implements Clock {
         this.maxForwardDriftMillis = maxForwardDriftMillis;
         this.reserveAheadMillis = reserveAheadMillis;
         this.persister = Objects.requireNonNull(persister, "persister");
+        this.restartFloor = restoredHighWaterMark;
         this.last = restoredHighWaterMark;
         this.reserved = restoredHighWaterMark;
     }
@@ -116,6 +118,12 @@ public final class HybridLogicalClock implements Clock {
     @Override
     public long nodeId() {
         return nodeId;
+    }
+
+    /** The high-water mark this clock was built from: every stamp it issues is above it. */
+    @Override
+    public long restartFloor() {
+        return restartFloor;
     }
 
     /** The greatest stamp time handed to the persister; a restarted clock must be built from it. */

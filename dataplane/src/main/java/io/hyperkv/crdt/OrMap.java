@@ -34,23 +34,40 @@ public record OrMap(DotMap<Bytes, Contribution> store, CausalContext context) im
         return RegisterValue.resolve(store.get(field));
     }
 
+    /** True if {@code field} has a value; a field holding only removal offsets has none. */
     public boolean containsKey(Bytes field) {
-        return store.containsKey(field);
+        return RegisterValue.exists(store.get(field));
     }
 
+    /** Number of fields with a value (linear: offset-only entries are skipped). */
     public int size() {
-        return store.size();
+        int n = 0;
+        for (Map.Entry<Bytes, DotFun<Contribution>> e : store) {
+            if (RegisterValue.exists(e.getValue())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     @Override
     public boolean isEmpty() {
-        return store.isEmpty();
+        for (Map.Entry<Bytes, DotFun<Contribution>> e : store) {
+            if (RegisterValue.exists(e.getValue())) {
+                return false;
+            }
+        }
+        return true;
     }
 
-    /** Fields in unsigned lexicographic order. */
+    /** Fields with a value, in unsigned lexicographic order. */
     public List<Bytes> fields() {
         List<Bytes> out = new ArrayList<>(store.size());
-        store.keys().forEach(out::add);
+        for (Map.Entry<Bytes, DotFun<Contribution>> e : store) {
+            if (RegisterValue.exists(e.getValue())) {
+                out.add(e.getKey());
+            }
+        }
         return out;
     }
 
@@ -98,19 +115,32 @@ public record OrMap(DotMap<Bytes, Contribution> store, CausalContext context) im
     /** HDEL / ZREM: the delta removing what this replica has seen of {@code fields}. */
     public OrMap remove(Collection<Bytes> fields, Clock clock) {
         DotMinter minter = new DotMinter(context, clock);
-        for (Bytes f : fields) {
-            minter.cover(store.get(f).dots());
+        SortedMap<Bytes, DotFun<Contribution>> out = new TreeMap<>();
+        for (Bytes f : new java.util.TreeSet<>(fields)) {
+            removeInto(out, f, store.get(f), minter);
         }
-        return new OrMap(DotMap.empty(), minter.context());
+        minter.stamp();
+        return new OrMap(DotMap.wrap(out), minter.context());
     }
 
     @Override
     public OrMap clear(Clock clock) {
         DotMinter minter = new DotMinter(context, clock);
+        SortedMap<Bytes, DotFun<Contribution>> out = new TreeMap<>();
         for (Map.Entry<Bytes, DotFun<Contribution>> e : store) {
-            minter.cover(e.getValue().dots());
+            removeInto(out, e.getKey(), e.getValue(), minter);
         }
-        return new OrMap(DotMap.empty(), minter.context());
+        minter.stamp();
+        return new OrMap(DotMap.wrap(out), minter.context());
+    }
+
+    /** Covers the field's value and keeps the offsets a concurrent increment needs (see {@link CounterRegister#removal}). */
+    private static void removeInto(SortedMap<Bytes, DotFun<Contribution>> out, Bytes field,
+                                   DotFun<Contribution> value, DotMinter minter) {
+        DotFun<Contribution> offsets = CounterRegister.removal(value, minter);
+        if (!offsets.isEmpty()) {
+            out.put(field, offsets);
+        }
     }
 
     @Override

@@ -137,6 +137,43 @@ public final class Position implements Comparable<Position> {
         return new Position(out);
     }
 
+    /**
+     * Bytes whose unsigned lexicographic order is this class's order, for use as the last part of a
+     * storage key (a list element's subkey): per level the digit with its sign bit flipped, then time
+     * and node, each 8 bytes big-endian; then a terminator equal to an encoded digit 0. The terminator
+     * is what makes an ended path sort, as {@link #compareTo} requires, after its extensions with a
+     * negative digit (LPUSH runs) and before those with digit 0 or more: plain concatenation would put
+     * a path before all its extensions.
+     */
+    public byte[] sortKey() {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * ids.length + 8);
+        for (int i = 0; i < ids.length; i += 3) {
+            b.putLong(ids[i] ^ Long.MIN_VALUE).putLong(ids[i + 1]).putLong(ids[i + 2]);
+        }
+        return b.putLong(Long.MIN_VALUE).array();
+    }
+
+    /**
+     * The position {@link #sortKey()} encoded.
+     * @throws IllegalArgumentException if {@code key} is not such an encoding
+     */
+    public static Position fromSortKey(byte[] key) {
+        if (key.length < 32 || (key.length - 8) % 24 != 0) {
+            throw new IllegalArgumentException("not a position key: " + key.length + " bytes");
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(key);
+        long[] ids = new long[(key.length - 8) / 8];
+        for (int i = 0; i < ids.length; i += 3) {
+            ids[i] = b.getLong() ^ Long.MIN_VALUE;
+            ids[i + 1] = b.getLong();
+            ids[i + 2] = b.getLong();
+        }
+        if (b.getLong() != Long.MIN_VALUE) {
+            throw new IllegalArgumentException("position key without its terminator");
+        }
+        return of(ids);
+    }
+
     private boolean sameId(int level, Position o) {
         int i = 3 * level;
         return ids[i] == o.ids[i] && ids[i + 1] == o.ids[i + 1] && ids[i + 2] == o.ids[i + 2];

@@ -22,9 +22,9 @@ import java.util.OptionalLong;
  */
 public record RegisterValue(Optional<Bytes> assigned, Stamp base, long integral, double floating, int increments) {
 
-    /** Resolves live contributions; empty when there are none (the register does not exist). */
+    /** Resolves live contributions; empty when no assignment or increment is live (the register does not exist). */
     public static Optional<RegisterValue> resolve(DotFun<Contribution> store) {
-        if (store.isEmpty()) {
+        if (!exists(store)) {
             return Optional.empty();
         }
         Contribution.Assign winner = null;
@@ -39,13 +39,46 @@ public record RegisterValue(Optional<Bytes> assigned, Stamp base, long integral,
         int count = 0;
         for (Map.Entry<Dot, Contribution> e : store) {
             if (e.getValue() instanceof Contribution.Increment inc && inc.base().compareTo(base) >= 0) {
-                integral = saturatedAdd(integral, inc.integral());
-                floating += inc.floating();
+                Contribution.Offset seen = offsetFor(store, e.getKey(), inc.base());
+                long i = inc.integral();
+                double f = inc.floating();
+                if (seen != null) {
+                    i = saturatedAdd(i, seen.integral() == Long.MIN_VALUE ? Long.MAX_VALUE : -seen.integral());
+                    f -= seen.floating();
+                }
+                integral = saturatedAdd(integral, i);
+                floating += f;
                 count++;
             }
         }
         return Optional.of(new RegisterValue(winner == null ? Optional.empty() : Optional.of(winner.value()),
                 base, integral, floating, count));
+    }
+
+    /** True if an assignment or an increment is live: offsets alone make no value. */
+    static boolean exists(DotFun<Contribution> store) {
+        for (Map.Entry<Dot, Contribution> e : store) {
+            if (e.getValue().isValue()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The part of the running total at {@code dot} (against {@code base}) that a removal has already
+     * taken away: the offset on the latest earlier running total of the same node and base, or null.
+     */
+    static Contribution.Offset offsetFor(DotFun<Contribution> store, Dot dot, Stamp base) {
+        Contribution.Offset best = null;
+        for (Map.Entry<Dot, Contribution> e : store) {
+            if (e.getValue() instanceof Contribution.Offset o && o.target().node() == dot.node()
+                    && o.target().counter() < dot.counter() && o.base().equals(base)
+                    && (best == null || o.target().counter() > best.target().counter())) {
+                best = o;
+            }
+        }
+        return best;
     }
 
     static long saturatedAdd(long a, long b) {

@@ -205,12 +205,23 @@ class TransitionTest {
     }
 
     @Test
-    void aSlotWithoutAnyInSyncOwnerIsNotAViolation() {
+    void replacingEveryOwnerOfASlotNoneOfWhichIsInSyncYetIsRefused() {
+        // e.g. every owner restarted and is still catching up: each holds data, none holds all of it
         Topology t = Topology.of(1, 1, Members.nodes(Members.ids(1, 2)),
                 List.of(new SlotRange(0, Topology.SLOTS - 1, Members.ids(1))));
         Topology moved = Topology.of(2, 1, Members.nodes(Members.ids(1, 2)),
-                List.of(new SlotRange(0, Topology.SLOTS - 1, Members.ids(2))));
-        assertThat(Transition.unsafeSlots(t, moved, (node, slot) -> false)).isEmpty();
+                List.of(new SlotRange(0, 9, Members.ids(2)), new SlotRange(10, Topology.SLOTS - 1, Members.ids(1))));
+        SyncStatus nobody = (node, slot) -> false;
+        assertThat(Transition.unsafeSlots(t, moved, nobody)).containsExactly(new SlotSpan(0, 9));
+        assertThatThrownBy(() -> Transition.requireSafe(t, moved, nobody))
+                .isInstanceOf(UnsafeTopologyException.class)
+                .hasMessage("epoch 2 would drop every owner holding data of 10 slots (0..9); slot 0 is held only by ["
+                        + Members.id(1) + "], none in sync yet");
+        // keeping a current owner alongside the new one is fine, and so is moving to an owner in sync
+        Topology both = Topology.of(2, 2, Members.nodes(Members.ids(1, 2)),
+                List.of(new SlotRange(0, Topology.SLOTS - 1, Members.ids(1, 2))));
+        assertThat(Transition.unsafeSlots(t, both, nobody)).isEmpty();
+        assertThat(Transition.unsafeSlots(t, moved, (node, slot) -> node.equals(Members.id(2)))).isEmpty();
     }
 
     @Test

@@ -77,4 +77,38 @@ class PositionTest {
         Position mid = Position.between(a, b, new Stamp(8, 1));
         assertThat(mid).isGreaterThan(a).isLessThan(b);
     }
+
+    /** Positions made like LPUSH/RPUSH/LINSERT make them, including multi-value pushes (extensions). */
+    @Property(tries = 200)
+    void sortKeysOrderLikePositionsAndDecodeBack(@ForAll("insertionPoints") List<Integer> points) {
+        List<Position> made = new ArrayList<>();
+        long time = 1;
+        for (int p : points) {
+            Position lower = made.isEmpty() ? null : made.get(Math.floorMod(p, made.size()));
+            Position upper = null;
+            for (Position q : made) {
+                if ((lower == null || q.compareTo(lower) > 0) && (upper == null || q.compareTo(upper) < 0)) {
+                    upper = q;
+                }
+            }
+            Position fresh = Position.between(p < 0 ? null : lower, p < 0 ? (made.isEmpty() ? null : made.stream().min(Position::compareTo).orElseThrow()) : upper, new Stamp(time++, 7));
+            made.add(fresh);
+            if ((p & 3) == 0) {
+                made.add(fresh.extend(-(long) (p % 5 + 1) * Position.STEP, new Stamp(time++, 7)));
+                made.add(fresh.extend((long) (p % 5 + 1) * Position.STEP, new Stamp(time++, 7)));
+            }
+        }
+        made.add(Position.of(0, 9, 9));
+        made.add(Position.of(0, 9, 9, 0, 1, 1));
+        made.add(Position.of(0, 9, 9, -1, 1, 1));
+        made.add(Position.of(Position.MIN_DIGIT, 1, 1));
+        made.add(Position.of(Position.MAX_DIGIT, -1, -1));
+        for (Position a : made) {
+            assertThat(Position.fromSortKey(a.sortKey())).isEqualTo(a);
+            for (Position b : made) {
+                int byBytes = java.util.Arrays.compareUnsigned(a.sortKey(), b.sortKey());
+                assertThat(Integer.signum(byBytes)).as("%s vs %s", a, b).isEqualTo(Integer.signum(a.compareTo(b)));
+            }
+        }
+    }
 }

@@ -105,7 +105,51 @@ class RedisSemanticsTest {
         CounterRegister incr = base.increment(1, b);
         CounterRegister onA = base.merge(del).merge(incr);
         assertThat(onA).isEqualTo(base.merge(incr).merge(del));
-        assertThat(onA.value().orElseThrow().bytes()).isEqualTo(b("6"));
+        // B's running total 6 holds the 5 the DEL had seen: only the unseen 1 survives
+        assertThat(onA.value().orElseThrow().bytes()).isEqualTo(b("1"));
+        // and B counts on from there, on every replica
+        CounterRegister next = onA.merge(onA.increment(2, b));
+        assertThat(next.value().orElseThrow().bytes()).isEqualTo(b("3"));
+        assertThat(base.merge(incr).merge(next).merge(del).value().orElseThrow().bytes()).isEqualTo(b("3"));
+    }
+
+    @Example
+    void twoConcurrentDelsAndAnIncrCountOnlyWhatNeitherDelHadSeen() {
+        CounterRegister base = CounterRegister.EMPTY.merge(CounterRegister.EMPTY.increment(5, b));
+        CounterRegister delA = base.clear(a);
+        CounterRegister seenMore = base.merge(base.increment(2, b));
+        HybridLogicalClock c = new HybridLogicalClock(3, wall::get, 0, 60_000, 10_000, m -> { });
+        CounterRegister delC = seenMore.clear(c);
+        CounterRegister incr = seenMore.increment(1, b);
+        CounterRegister one = base.merge(delA).merge(seenMore).merge(delC).merge(incr);
+        CounterRegister other = incr.merge(delC).merge(delA).merge(base);
+        assertThat(one).isEqualTo(other);
+        assertThat(one.value().orElseThrow().bytes()).isEqualTo(b("1"));
+    }
+
+    @Example
+    void delWithoutAConcurrentIncrLeavesNoKey() {
+        CounterRegister base = CounterRegister.EMPTY.merge(CounterRegister.EMPTY.increment(5, b));
+        CounterRegister deleted = base.merge(base.clear(a));
+        assertThat(deleted.isEmpty()).isTrue();
+        assertThat(deleted.value()).isEmpty();
+        CounterRegister again = deleted.merge(deleted.increment(3, b));
+        assertThat(again.value().orElseThrow().bytes()).isEqualTo(b("3"));
+    }
+
+    @Example
+    void concurrentHincrbyAndHdelFromTheIncrementingNodeKeepOnlyTheUnseenIncrement() {
+        OrMap base = OrMap.EMPTY.merge(OrMap.EMPTY.increment(b("f"), 5, b));
+        OrMap del = base.remove(List.of(b("f")), a);
+        OrMap incr = base.increment(b("f"), 1, b);
+        OrMap onA = base.merge(del).merge(incr);
+        assertThat(onA).isEqualTo(base.merge(incr).merge(del));
+        assertThat(onA.get(b("f")).orElseThrow().bytes()).isEqualTo(b("1"));
+        // a field removed with no concurrent update is gone
+        OrMap deleted = base.merge(del);
+        assertThat(deleted.containsKey(b("f"))).isFalse();
+        assertThat(deleted.isEmpty()).isTrue();
+        assertThat(deleted.fields()).isEmpty();
     }
 
     @Example
