@@ -149,6 +149,12 @@ final class StringCommands extends Family {
         SetOptions o = parseSetOptions(a, 3, true, "set");
         int db = s.db();
         byte[] key = a[1];
+        if (!o.get && !o.nx && !o.xx) {
+            // plain SET needs nothing from the old value here: setString reads the stored metadata
+            // once, under the key's lock, for the expiry index, KEEPTTL and the key count
+            store(db, key, a[2], o.keepTtl ? Keyspace.KEEP_TTL : o.expireAt);
+            return Reply.OK;
+        }
         try (KeyLocks.Held ignored = ks.lock(db, key)) {
             Metadata old = ks.read(db, key);
             Reply oldReply = null;

@@ -59,6 +59,27 @@ class StringCommandsTest {
     }
 
     @Test
+    void plainSetOverExpiredOrCollectionKeysKeepsCountsAndTtlsRight() {
+        h.expect("+OK", "SET", "gone", "v", "PX", "100");
+        h.expect("+OK", "SET", "gone2", "v", "PX", "100");
+        h.ks.write(0, "list".getBytes(),
+                new Metadata(ValueType.LIST, Encoding.LISTPACK, 1, h.ks.stamp(), 0, null, 2, null, null));
+        assertThat(h.ks.expiresCount(0)).isEqualTo(2);
+        h.time.advance(101);
+        // the old values expired but were never touched: SET must not count or keep their TTLs
+        h.expect("+OK", "SET", "gone", "new");
+        h.expect("+OK", "SET", "gone2", "new", "KEEPTTL");
+        h.expect("+OK", "SET", "list", "s");
+        h.expect(":-1", "TTL", "gone");
+        h.expect(":-1", "TTL", "gone2");
+        h.expect("\"new\"", "GET", "gone2");
+        h.expect("\"s\"", "GET", "list");
+        h.expect("+string", "TYPE", "list");
+        assertThat(h.ks.size(0)).isEqualTo(3);
+        assertThat(h.ks.expiresCount(0)).isZero();
+    }
+
+    @Test
     void setSyntaxAndExpireErrorsInRedisWords() {
         h.expect("-ERR syntax error", "SET", "k", "v", "NX", "XX");
         h.expect("-ERR syntax error", "SET", "k", "v", "EX", "10", "PX", "10");
