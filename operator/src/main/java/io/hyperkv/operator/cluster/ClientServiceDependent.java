@@ -5,12 +5,11 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.hyperkv.operator.api.HyperKVCluster;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** The Service Redis clients use: port 6379 on every ready pod (any pod takes any command). */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterNames.MANAGED_SELECTOR))
-public class ClientServiceDependent extends CRUDKubernetesDependentResource<Service, HyperKVCluster> {
+public class ClientServiceDependent extends ClusterOwnedDependent<Service> {
 
   public ClientServiceDependent() {
     super(Service.class);

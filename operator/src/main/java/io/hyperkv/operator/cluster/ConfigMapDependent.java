@@ -5,12 +5,11 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.hyperkv.operator.api.HyperKVCluster;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** The data-plane configuration ({@link DataPlaneConfig}) of one cluster. */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterNames.MANAGED_SELECTOR))
-public class ConfigMapDependent extends CRUDKubernetesDependentResource<ConfigMap, HyperKVCluster> {
+public class ConfigMapDependent extends ClusterOwnedDependent<ConfigMap> {
 
   public ConfigMapDependent() {
     super(ConfigMap.class);

@@ -7,7 +7,6 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -26,7 +25,7 @@ import java.util.Optional;
  * writes it again (a user may rotate a value by editing the Secret; pods pick it up on restart).
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterNames.MANAGED_SELECTOR))
-public class CredentialsSecretDependent extends CRUDKubernetesDependentResource<Secret, HyperKVCluster> {
+public class CredentialsSecretDependent extends ClusterOwnedDependent<Secret> {
 
   public static final String PASSWORD = "password";
   public static final String ADMIN_TOKEN = "admin-token";

@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.hyperkv.operator.api.HyperKVCluster;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /**
@@ -13,7 +12,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
  * before they are ready, because a starting node must reach its peers to become ready.
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterNames.MANAGED_SELECTOR))
-public class HeadlessServiceDependent extends CRUDKubernetesDependentResource<Service, HyperKVCluster> {
+public class HeadlessServiceDependent extends ClusterOwnedDependent<Service> {
 
   public HeadlessServiceDependent() {
     super(Service.class);

@@ -6,12 +6,11 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.hyperkv.operator.api.HyperKVCluster;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** At most one pod voluntarily disrupted at a time, so a quorum of every slot's replicas stays up during drains. */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterNames.MANAGED_SELECTOR))
-public class PodDisruptionBudgetDependent extends CRUDKubernetesDependentResource<PodDisruptionBudget, HyperKVCluster> {
+public class PodDisruptionBudgetDependent extends ClusterOwnedDependent<PodDisruptionBudget> {
 
   public PodDisruptionBudgetDependent() {
     super(PodDisruptionBudget.class);

@@ -21,7 +21,6 @@ import io.hyperkv.operator.api.HyperKVCluster;
 import io.hyperkv.operator.api.HyperKVClusterSpec;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -45,7 +44,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * </ul>
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ClusterNames.MANAGED_SELECTOR))
-public class StatefulSetDependent extends CRUDKubernetesDependentResource<StatefulSet, HyperKVCluster> {
+public class StatefulSetDependent extends ClusterOwnedDependent<StatefulSet> {
 
   public static final String CONTAINER = "hyperkv";
   public static final String CONFIG_HASH_ANNOTATION = "hyperkv.io/config-hash";

@@ -102,6 +102,8 @@ class HyperKVClusterOperatorTest {
           assertThat(ref.getKind()).isEqualTo("HyperKVCluster");
           assertThat(ref.getApiVersion()).isEqualTo("hyperkv.io/v1alpha1");
           assertThat(ref.getUid()).isEqualTo(cluster.getMetadata().getUid());
+          assertThat(ref.getController()).as("controller").isTrue();
+          assertThat(ref.getBlockOwnerDeletion()).as("blockOwnerDeletion").isTrue();
         });
   }
 
