@@ -3,29 +3,11 @@ package io.hyperkv.command;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hyperkv.resp.Reply;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class KeyCommandsTest {
-
-    @TempDir
-    Path dir;
-    CommandHarness h;
-
-    @BeforeEach
-    void open() {
-        h = new CommandHarness(dir);
-    }
-
-    @AfterEach
-    void close() {
-        h.close();
-    }
+class KeyCommandsTest extends CommandHarnessTest {
 
     @Test
     void delExistsTouchTypeCountDuplicates() {

@@ -11,26 +11,9 @@ import io.hyperkv.store.RocksDbEngine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ServerCommandsTest {
-
-    @TempDir
-    Path dir;
-    CommandHarness h;
-
-    @BeforeEach
-    void open() {
-        h = new CommandHarness(dir);
-    }
-
-    @AfterEach
-    void close() {
-        h.close();
-    }
+class ServerCommandsTest extends CommandHarnessTest {
 
     @Test
     void infoHasRedisSectionsAndFieldNames() {

@@ -6,32 +6,14 @@ import io.hyperkv.crdt.Stamp;
 import io.hyperkv.store.Encoding;
 import io.hyperkv.store.Metadata;
 import io.hyperkv.store.ValueType;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class StringCommandsTest {
-
-    @TempDir
-    Path dir;
-    CommandHarness h;
-
-    @BeforeEach
-    void open() {
-        h = new CommandHarness(dir);
-    }
-
-    @AfterEach
-    void close() {
-        h.close();
-    }
+class StringCommandsTest extends CommandHarnessTest {
 
     @Test
     void setAndGetWithEveryOption() {

@@ -31,6 +31,6 @@ final class TestSession implements ClientSession {
 
     @Override
     public <T> T unwrap(Class<T> type) {
-        throw new UnsupportedOperationException();
+        throw new IllegalStateException("handler tests run without a server connection to unwrap");
     }
 }
