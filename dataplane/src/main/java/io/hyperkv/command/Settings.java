@@ -71,7 +71,14 @@ public final class Settings {
         define("appendonly", false, oneOf("yes", "no"), "yes");
         // No periodic snapshots: SAVE and BGSAVE make checkpoints on demand only.
         define("save", false, any(), "");
+        define(NOTIFY_KEYSPACE_EVENTS, true, KeyspaceEvents::canonical, "");
+        // A CONFIG SET may name some classes only: the others keep their current limits.
+        define(CLIENT_OUTPUT_BUFFER_LIMIT, true, v -> OutputBufferLimits.merge(get(CLIENT_OUTPUT_BUFFER_LIMIT), v),
+                OutputBufferLimits.DEFAULT);
     }
+
+    public static final String NOTIFY_KEYSPACE_EVENTS = "notify-keyspace-events";
+    public static final String CLIENT_OUTPUT_BUFFER_LIMIT = "client-output-buffer-limit";
 
     private void define(String name, boolean mutable, Validator validator, String value) {
         options.put(name, new Option(name, mutable, validator, value));
@@ -109,6 +116,10 @@ public final class Settings {
 
     public String appendfsync() {
         return get("appendfsync");
+    }
+
+    public OutputBufferLimits outputBufferLimits() {
+        return OutputBufferLimits.parse(get(CLIENT_OUTPUT_BUFFER_LIMIT));
     }
 
     public int databases() {

@@ -3,6 +3,7 @@ package io.hyperkv.server;
 import io.hyperkv.command.ClientSession;
 import io.hyperkv.command.CommandFlag;
 import io.hyperkv.command.CommandSpec;
+import io.hyperkv.command.OutputBufferLimits;
 import io.hyperkv.resp.CommandSink;
 import io.hyperkv.resp.Reply;
 import io.hyperkv.resp.RespDecoder;
@@ -10,13 +11,19 @@ import io.hyperkv.resp.RespEncoder;
 import io.hyperkv.resp.RespLimits;
 import io.hyperkv.resp.RespProtocolException;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
 
 /**
  * One client connection: its RESP decoder, its session state (db, protocol, auth, name...), and
@@ -34,11 +41,26 @@ import java.util.concurrent.CompletableFuture;
  *       replies cannot make the server buffer without bound).</li>
  *   <li>After a protocol error the commands decoded before it are answered, then the error line is
  *       written and the connection closed; nothing after it is executed.</li>
+ *   <li>Pub/sub messages may be published from any thread ({@link #deliver}); they reach the socket
+ *       only on this connection's loop, in publication order per publishing thread, after the
+ *       replies already encoded for this connection (they join {@code out} while a burst is being
+ *       answered) and before the reply of a command that published them (as in Redis).</li>
+ *   <li>{@code queuedBytes} counts bytes handed to this connection's output (messages waiting for
+ *       the loop, replies and messages written to the socket but not yet taken by the kernel). It
+ *       is checked against {@code client-output-buffer-limit} of the client's class whenever it
+ *       grows; a client over the limit is closed, so a subscriber that does not read costs at most
+ *       about the hard limit.</li>
  * </ul>
  * Other threads (CLIENT LIST/KILL from other connections, metrics) only read the volatile fields
  * and ask the connection to close through its context.
  */
-final class Connection implements ClientSession, CommandSink {
+final class Connection implements ClientSession, CommandSink, PubSubHub.Subscriber {
+
+    private static final Logger LOG = Logger.getLogger(Connection.class);
+
+    /** What a RESP2 client may run while subscribed (Redis's subscriber mode). */
+    private static final Set<String> SUBSCRIBER_MODE_COMMANDS = Set.of("subscribe", "psubscribe", "ssubscribe",
+            "unsubscribe", "punsubscribe", "sunsubscribe", "ping", "quit", "reset");
 
     private final ServerWiring wiring;
     private final NetSocket socket;
@@ -67,6 +89,22 @@ final class Connection implements ClientSession, CommandSink {
     private boolean closing;
     private boolean closed;
     private String protocolError;
+    /** Commands of a read burst (or of the backlog) are running and their replies are not flushed yet. */
+    private boolean inBurst;
+
+    private Thread loopThread;
+    private volatile Subscriptions subscriptions;
+    /** True while subscribed to anything: the client is of class pubsub (flag P). */
+    private volatile boolean pubsubClient;
+    /** Set once the connection is closing or closed: deliveries stop. */
+    private volatile boolean dead;
+    private final ConcurrentLinkedQueue<byte[]> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean inboxScheduled = new AtomicBoolean();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    /** When queuedBytes first reached the soft limit (System.nanoTime), or 0 while below it. */
+    private final AtomicLong softLimitSince = new AtomicLong();
+    /** Bytes of pub/sub messages inside {@code out}, already counted in queuedBytes. */
+    private int messageBytesInOut;
     /** End of the previous command on this loop, or the start of the current read. */
     private long clock;
 
@@ -83,6 +121,8 @@ final class Connection implements ClientSession, CommandSink {
     }
 
     void start() {
+        // Called from the connect handler, i.e. on this connection's event loop for its whole life.
+        loopThread = Thread.currentThread();
         socket.handler(this::onData);
         socket.closeHandler(v -> onClosed());
         socket.exceptionHandler(e -> socket.close());
@@ -102,6 +142,7 @@ final class Connection implements ClientSession, CommandSink {
         }
         lastInteractionMillis = System.currentTimeMillis();
         clock = System.nanoTime();
+        inBurst = true;
         ByteBuf bb = data.getByteBuf();
         try {
             if (bb.hasArray()) {
@@ -139,7 +180,7 @@ final class Connection implements ClientSession, CommandSink {
             executeOnWorker(spec, argv);
             return;
         }
-        Reply reply = dispatch(argv);
+        Reply reply = refusedWhileSubscribed(spec, argv) ? subscriberModeError(spec) : dispatch(argv);
         // One clock read per command: commands of a burst run back to back, so the time since the
         // previous command ended (or the read began) is this command's execution plus its decoding.
         long now = System.nanoTime();
@@ -155,6 +196,22 @@ final class Connection implements ClientSession, CommandSink {
             return;
         }
         RespEncoder.encode(reply, protocol, out);
+    }
+
+    /**
+     * RESP2 subscriber mode: only the (un)subscribe commands, PING, QUIT and RESET run. Unknown
+     * commands, arity errors and NOAUTH are reported first, as Redis checks them first.
+     */
+    private boolean refusedWhileSubscribed(CommandSpec spec, byte[][] argv) {
+        return pubsubClient && protocol == 2 && spec != null && authenticated
+                && spec.arityAccepts(argv.length)
+                && !(spec.handler() == null && !spec.subcommands().isEmpty())
+                && !SUBSCRIBER_MODE_COMMANDS.contains(spec.name());
+    }
+
+    private static Reply subscriberModeError(CommandSpec spec) {
+        return Reply.error("ERR Can't execute '" + spec.name()
+                + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
     }
 
     private Reply dispatch(byte[][] argv) {
@@ -181,6 +238,7 @@ final class Connection implements ClientSession, CommandSink {
 
     private void drainBacklog() {
         clock = System.nanoTime();
+        inBurst = true;
         while (!busy && !backlog.isEmpty()) {
             byte[][] argv = backlog.poll();
             if (!closing) {
@@ -211,6 +269,8 @@ final class Connection implements ClientSession, CommandSink {
                         // cannot retract replies already encoded, so close: the client sees the
                         // write as unacknowledged, which is the truth.
                         out = new BufferOutput();
+                        queuedBytes.addAndGet(-messageBytesInOut);
+                        messageBytesInOut = 0;
                         closing = true;
                         socket.close();
                     }
@@ -224,8 +284,15 @@ final class Connection implements ClientSession, CommandSink {
     }
 
     private void flush() {
+        inBurst = false;
         if (out.size() > 0) {
-            socket.write(out.take());
+            int n = out.size();
+            long queued = queuedBytes.addAndGet(n - messageBytesInOut);
+            messageBytesInOut = 0;
+            socket.write(out.take()).onComplete(ar -> queuedBytes.addAndGet(-n));
+            if (overLimit(queued)) {
+                closeForOutputBuffer(queued);
+            }
         }
         if (protocolError != null) {
             closing = true;
@@ -264,12 +331,159 @@ final class Connection implements ClientSession, CommandSink {
 
     private void onClosed() {
         closed = true;
+        dead = true;
+        if (subscriptions != null) {
+            subscriptions.clear();
+            pubsubClient = false;
+        }
+        inbox.clear();
         if (busy) {
             busy = false;
             wiring.busyConnections().decrementAndGet();
         }
         backlog.clear();
         wiring.clients().remove(this);
+    }
+
+    // ---------------------------------------------------------------- pub/sub delivery
+
+    /** Called by the hub from any thread: queue the message for this connection's loop. */
+    @Override
+    public void deliver(PubSubHub.Message message) {
+        if (dead) {
+            return;
+        }
+        byte[] bytes = message.encoded(protocol);
+        long queued = queuedBytes.addAndGet(bytes.length);
+        if (overLimit(queued)) {
+            queuedBytes.addAndGet(-bytes.length);
+            closeForOutputBuffer(queued);
+            return;
+        }
+        if (Thread.currentThread() == loopThread) {
+            // Published from this loop (by this connection's own command or by a neighbour on the
+            // same loop): earlier messages from other threads go first, then this one.
+            emitInbox();
+            emit(bytes);
+        } else {
+            inbox.add(bytes);
+            if (inboxScheduled.compareAndSet(false, true)) {
+                context.runOnContext(v -> {
+                    inboxScheduled.set(false);
+                    emitInbox();
+                });
+            }
+        }
+    }
+
+    private void emitInbox() {
+        byte[] first = inbox.poll();
+        if (first == null) {
+            return;
+        }
+        byte[] next = inbox.poll();
+        if (next == null) {
+            emit(first);
+            return;
+        }
+        // Several messages waited: one socket write (or one append) for all of them.
+        ByteBuf batch = Unpooled.buffer(first.length + next.length + 64);
+        batch.writeBytes(first).writeBytes(next);
+        for (byte[] b = inbox.poll(); b != null; b = inbox.poll()) {
+            batch.writeBytes(b);
+        }
+        emit(batch);
+    }
+
+    /** On the loop: message bytes (already counted) join the burst being answered, or go out now. */
+    private void emit(byte[] bytes) {
+        emit(Unpooled.wrappedBuffer(bytes));
+    }
+
+    private void emit(ByteBuf bytes) {
+        int n = bytes.readableBytes();
+        if (closed) {
+            queuedBytes.addAndGet(-n);
+        } else if (inBurst || busy) {
+            out.writeBytes(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), n);
+            messageBytesInOut += n;
+        } else {
+            socket.write(Buffer.buffer(bytes)).onComplete(ar -> queuedBytes.addAndGet(-n));
+        }
+    }
+
+    /**
+     * Redis's checkClientOutputBufferLimits: over the hard limit, or at or above the soft limit
+     * continuously for longer than its seconds. The soft clock restarts whenever a check finds the
+     * client below the soft limit.
+     */
+    private boolean overLimit(long queued) {
+        OutputBufferLimits limits = wiring.pubsub().limits();
+        OutputBufferLimits.Limit l = pubsubClient ? limits.pubsub() : limits.normal();
+        if (l.unbounded()) {
+            return false;
+        }
+        if (l.hardBytes() > 0 && queued >= l.hardBytes()) {
+            return true;
+        }
+        if (l.softBytes() > 0 && queued >= l.softBytes()) {
+            long now = System.nanoTime();
+            long since = softLimitSince.get();
+            if (since == 0) {
+                softLimitSince.compareAndSet(0, now);
+                return false;
+            }
+            return now - since > l.softSeconds() * 1_000_000_000L;
+        }
+        softLimitSince.set(0);
+        return false;
+    }
+
+    private void closeForOutputBuffer(long queued) {
+        if (dead) {
+            return;
+        }
+        dead = true;
+        wiring.pubsub().countOutputBufferDisconnection();
+        LOG.infof("Client id=%d addr=%s closed for overcoming of output buffer limits (class %s): %d bytes queued",
+                id, addr, pubsubClient ? "pubsub" : "normal", queued);
+        context.runOnContext(v -> {
+            closing = true;
+            socket.close();
+        });
+    }
+
+    /** The connection's subscriptions, created on first use; only on this connection's loop. */
+    Subscriptions subscriptions() {
+        Subscriptions s = subscriptions;
+        if (s == null) {
+            s = new Subscriptions(wiring.pubsub(), this);
+            subscriptions = s;
+        }
+        return s;
+    }
+
+    /** After (un)subscribing: the client is of class pubsub exactly while it holds a subscription. */
+    void subscriptionsChanged() {
+        Subscriptions s = subscriptions;
+        pubsubClient = s != null && s.active();
+    }
+
+    boolean pubsubClient() {
+        return pubsubClient;
+    }
+
+    /** Bytes waiting to reach the kernel for this client (CLIENT LIST omem). */
+    long queuedBytes() {
+        return Math.max(0, queuedBytes.get());
+    }
+
+    /**
+     * An extra reply frame before the one the handler returns: (UN)SUBSCRIBE answers once per
+     * channel. Only for commands running on this loop.
+     */
+    void pushReply(Reply reply) {
+        RespEncoder.encode(reply, protocol, out);
     }
 
     // ---------------------------------------------------------------- controls used by commands
@@ -281,6 +495,7 @@ final class Connection implements ClientSession, CommandSink {
 
     /** Closes from any thread; used by CLIENT KILL and shutdown. */
     void kill() {
+        dead = true;
         context.runOnContext(v -> {
             closing = true;
             socket.close();
@@ -343,7 +558,11 @@ final class Connection implements ClientSession, CommandSink {
     /** One line of CLIENT LIST / CLIENT INFO, with Redis's field names and order; without the newline. */
     String describe() {
         long now = System.currentTimeMillis();
+        Subscriptions subs = subscriptions;
         StringBuilder flags = new StringBuilder();
+        if (pubsubClient) {
+            flags.append('P');
+        }
         if (noEvict) {
             flags.append('e');
         }
@@ -362,9 +581,13 @@ final class Connection implements ClientSession, CommandSink {
                 + " idle=" + (now - lastInteractionMillis) / 1000
                 + " flags=" + flags
                 + " db=" + db
-                + " sub=0 psub=0 ssub=0 multi=-1"
+                + " sub=" + (subs == null ? 0 : subs.channels())
+                + " psub=" + (subs == null ? 0 : subs.patterns())
+                + " ssub=" + (subs == null ? 0 : subs.shards())
+                + " multi=-1"
                 + " qbuf=" + decoder.bufferedBytes()
-                + " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0"
+                + " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0"
+                + " omem=" + queuedBytes() + " tot-mem=0"
                 + " events=r"
                 + " cmd=" + lastCommand
                 + " user=default redir=-1"

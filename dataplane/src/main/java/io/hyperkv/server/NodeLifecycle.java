@@ -3,6 +3,8 @@ package io.hyperkv.server;
 import io.hyperkv.command.CommandTable;
 import io.hyperkv.command.Commands;
 import io.hyperkv.command.Dispatcher;
+import io.hyperkv.command.KeyspaceEvents;
+import io.hyperkv.command.OutputBufferLimits;
 import io.hyperkv.command.Settings;
 import io.hyperkv.crdt.HybridLogicalClock;
 import io.hyperkv.store.Engine;
@@ -76,14 +78,24 @@ public class NodeLifecycle {
                 identity.nodeIdHex(), config.engine().name().toLowerCase(Locale.ROOT), dataDir, fsync.redisName());
 
         ConnectedClients clients = new ConnectedClients();
+        PubSubHub pubsub = new PubSubHub();
+        pubsub.limits(settings.outputBufferLimits());
+        settings.onChange((name, value) -> {
+            if (name.equals(Settings.CLIENT_OUTPUT_BUFFER_LIMIT)) {
+                pubsub.limits(OutputBufferLimits.parse(value));
+            }
+        });
+        KeyspaceEvents notifier = new KeyspaceEvents(pubsub::publish).following(settings);
         // The meters need the finished table and INFO needs the meters: the hooks see them through a holder.
         CommandMeters[] meters = new CommandMeters[1];
-        NodeHooks hooks = new NodeHooks(identity, clients, () -> meters[0].totalCommands(), listener::port, settings);
-        CommandTable table = Commands.standard(keyspace, settings, hooks);
+        NodeHooks hooks = new NodeHooks(identity, clients, () -> meters[0].totalCommands(), listener::port, settings,
+                pubsub);
+        CommandTable table = Commands.standard(keyspace, settings, hooks, notifier);
         new ConnectionCommands(clients, settings).registerInto(table);
+        new PubSubCommands(pubsub).registerInto(table);
         meters[0] = new CommandMeters(registry, table);
         wiring = new ServerWiring(vertx, new Dispatcher(table), keyspace, clients, meters[0], settings,
-                new AtomicInteger());
+                new AtomicInteger(), pubsub);
         NodeMetrics.register(registry, this);
 
         expiry = Executors.newSingleThreadScheduledExecutor(r -> {
