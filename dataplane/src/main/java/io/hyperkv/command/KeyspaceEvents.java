@@ -59,6 +59,12 @@ public final class KeyspaceEvents implements Notifier {
     }
 
     @Override
+    public boolean enabled(int type) {
+        int f = flags;
+        return (f & type) != 0 && (f & (KEYSPACE | KEYEVENT)) != 0;
+    }
+
+    @Override
     public void notify(int type, String event, int db, byte[] key) {
         int f = flags;
         if ((f & type) == 0 || (f & (KEYSPACE | KEYEVENT)) == 0) {

@@ -57,6 +57,8 @@ import org.jboss.logging.Logger;
 final class Connection implements ClientSession, CommandSink, PubSubHub.Subscriber {
 
     private static final Logger LOG = Logger.getLogger(Connection.class);
+    /** Redis's PROTO_REPLY_CHUNK_BYTES: the per-client reply buffer its output limits do not count. */
+    private static final long REPLY_BUFFER_ALLOWANCE = 16 * 1024;
 
     /** What a RESP2 client may run while subscribed (Redis's subscriber mode). */
     private static final Set<String> SUBSCRIBER_MODE_COMMANDS = Set.of("subscribe", "psubscribe", "ssubscribe",
@@ -143,6 +145,8 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
         lastInteractionMillis = System.currentTimeMillis();
         clock = System.nanoTime();
         inBurst = true;
+        // Messages published before these commands arrived go out before their replies.
+        emitInbox();
         ByteBuf bb = data.getByteBuf();
         try {
             if (bb.hasArray()) {
@@ -417,12 +421,15 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
      * continuously for longer than its seconds. The soft clock restarts whenever a check finds the
      * client below the soft limit.
      */
-    private boolean overLimit(long queued) {
+    private boolean overLimit(long queuedBytes) {
         OutputBufferLimits limits = wiring.pubsub().limits();
         OutputBufferLimits.Limit l = pubsubClient ? limits.pubsub() : limits.normal();
         if (l.unbounded()) {
             return false;
         }
+        // Redis counts only the reply list beyond each client's fixed 16 KB reply buffer: a small
+        // reply never trips even a tiny limit, so the same allowance applies here.
+        long queued = queuedBytes - REPLY_BUFFER_ALLOWANCE;
         if (l.hardBytes() > 0 && queued >= l.hardBytes()) {
             return true;
         }
@@ -444,7 +451,7 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
             return;
         }
         dead = true;
-        wiring.pubsub().countOutputBufferDisconnection();
+        wiring.pubsub().countOutputBufferDisconnection(queued);
         LOG.infof("Client id=%d addr=%s closed for overcoming of output buffer limits (class %s): %d bytes queued",
                 id, addr, pubsubClient ? "pubsub" : "normal", queued);
         context.runOnContext(v -> {

@@ -214,6 +214,11 @@ public class NodeLifecycle {
         return keyspace;
     }
 
+    PubSubHub pubsub() {
+        ServerWiring w = wiring;
+        return w == null ? null : w.pubsub();
+    }
+
     ConnectedClients clients() {
         ServerWiring w = wiring;
         return w == null ? null : w.clients();

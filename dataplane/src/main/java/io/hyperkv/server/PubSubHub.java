@@ -67,6 +67,7 @@ final class PubSubHub {
     private final Map<Name, PatternEntry> patternsByName = new LinkedHashMap<>();
     private volatile PatternEntry[] patterns = NO_PATTERNS;
     private final AtomicLong outputBufferDisconnections = new AtomicLong();
+    private volatile long lastCutQueuedBytes;
     private volatile OutputBufferLimits limits = OutputBufferLimits.parse(OutputBufferLimits.DEFAULT);
 
     // ---------------------------------------------------------------- subscribing
@@ -195,8 +196,15 @@ final class PubSubHub {
         limits = value;
     }
 
-    void countOutputBufferDisconnection() {
+    /** Records one client cut by its output-buffer limit, with the bytes it had queued then. */
+    void countOutputBufferDisconnection(long queuedBytes) {
         outputBufferDisconnections.incrementAndGet();
+        lastCutQueuedBytes = queuedBytes;
+    }
+
+    /** Bytes queued to the last client cut by its output-buffer limit (0 if none was): for tests and logs. */
+    long lastCutQueuedBytes() {
+        return lastCutQueuedBytes;
     }
 
     long outputBufferDisconnections() {
