@@ -94,9 +94,12 @@ final class KeyCommands extends Family {
     private Reply del(ClientSession s, byte[][] a) {
         long n = 0;
         for (int i = 1; i < a.length; i++) {
-            if (ks.delete(s.db(), a[i])) {
-                events.notify(Notifier.GENERIC, "del", s.db(), a[i]);
-                n++;
+            // under the key's lock, so a concurrent write's events cannot overtake this "del"
+            try (KeyLocks.Held ignored = ks.lock(s.db(), a[i])) {
+                if (ks.delete(s.db(), a[i])) {
+                    events.notify(Notifier.GENERIC, "del", s.db(), a[i]);
+                    n++;
+                }
             }
         }
         return Reply.integer(n);

@@ -187,54 +187,60 @@ final class StringCommands extends Family {
                 return o.get ? oldReply : Reply.NULL;
             }
             long at = o.keepTtl ? Keyspace.KEEP_TTL : o.expireAt;
-            store(db, key, a[2], at);
-            notifySet(db, key, old == null, at);
+            boolean dead = !store(db, key, a[2], at);
+            notifySet(db, key, old == null, at, dead);
             return o.get ? oldReply : Reply.OK;
         }
     }
 
     /**
-     * SET without reading the old value, unless the {@code new} event is wanted: then whether the
-     * key existed is read under its lock first.
+     * SET without reading the old value. When events are wanted the write and its events happen
+     * under the key's lock (so expiry cannot report {@code expired} between {@code set} and
+     * {@code expire}), and whether the key is new is read first if {@code new} is wanted.
      */
     private void blindStore(int db, byte[] key, byte[] value, long expireAt) {
-        if (!events.enabled(Notifier.NEW)) {
+        if (!events.enabled(SET_EVENTS)) {
             store(db, key, value, expireAt);
-            notifySet(db, key, false, expireAt);
             return;
         }
         try (KeyLocks.Held ignored = ks.lock(db, key)) {
-            boolean created = !ks.exists(db, key);
-            store(db, key, value, expireAt);
-            notifySet(db, key, created, expireAt);
+            boolean created = events.enabled(Notifier.NEW) && !ks.exists(db, key);
+            boolean dead = !store(db, key, value, expireAt);
+            notifySet(db, key, created, expireAt, dead);
         }
     }
 
+    private static final int SET_EVENTS = Notifier.NEW | Notifier.STRING | Notifier.GENERIC | Notifier.EXPIRED;
+
     /**
      * The events of a SET-like write, in Redis's order: new, set, expire. A TTL already in the past
-     * (SET ... EXAT 1) stores nothing here, where Redis stores a dead key and expires it at once
-     * on the next access or expiry cycle: both report {@code expired} next.
+     * (SET ... EXAT 1: {@code dead}) stores nothing here, where Redis stores a dead key and expires
+     * it on the next access or expiry cycle: both report {@code expired} next. Caller holds the lock.
      */
-    private void notifySet(int db, byte[] key, boolean created, long expireAt) {
+    private void notifySet(int db, byte[] key, boolean created, long expireAt, boolean dead) {
         if (created) {
             events.notify(Notifier.NEW, "new", db, key);
         }
         events.notify(Notifier.STRING, "set", db, key);
         if (expireAt > 0) {
             events.notify(Notifier.GENERIC, "expire", db, key);
-            if (expireAt <= ks.now()) {
-                events.notify(Notifier.EXPIRED, "expired", db, key);
-            }
+        }
+        if (dead) {
+            events.notify(Notifier.EXPIRED, "expired", db, key);
         }
     }
 
-    /** SET semantics for the value: a past absolute expiry deletes instead of storing a dead key. */
-    private void store(int db, byte[] key, byte[] value, long expireAt) {
+    /**
+     * SET semantics for the value: a past absolute expiry deletes instead of storing a dead key.
+     * Returns false in that case.
+     */
+    private boolean store(int db, byte[] key, byte[] value, long expireAt) {
         if (expireAt > 0 && expireAt <= ks.now()) {
             ks.delete(db, key);
-            return;
+            return false;
         }
         ks.setString(db, key, value, Encoding.ofString(value), expireAt);
+        return true;
     }
 
     private Reply setnx(ClientSession s, byte[][] a) {
@@ -243,7 +249,7 @@ final class StringCommands extends Family {
                 return Reply.ZERO;
             }
             store(s.db(), a[1], a[2], 0);
-            notifySet(s.db(), a[1], true, 0);
+            notifySet(s.db(), a[1], true, 0, false);
             return Reply.ONE;
         }
     }
@@ -258,7 +264,7 @@ final class StringCommands extends Family {
         try (KeyLocks.Held ignored = ks.lock(s.db(), a[1])) {
             Metadata old = lookupRead(s.db(), a[1]);
             store(s.db(), a[1], a[2], 0);
-            notifySet(s.db(), a[1], old == null, 0);
+            notifySet(s.db(), a[1], old == null, 0, false);
             return old == null ? Reply.NULL : Reply.bulk(old.payload());
         }
     }
@@ -351,7 +357,7 @@ final class StringCommands extends Family {
             changes.commit();
         }
         for (int i = 1; i < a.length; i += 2) {
-            notifySet(db, a[i], created[i], 0);
+            notifySet(db, a[i], created[i], 0, false);
         }
     }
 

@@ -16,6 +16,7 @@ import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.impl.NetSocketInternal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Set;
@@ -454,10 +455,21 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
         wiring.pubsub().countOutputBufferDisconnection(queued);
         LOG.infof("Client id=%d addr=%s closed for overcoming of output buffer limits (class %s): %d bytes queued",
                 id, addr, pubsubClient ? "pubsub" : "normal", queued);
-        context.runOnContext(v -> {
-            closing = true;
+        context.runOnContext(v -> abort());
+    }
+
+    /**
+     * Closes now, dropping whatever is still queued for the client, as Redis's freeClient does.
+     * Vert.x's own close waits for queued bytes to drain, which never happens for a client that
+     * does not read; closing from Vert.x's handler context downwards skips that wait.
+     */
+    private void abort() {
+        closing = true;
+        if (socket instanceof NetSocketInternal internal) {
+            internal.channelHandlerContext().close();
+        } else {
             socket.close();
-        });
+        }
     }
 
     /** The connection's subscriptions, created on first use; only on this connection's loop. */
@@ -503,10 +515,7 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
     /** Closes from any thread; used by CLIENT KILL and shutdown. */
     void kill() {
         dead = true;
-        context.runOnContext(v -> {
-            closing = true;
-            socket.close();
-        });
+        context.runOnContext(v -> abort());
     }
 
     void authenticate(boolean value) {
