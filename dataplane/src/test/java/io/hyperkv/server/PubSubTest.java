@@ -242,6 +242,12 @@ class PubSubTest {
             s.read();
             assertThat(admin.pubsubNumSub("cl:gone")).containsEntry("cl:gone", 1L);
         }
+        try (RawRespSocket victim = new RawRespSocket(listener.port()); Jedis admin = jedis()) {
+            victim.call("SUBSCRIBE", "cl:victim");
+            assertThat(admin.pubsubNumSub("cl:victim")).containsEntry("cl:victim", 1L);
+            assertThat((Long) admin.sendCommand(() -> "CLIENT".getBytes(), "KILL", "TYPE", "pubsub")).isGreaterThanOrEqualTo(1L);
+            org.assertj.core.api.Assertions.assertThatThrownBy(victim::read).isInstanceOf(IOException.class);
+        }
         try (Jedis admin = jedis()) {
             await().atMost(BOUND).until(() -> admin.pubsubNumSub("cl:gone").get("cl:gone") == 0L);
         }
