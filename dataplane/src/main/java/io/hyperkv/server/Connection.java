@@ -181,11 +181,12 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
         if (spec != null && spec.has(CommandFlag.WRITE)) {
             wroteSinceFlush = true;
         }
-        if (spec != null && spec.has(CommandFlag.SLOW_PATH)) {
+        boolean refused = refusedWhileSubscribed(spec, argv);
+        if (!refused && spec != null && spec.has(CommandFlag.SLOW_PATH)) {
             executeOnWorker(spec, argv);
             return;
         }
-        Reply reply = refusedWhileSubscribed(spec, argv) ? subscriberModeError(spec) : dispatch(argv);
+        Reply reply = refused ? subscriberModeError(spec) : dispatch(argv);
         // One clock read per command: commands of a burst run back to back, so the time since the
         // previous command ended (or the read began) is this command's execution plus its decoding.
         long now = System.nanoTime();
