@@ -516,7 +516,10 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
     /** Closes from any thread; used by CLIENT KILL and shutdown. */
     void kill() {
         dead = true;
-        context.runOnContext(v -> abort());
+        context.runOnContext(v -> {
+            closing = true;
+            socket.close();
+        });
     }
 
     void authenticate(boolean value) {
