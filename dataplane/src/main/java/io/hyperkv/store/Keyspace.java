@@ -169,6 +169,11 @@ public final class Keyspace {
         return locks.lock(dbs, keys);
     }
 
+    /** Every stripe: for an EXEC that queued a command whose keys are unknown (FLUSHALL, KEYS...). */
+    public KeyLocks.Held lockAll() {
+        return locks.lockAll();
+    }
+
     /** Completes when every write made so far is durable under the engine's appendfsync policy. */
     public CompletableFuture<Void> durable() {
         return engine.durable();
