@@ -304,24 +304,10 @@ public final class Keyspace {
     /** RENAME: the copy and the removal of the source in one atomic batch. The caller holds both locks. */
     public void rename(int db, byte[] src, Metadata meta, byte[] dst) {
         try (Changes changes = changes()) {
-            changes.copy(db, src, meta, db, dst).put(db, src, null).commit();
+            changes.move(db, src, meta, db, dst).put(db, src, null).commit();
         }
     }
 
-    private void copySubkeys(ColumnFamily cf, int srcDb, byte[] src, long srcVersion, int dstDb, byte[] dst,
-            long dstVersion, Engine.Batch batch) {
-        byte[] from = KeyCodec.subPrefix(srcDb, src, srcVersion);
-        byte[] to = KeyCodec.subPrefix(dstDb, dst, dstVersion);
-        try (Engine.Cursor c = engine.iterate(cf, from, KeyCodec.prefixEnd(from))) {
-            for (; c.valid(); c.next()) {
-                byte[] k = c.key();
-                byte[] nk = new byte[to.length + k.length - from.length];
-                System.arraycopy(to, 0, nk, 0, to.length);
-                System.arraycopy(k, from.length, nk, to.length, k.length - from.length);
-                batch.put(cf, nk, c.value());
-            }
-        }
-    }
 
     /** The one place META changes: keeps the expiry index, old sub-keys and counters in step. Caller holds the lock. */
     private void apply(int db, byte[] key, Metadata stored, Metadata meta) {
@@ -466,17 +452,33 @@ public final class Keyspace {
                     expireAt != 0 || hadExpiry ? stamp : null));
         }
 
-        /** Stages a copy of {@code meta} (a live value of src) as {@code dst}, sub-keys included, under a new version. */
+        /**
+         * Stages a copy of {@code meta} (a live value of src) as {@code dst} under a new version: a
+         * collection's elements as a fresh CRDT state with fresh dots ({@link CollectionCopy}).
+         */
         public Changes copy(int srcDb, byte[] src, Metadata meta, int dstDb, byte[] dst) {
+            return duplicate(srcDb, src, meta, dstDb, dst, true);
+        }
+
+        /** Stages {@code meta} (a live value of src) as {@code dst} with its state unchanged: RENAME, which also deletes src. */
+        public Changes move(int srcDb, byte[] src, Metadata meta, int dstDb, byte[] dst) {
+            return duplicate(srcDb, src, meta, dstDb, dst, false);
+        }
+
+        private Changes duplicate(int srcDb, byte[] src, Metadata meta, int dstDb, byte[] dst, boolean fresh) {
             Stamp stamp = clock.next();
-            Metadata copy = new Metadata(meta.type(), meta.encoding(), stamp.time(), stamp, meta.expireAt(),
-                    meta.expireAt() != 0 ? stamp : null, meta.size(), meta.context(), meta.payload());
+            byte[] context = meta.context();
             if (meta.type().hasSubkeys()) {
-                copySubkeys(ColumnFamily.SUB, srcDb, src, meta.version(), dstDb, dst, copy.version(), batch);
-                if (meta.type() == ValueType.ZSET) {
-                    copySubkeys(ColumnFamily.ZSCORE, srcDb, src, meta.version(), dstDb, dst, copy.version(), batch);
+                byte[] from = KeyCodec.subPrefix(srcDb, src, meta.version());
+                byte[] to = KeyCodec.subPrefix(dstDb, dst, stamp.time());
+                if (fresh) {
+                    context = CollectionCopy.fresh(engine, clock, meta.type(), from, to, batch);
+                } else {
+                    CollectionCopy.moved(engine, meta.type(), from, to, batch);
                 }
             }
+            Metadata copy = new Metadata(meta.type(), meta.encoding(), stamp.time(), stamp, meta.expireAt(),
+                    meta.expireAt() != 0 ? stamp : null, meta.size(), context, meta.payload());
             return put(dstDb, dst, copy);
         }
 
