@@ -90,8 +90,17 @@ public final class Keyspace {
         this(engine, clock, 16, System::currentTimeMillis);
     }
 
-    /** Rebuilds the counters from disk: one pass over META at start-up (the counters are not persisted). */
+    /**
+     * Rebuilds the counters from disk: one pass over META at start-up (the counters are not
+     * persisted). A store written before the key-order index existed gets it in the same pass.
+     */
     private void countKeys() {
+        boolean buildOrder;
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.ORDER, KeyCodec.dbStart(0), KeyCodec.dbStart(databases))) {
+            buildOrder = !c.valid();
+        }
+        Engine.Batch order = buildOrder ? engine.batch() : null;
+        long indexed = 0;
         try (Engine.Cursor c = engine.iterate(ColumnFamily.META, KeyCodec.dbStart(0), KeyCodec.dbStart(databases))) {
             for (; c.valid(); c.next()) {
                 int db = c.key()[0] & 0xFF;
@@ -99,9 +108,30 @@ public final class Keyspace {
                 if (Metadata.expireAtOf(c.value()) != 0) {
                     expires[db].incrementAndGet();
                 }
+                if (order != null) {
+                    order.put(ColumnFamily.ORDER, KeyCodec.order(db, KeyCodec.userKeyOfMeta(c.key())), EMPTY);
+                    if (++indexed % 10_000 == 0) {
+                        engine.write(order);
+                        order.close();
+                        order = engine.batch();
+                    }
+                }
+            }
+        } finally {
+            if (order != null) {
+                if (!order.isEmpty()) {
+                    engine.write(order);
+                }
+                order.close();
             }
         }
+        if (indexed > 0) {
+            java.util.logging.Logger.getLogger(Keyspace.class.getName()).info(
+                    "built the key-order index (KRANGE) of " + indexed + " existing keys in one pass over META");
+        }
     }
+
+    private static final byte[] EMPTY = new byte[0];
 
     public Engine engine() {
         return engine;
@@ -317,16 +347,12 @@ public final class Keyspace {
 
     /** {@link #apply} without telling the listeners: for expiry, which reports its own event. */
     private void applyQuietly(int db, byte[] key, Metadata stored, Metadata meta) {
-        boolean simple = (stored == null || !stored.type().hasSubkeys())
-                && (stored == null ? 0 : stored.expireAt()) == (meta == null ? 0 : meta.expireAt());
+        // creating or deleting a key also writes the key-order index: that needs a batch
+        boolean simple = stored != null && meta != null && !stored.type().hasSubkeys()
+                && stored.expireAt() == meta.expireAt();
         if (simple) {
-            // the hot path (SET/DEL of a string without TTL change): one JNI call, no WriteBatch
-            byte[] metaKey = KeyCodec.meta(db, key);
-            if (meta == null) {
-                engine.delete(ColumnFamily.META, metaKey);
-            } else {
-                engine.put(ColumnFamily.META, metaKey, meta.encode());
-            }
+            // the hot path (overwrite of a string without TTL change): one JNI call, no WriteBatch
+            engine.put(ColumnFamily.META, KeyCodec.meta(db, key), meta.encode());
         } else {
             try (Engine.Batch batch = engine.batch()) {
                 stage(batch, db, key, stored, meta);
@@ -343,6 +369,12 @@ public final class Keyspace {
             batch.delete(ColumnFamily.META, metaKey);
         } else {
             batch.put(ColumnFamily.META, metaKey, meta.encode());
+        }
+        // the key-order index changes only when a key appears or disappears
+        if (stored == null && meta != null) {
+            batch.put(ColumnFamily.ORDER, KeyCodec.order(db, key), EMPTY);
+        } else if (stored != null && meta == null) {
+            batch.delete(ColumnFamily.ORDER, KeyCodec.order(db, key));
         }
         long oldAt = stored == null ? 0 : stored.expireAt();
         long newAt = meta == null ? 0 : meta.expireAt();
@@ -527,7 +559,8 @@ public final class Keyspace {
 
     private void flushRange(int fromDb, int toDb) {
         try (KeyLocks.Held ignored = locks.lockAll(); Engine.Batch batch = engine.batch()) {
-            for (ColumnFamily cf : new ColumnFamily[] {ColumnFamily.META, ColumnFamily.SUB, ColumnFamily.ZSCORE, ColumnFamily.EXPIRE}) {
+            for (ColumnFamily cf : new ColumnFamily[] {ColumnFamily.META, ColumnFamily.SUB, ColumnFamily.ZSCORE, ColumnFamily.EXPIRE,
+                    ColumnFamily.ORDER}) {
                 batch.deleteRange(cf, KeyCodec.dbStart(fromDb), KeyCodec.dbStart(toDb));
             }
             engine.write(batch);
@@ -610,6 +643,28 @@ public final class Keyspace {
             }
         }
         return new ScanPage(0, out);
+    }
+
+    /**
+     * Live keys of {@code db} in byte order from {@code from} (inclusive) to {@code to} (exclusive;
+     * null: the end of the db), at most {@code limit} (negative: no limit): KRANGE, from the
+     * key-order index. Expired keys are skipped, not removed.
+     */
+    public List<Entry> keyRange(int db, byte[] from, byte[] to, long limit) {
+        List<Entry> out = new ArrayList<>();
+        long now = millis.getAsLong();
+        byte[] lower = KeyCodec.order(db, from);
+        byte[] upper = to == null ? KeyCodec.dbEnd(db) : KeyCodec.order(db, to);
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.ORDER, lower, upper)) {
+            for (; c.valid() && (limit < 0 || out.size() < limit); c.next()) {
+                byte[] key = KeyCodec.userKeyOfOrder(c.key());
+                Metadata m = readStored(db, key);
+                if (m != null && !m.expiredAt(now)) {
+                    out.add(new Entry(key, m));
+                }
+            }
+        }
+        return out;
     }
 
     /** A random live key of {@code db}, or null if it has none. */
