@@ -17,7 +17,8 @@ import java.util.function.LongSupplier;
  * their {@link Metadata} for the command handlers.
  *
  * <p>Invariants, all maintained by {@link #write}: a META entry with an expiry has exactly one
- * EXPIRE index entry and vice versa; when a collection is deleted or replaced, its sub-keys
+ * EXPIRE index entry and vice versa; every META entry has exactly one ORDER entry (written in the
+ * same batch when the key appears or disappears, never on update); when a collection is deleted or replaced, its sub-keys
  * under the old version are removed by one range tombstone; the per-db key and expiry counters
  * equal the META entries present (expired-but-not-yet-removed keys count, as in Redis's DBSIZE).
  * A key whose expiry has passed is never returned: reads remove it on the spot (passive expiry)
@@ -92,13 +93,11 @@ public final class Keyspace {
 
     /**
      * Rebuilds the counters from disk: one pass over META at start-up (the counters are not
-     * persisted). A store written before the key-order index existed gets it in the same pass.
+     * persisted). A store written before the key-order index existed gets it in the same pass; a
+     * marker in SYS, written once the pass is complete, makes a pass interrupted by a crash run again.
      */
     private void countKeys() {
-        boolean buildOrder;
-        try (Engine.Cursor c = engine.iterate(ColumnFamily.ORDER, KeyCodec.dbStart(0), KeyCodec.dbStart(databases))) {
-            buildOrder = !c.valid();
-        }
+        boolean buildOrder = engine.get(ColumnFamily.SYS, ORDER_INDEX_BUILT) == null;
         Engine.Batch order = buildOrder ? engine.batch() : null;
         long indexed = 0;
         try (Engine.Cursor c = engine.iterate(ColumnFamily.META, KeyCodec.dbStart(0), KeyCodec.dbStart(databases))) {
@@ -117,11 +116,12 @@ public final class Keyspace {
                     }
                 }
             }
+            if (order != null) {
+                order.put(ColumnFamily.SYS, ORDER_INDEX_BUILT, new byte[] {1});
+                engine.write(order);
+            }
         } finally {
             if (order != null) {
-                if (!order.isEmpty()) {
-                    engine.write(order);
-                }
                 order.close();
             }
         }
@@ -132,6 +132,7 @@ public final class Keyspace {
     }
 
     private static final byte[] EMPTY = new byte[0];
+    private static final byte[] ORDER_INDEX_BUILT = "key-order-index".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     public Engine engine() {
         return engine;
