@@ -61,7 +61,7 @@ final class Connection implements ClientSession, CommandSink {
     private volatile String lastCommand = "NULL";
 
     /** MULTI/WATCH state, created by the first MULTI or WATCH: most connections never use one. */
-    private Transaction transaction;
+    private volatile Transaction transaction;
     private BufferOutput out = new BufferOutput();
     private final ArrayDeque<byte[][]> backlog = new ArrayDeque<>();
     private boolean busy;
@@ -148,6 +148,9 @@ final class Connection implements ClientSession, CommandSink {
             wroteSinceFlush = true;
         }
         if (spec != null && (spec.has(CommandFlag.SLOW_PATH) || exec && transaction.slow())) {
+            if (exec) {
+                transaction.handedToWorker();
+            }
             executeOnWorker(spec, argv);
             return;
         }
@@ -281,7 +284,8 @@ final class Connection implements ClientSession, CommandSink {
             wiring.busyConnections().decrementAndGet();
         }
         backlog.clear();
-        if (transaction != null) {
+        // an EXEC running on a worker owns the transaction until it ends, and resets it itself
+        if (transaction != null && !transaction.onWorker()) {
             transaction.reset();
         }
         wiring.clients().remove(this);

@@ -40,6 +40,8 @@ final class Transaction {
     private final List<CommandSpec> specs = new ArrayList<>();
     private volatile boolean active;
     private volatile int queuedCount;
+    /** Set on the connection's loop before EXEC goes to a worker, cleared by the EXEC's reset: the connection must not touch us meanwhile. */
+    private volatile boolean onWorker;
     private boolean aborted;
     private boolean slow;
     private boolean writes;
@@ -82,6 +84,15 @@ final class Transaction {
     /** True when EXEC may write (its reply then waits for the fsync like any write's). */
     boolean writes() {
         return writes;
+    }
+
+    /** The connection hands EXEC to a worker: until it ends the worker owns this state. */
+    void handedToWorker() {
+        onWorker = true;
+    }
+
+    boolean onWorker() {
+        return onWorker;
     }
 
     Reply multi() {
@@ -129,6 +140,7 @@ final class Transaction {
         specs.clear();
         queuedCount = 0;
         watcher.unwatchAll();
+        onWorker = false;
     }
 
     Reply watch(Keyspace ks, int db, byte[][] argv) {
