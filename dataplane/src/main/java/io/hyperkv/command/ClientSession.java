@@ -18,6 +18,15 @@ public interface ClientSession {
 
     boolean authenticated();
 
+    /**
+     * True between MULTI and the end of its EXEC (or DISCARD), and while EXEC runs the queued
+     * commands: a blocking command (BLPOP...) must then answer at once as its non-blocking form,
+     * as Redis does, and the dispatcher does not lock readers (EXEC holds their keys already).
+     */
+    default boolean inMulti() {
+        return false;
+    }
+
     /** Access to the implementation, for connection-level commands that live in the server. */
     <T> T unwrap(Class<T> type);
 }

@@ -60,6 +60,8 @@ final class Connection implements ClientSession, CommandSink {
     private volatile long lastInteractionMillis = createdMillis;
     private volatile String lastCommand = "NULL";
 
+    /** MULTI/WATCH state, created by the first MULTI or WATCH: most connections never use one. */
+    private volatile Transaction transaction;
     private BufferOutput out = new BufferOutput();
     private final ArrayDeque<byte[][]> backlog = new ArrayDeque<>();
     private boolean busy;
@@ -132,10 +134,23 @@ final class Connection implements ClientSession, CommandSink {
     private void execute(byte[][] argv) {
         CommandSpec spec = wiring.dispatcher().resolve(argv);
         lastCommand = spec != null ? spec.name() : "NULL";
-        if (spec != null && spec.has(CommandFlag.WRITE)) {
+        boolean exec = false;
+        if (transaction != null && transaction.active()) {
+            if (!Transaction.runsImmediately(spec)) {
+                reply(transaction.queue(wiring.dispatcher(), this, spec, argv));
+                clock = System.nanoTime();
+                return;
+            }
+            exec = spec.name().equals("exec");
+        }
+        // EXEC has no WRITE flag, but its reply must wait for the fsync of what it wrote
+        if (spec != null && (spec.has(CommandFlag.WRITE) || exec && transaction.writes())) {
             wroteSinceFlush = true;
         }
-        if (spec != null && spec.has(CommandFlag.SLOW_PATH)) {
+        if (spec != null && (spec.has(CommandFlag.SLOW_PATH) || exec && transaction.slow())) {
+            if (exec) {
+                transaction.handedToWorker();
+            }
             executeOnWorker(spec, argv);
             return;
         }
@@ -269,6 +284,10 @@ final class Connection implements ClientSession, CommandSink {
             wiring.busyConnections().decrementAndGet();
         }
         backlog.clear();
+        // an EXEC running on a worker owns the transaction until it ends, and resets it itself
+        if (transaction != null && !transaction.onWorker()) {
+            transaction.reset();
+        }
         wiring.clients().remove(this);
     }
 
@@ -285,6 +304,18 @@ final class Connection implements ClientSession, CommandSink {
             closing = true;
             socket.close();
         });
+    }
+
+    /** This connection's MULTI/WATCH state (created on first use). */
+    Transaction transaction() {
+        if (transaction == null) {
+            transaction = new Transaction(wiring.watchedKeys().newWatcher());
+        }
+        return transaction;
+    }
+
+    io.hyperkv.command.Dispatcher dispatcher() {
+        return wiring.dispatcher();
     }
 
     void authenticate(boolean value) {
@@ -344,6 +375,13 @@ final class Connection implements ClientSession, CommandSink {
     String describe() {
         long now = System.currentTimeMillis();
         StringBuilder flags = new StringBuilder();
+        Transaction tx = transaction;
+        if (tx != null && tx.active()) {
+            flags.append('x');
+        }
+        if (tx != null && tx.dirty()) {
+            flags.append('d');
+        }
         if (noEvict) {
             flags.append('e');
         }
@@ -362,7 +400,7 @@ final class Connection implements ClientSession, CommandSink {
                 + " idle=" + (now - lastInteractionMillis) / 1000
                 + " flags=" + flags
                 + " db=" + db
-                + " sub=0 psub=0 ssub=0 multi=-1"
+                + " sub=0 psub=0 ssub=0 multi=" + (tx == null ? -1 : tx.multiField())
                 + " qbuf=" + decoder.bufferedBytes()
                 + " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0"
                 + " events=r"
@@ -398,6 +436,12 @@ final class Connection implements ClientSession, CommandSink {
     @Override
     public boolean authenticated() {
         return authenticated;
+    }
+
+    @Override
+    public boolean inMulti() {
+        Transaction tx = transaction;
+        return tx != null && tx.active();
     }
 
     @Override

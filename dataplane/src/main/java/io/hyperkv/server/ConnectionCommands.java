@@ -180,6 +180,7 @@ final class ConnectionCommands {
 
     private Reply reset(ClientSession session, byte[][] argv) {
         Connection c = session.unwrap(Connection.class);
+        c.transaction().reset();
         c.selectDb(0);
         c.protocol(2);
         c.name(null);

@@ -81,9 +81,12 @@ public class NodeLifecycle {
         NodeHooks hooks = new NodeHooks(identity, clients, () -> meters[0].totalCommands(), listener::port, settings);
         CommandTable table = Commands.standard(keyspace, settings, hooks);
         new ConnectionCommands(clients, settings).registerInto(table);
+        new TransactionCommands(keyspace).registerInto(table);
+        WatchedKeys watchedKeys = new WatchedKeys();
+        keyspace.listen(watchedKeys);
         meters[0] = new CommandMeters(registry, table);
-        wiring = new ServerWiring(vertx, new Dispatcher(table), keyspace, clients, meters[0], settings,
-                new AtomicInteger());
+        wiring = new ServerWiring(vertx, new Dispatcher(table, keyspace), keyspace, clients, meters[0], settings,
+                new AtomicInteger(), watchedKeys);
         NodeMetrics.register(registry, this);
 
         expiry = Executors.newSingleThreadScheduledExecutor(r -> {
