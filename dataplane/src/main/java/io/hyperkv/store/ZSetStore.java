@@ -793,7 +793,7 @@ public final class ZSetStore {
                         rows.put(member, decodeRow(v));
                     }
                 }
-                if (mayRemoveStoredDots(delta, stored)) {
+                if (mayRemoveStoredDots(delta, stored, rows)) {
                     collectRowsWithDots(db, key, live, delta.context(), rows);
                 }
             }
@@ -822,9 +822,18 @@ public final class ZSetStore {
         return !m.isEmpty();
     }
 
-    /** True if the delta's context covers a dot the stored context has seen that is not in the delta's store. */
-    private static boolean mayRemoveStoredDots(OrMap delta, CausalContext stored) {
+    /**
+     * True if the delta's context covers a dot the stored context has seen that is neither in the
+     * delta's store nor in the rows already loaded for the delta's members (a ZADD covers the
+     * member's previous dots: those rows are loaded anyway, so an update needs no scan).
+     */
+    private static boolean mayRemoveStoredDots(OrMap delta, CausalContext stored, SortedMap<Bytes, Row> loaded) {
         Set<Dot> inDelta = new HashSet<>();
+        for (Row r : loaded.values()) {
+            for (Dot d : r.contributions().dots()) {
+                inDelta.add(d);
+            }
+        }
         for (Map.Entry<Bytes, DotFun<Contribution>> e : delta.store()) {
             for (Dot d : e.getValue().dots()) {
                 inDelta.add(d);
@@ -869,11 +878,6 @@ public final class ZSetStore {
                 }
             }
         }
-    }
-
-    /** Every (sortable score, member) entry of the index and of the rows, for consistency checks in tests. */
-    public List<Member> indexEntries(int db, byte[] key, Metadata meta) {
-        return all(db, key, meta);
     }
 
     /** Every row as (member, stored score), in member order; O(n), for tests and diagnostics. */
