@@ -1,5 +1,6 @@
 package io.hyperkv.command;
 
+import static io.hyperkv.command.CommandFlag.BLOCKING;
 import static io.hyperkv.command.CommandFlag.DENYOOM;
 import static io.hyperkv.command.CommandFlag.FAST;
 import static io.hyperkv.command.CommandFlag.READONLY;
@@ -105,6 +106,9 @@ final class ZSetCommands extends Family {
         t.register(cmd("zpopmin", -2).flags(WRITE, FAST).keys(1, 1, 1).acl("write", "sortedset", "fast").handler(guarded((s, a) -> zpop(s, a, false))).build());
         t.register(cmd("zpopmax", -2).flags(WRITE, FAST).keys(1, 1, 1).acl("write", "sortedset", "fast").handler(guarded((s, a) -> zpop(s, a, true))).build());
         t.register(cmd("zmpop", -4).flags(WRITE).keys(2, 2, 1).keyFinder(ZSetCommands::numkeysAt1).acl("write", "sortedset", "slow").handler(guarded(this::zmpop)).build());
+        t.register(cmd("bzpopmin", -3).flags(WRITE, FAST, BLOCKING).keys(1, -2, 1).acl("write", "sortedset", "fast", "blocking").handler(guarded((s, a) -> bzpop(s, a, false))).build());
+        t.register(cmd("bzpopmax", -3).flags(WRITE, FAST, BLOCKING).keys(1, -2, 1).acl("write", "sortedset", "fast", "blocking").handler(guarded((s, a) -> bzpop(s, a, true))).build());
+        t.register(cmd("bzmpop", -5).flags(WRITE, BLOCKING).keys(3, 3, 1).keyFinder(ZSetCommands::numkeysAt2).acl("write", "sortedset", "slow", "blocking").handler(guarded(this::bzmpop)).build());
         t.register(cmd("zremrangebyrank", 4).flags(WRITE).keys(1, 1, 1).acl("write", "sortedset", "slow").handler(guarded((s, a) -> zremrange(s, a, Kind.RANK))).build());
         t.register(cmd("zremrangebyscore", 4).flags(WRITE).keys(1, 1, 1).acl("write", "sortedset", "slow").handler(guarded((s, a) -> zremrange(s, a, Kind.SCORE))).build());
         t.register(cmd("zremrangebylex", 4).flags(WRITE).keys(1, 1, 1).acl("write", "sortedset", "slow").handler(guarded((s, a) -> zremrange(s, a, Kind.LEX))).build());
@@ -124,6 +128,11 @@ final class ZSetCommands extends Family {
     /** {@code cmd numkeys key...}: keys at 2..2+numkeys-1 (ZUNION, ZINTER, ZDIFF, ZINTERCARD, ZMPOP). */
     static int[] numkeysAt1(byte[][] argv) {
         return numkeyed(argv, 1, new int[0]);
+    }
+
+    /** {@code BZMPOP timeout numkeys key...}. */
+    static int[] numkeysAt2(byte[][] argv) {
+        return numkeyed(argv, 2, new int[0]);
     }
 
     /** {@code cmd destination numkeys key...} (ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE). */
@@ -787,15 +796,19 @@ final class ZSetCommands extends Family {
     }
 
     private Reply zmpop(ClientSession s, byte[][] a) {
-        return mpop(s, a, 1);
+        MultiPop p = parseMultiPop(a, 1);
+        Reply r = multiPop(s.db(), p, false);
+        return r == null ? Reply.NULL_ARRAY : r;
     }
 
-    /** ZMPOP / BZMPOP argument parsing from {@code numkeys} at {@code at}; pops from the first non-empty key. */
-    Reply mpop(ClientSession s, byte[][] a, int at) {
+    /** ZMPOP / BZMPOP arguments from {@code numkeys} at {@code at}. */
+    private record MultiPop(List<byte[]> keys, boolean max, long count) {}
+
+    private static MultiPop parseMultiPop(byte[][] a, int at) {
         long numkeys = numkeys(a[at], "ERR numkeys should be greater than 0");
         int where = (int) Math.min(Integer.MAX_VALUE, at + numkeys + 1);
         if (numkeys > a.length || where >= a.length) {
-            return Reply.error(Errors.SYNTAX);
+            throw new CommandError(Errors.SYNTAX);
         }
         boolean max;
         if (Args.is(a[where], "min")) {
@@ -803,7 +816,7 @@ final class ZSetCommands extends Family {
         } else if (Args.is(a[where], "max")) {
             max = true;
         } else {
-            return Reply.error(Errors.SYNTAX);
+            throw new CommandError(Errors.SYNTAX);
         }
         long count = -1;
         for (int j = where + 1; j < a.length; j++) {
@@ -811,20 +824,83 @@ final class ZSetCommands extends Family {
                 count = numkeys(a[j + 1], "ERR count should be greater than 0");
                 j++;
             } else {
-                return Reply.error(Errors.SYNTAX);
+                throw new CommandError(Errors.SYNTAX);
             }
         }
-        if (count == -1) {
-            count = 1;
-        }
-        int db = s.db();
+        List<byte[]> keys = new ArrayList<>();
         for (int k = at + 1; k < where; k++) {
-            List<Member> popped = pop(db, a[k], max, count);
+            keys.add(a[k].clone());
+        }
+        return new MultiPop(keys, max, count == -1 ? 1 : count);
+    }
+
+    /**
+     * [key, [[member, score]...]] from the first non-empty key, or null if every key is empty.
+     * {@code blocked}: a retry of a parked client, where a key of another type is skipped (Redis
+     * keeps the client blocked); on the first attempt it is a WRONGTYPE error.
+     */
+    private Reply multiPop(int db, MultiPop p, boolean blocked) {
+        for (byte[] key : p.keys()) {
+            List<Member> popped = popOrSkip(db, key, p.max(), p.count(), blocked);
             if (popped != null) {
-                return Reply.array(List.of(Reply.bulk(a[k]), members(popped, true, 3)));
+                return Reply.array(List.of(Reply.bulk(key), members(popped, true, 3)));
             }
         }
-        return Reply.NULL_ARRAY;
+        return null;
+    }
+
+    private List<Member> popOrSkip(int db, byte[] key, boolean max, long count, boolean blocked) {
+        try {
+            return pop(db, key, max, count);
+        } catch (CommandError e) {
+            if (blocked) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private Reply bzmpop(ClientSession s, byte[][] a) {
+        MultiPop p = parseMultiPop(a, 2);
+        long timeout = BlockRequest.timeoutSeconds(a[1]);
+        int db = s.db();
+        Reply r = multiPop(db, p, false);
+        if (r != null) {
+            return r;
+        }
+        if (!s.mayBlock()) {
+            return Reply.NULL_ARRAY;
+        }
+        return s.block(new BlockRequest(db, p.keys(), timeout, () -> multiPop(db, p, true), Reply.NULL_ARRAY));
+    }
+
+    private Reply bzpop(ClientSession s, byte[][] a, boolean max) {
+        long timeout = BlockRequest.timeoutSeconds(a[a.length - 1]);
+        int db = s.db();
+        List<byte[]> keys = new ArrayList<>();
+        for (int i = 1; i < a.length - 1; i++) {
+            keys.add(a[i].clone());
+        }
+        Reply r = singlePop(db, keys, max, false);
+        if (r != null) {
+            return r;
+        }
+        if (!s.mayBlock()) {
+            return Reply.NULL_ARRAY;
+        }
+        return s.block(new BlockRequest(db, keys, timeout, () -> singlePop(db, keys, max, true), Reply.NULL_ARRAY));
+    }
+
+    /** BZPOPMIN/BZPOPMAX's flat [key, member, score] from the first non-empty key, or null. */
+    private Reply singlePop(int db, List<byte[]> keys, boolean max, boolean blocked) {
+        for (byte[] key : keys) {
+            List<Member> popped = popOrSkip(db, key, max, 1, blocked);
+            if (popped != null && !popped.isEmpty()) {
+                Member m = popped.get(0);
+                return Reply.array(List.of(Reply.bulk(key), Reply.bulk(m.member()), score(m.score())));
+            }
+        }
+        return null;
     }
 
     /** A count in 1..LONG_MAX (getRangeLongFromObjectOrReply with a message: the message for any failure). */

@@ -2,12 +2,18 @@ package io.hyperkv.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.hyperkv.server.RespListener;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.args.FlushMode;
@@ -100,6 +106,48 @@ class JedisZSetTest {
             assertThat(j.zrangeWithScores("z", 0, -1)).containsExactly(new Tuple("a", 0.30000000000000004), new Tuple("b", 2.0));
             assertThat(j.zpopmax("z", 1)).containsExactly(new Tuple("b", 2.0));
             assertThat(j.zrandmemberWithScores("z", 1)).containsExactly(new Tuple("a", 0.30000000000000004));
+        }
+    }
+
+    private static long blockedClients(Jedis j) {
+        for (String line : j.info("clients").split("\r\n")) {
+            if (line.startsWith("blocked_clients:")) {
+                return Long.parseLong(line.substring("blocked_clients:".length()).trim());
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void blockingPopsAreWokenByAnotherClientsZadd() throws Exception {
+        ExecutorService waiterThread = Executors.newSingleThreadExecutor();
+        try (Jedis waiter = new Jedis("127.0.0.1", listener.port()); Jedis writer = new Jedis("127.0.0.1", listener.port())) {
+            waiter.select(14);
+            writer.select(14);
+            writer.flushDB(FlushMode.SYNC);
+            Future<KeyValue<String, Tuple>> min = waiterThread.submit(() -> waiter.bzpopmin(10, "q1", "q2"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> blockedClients(writer) == 1);
+            writer.zadd("q2", Map.of("m", 3.0, "n", 4.0));
+            assertThat(min.get(10, TimeUnit.SECONDS)).isEqualTo(new KeyValue<>("q2", new Tuple("m", 3.0)));
+            assertThat(writer.zrange("q2", 0, -1)).containsExactly("n");
+
+            Future<KeyValue<String, List<Tuple>>> mpop = waiterThread.submit(() -> waiter.bzmpop(10, SortedSetOption.MAX, 5, "q1"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> blockedClients(writer) == 1);
+            writer.zadd("q1", Map.of("x", 1.0, "y", 2.0));
+            assertThat(mpop.get(10, TimeUnit.SECONDS)).isEqualTo(new KeyValue<>("q1", List.of(new Tuple("y", 2.0), new Tuple("x", 1.0))));
+            assertThat(writer.exists("q1")).isFalse();
+
+            // a key of another type does not end the wait; a zset pushed afterwards does
+            Future<KeyValue<String, Tuple>> max = waiterThread.submit(() -> waiter.bzpopmax(10, "q3"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> blockedClients(writer) == 1);
+            writer.set("q3", "string");
+            writer.del("q3");
+            writer.zadd("q3", 7, "z");
+            assertThat(max.get(10, TimeUnit.SECONDS)).isEqualTo(new KeyValue<>("q3", new Tuple("z", 7.0)));
+
+            assertThat(waiter.bzpopmin(0.05, "empty")).isNull();
+        } finally {
+            waiterThread.shutdownNow();
         }
     }
 }

@@ -139,6 +139,7 @@ class ZSetCommandsTest extends CommandHarnessTest {
             {"ZREMRANGEBYSCORE", "s", "0", "1"}, {"ZREMRANGEBYLEX", "s", "-", "+"}, {"ZUNIONSTORE", "d", "1", "s"},
             {"ZINTERSTORE", "d", "1", "s"}, {"ZDIFFSTORE", "d", "1", "s"}, {"ZUNION", "1", "s"}, {"ZINTER", "1", "s"},
             {"ZDIFF", "1", "s"}, {"ZINTERCARD", "1", "s"}, {"ZSCAN", "s", "0"}, {"ZRANDMEMBER", "s"},
+            {"BZPOPMIN", "s", "0"}, {"BZPOPMAX", "none", "s", "1"}, {"BZMPOP", "0", "2", "none", "s", "MIN"},
         };
         for (String[] c : commands) {
             h.expect(wrong, c);
@@ -245,6 +246,22 @@ class ZSetCommandsTest extends CommandHarnessTest {
         h.expect(":0", "EXISTS", "z");
         h.expect("nil", "ZMPOP", "1", "z", "MIN");
         h.expect("[]", "ZPOPMIN", "z");
+    }
+
+    @Test
+    void blockingPopsServeAtOnceOrAnswerTheirTimeoutWhenTheSessionCannotBlock() {
+        h.run("ZADD", "z", "1", "a", "2", "b", "3", "c");
+        h.expect("[\"z\", \"a\", \"1\"]", "BZPOPMIN", "none", "z", "0");
+        h.expect("[\"z\", \"c\", \"3\"]", "BZPOPMAX", "z", "0");
+        h.expect("[\"z\", [[\"b\", \"2\"]]]", "BZMPOP", "1", "1", "z", "MAX", "COUNT", "9");
+        // the test session cannot park (as inside MULTI): the timeout reply at once
+        assertThat(h.run("BZPOPMIN", "z", "0")).isEqualTo(Reply.NULL_ARRAY);
+        assertThat(h.run("BZMPOP", "0", "1", "z", "MIN")).isEqualTo(Reply.NULL_ARRAY);
+        h.expect("-ERR timeout is not a float or out of range", "BZPOPMIN", "z", "x");
+        h.expect("-ERR timeout is negative", "BZPOPMAX", "z", "-1");
+        h.expect("-ERR numkeys should be greater than 0", "BZMPOP", "0", "0", "z", "MIN");
+        assertThat(h.table.lookup("bzmpop").keyPositions(argv("bzmpop", "0", "2", "a", "b", "MIN"))).containsExactly(3, 4);
+        assertThat(h.table.lookup("bzpopmin").keyPositions(argv("bzpopmin", "a", "b", "0"))).containsExactly(1, 2);
     }
 
     @Test
