@@ -779,6 +779,8 @@ public final class ZSetStore {
      * @throws StoreException if the key holds another type (type conflicts are the replication layer's to resolve)
      */
     public boolean merge(int db, byte[] key, OrMap delta) {
+        // a write made here after this merge must order after every write the delta carries
+        ks.clock().observe(delta.context().last());
         try (KeyLocks.Held ignored = ks.lock(db, key)) {
             Metadata live = ks.read(db, key);
             if (live != null && live.type() != ValueType.ZSET) {

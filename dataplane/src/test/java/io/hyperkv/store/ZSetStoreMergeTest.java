@@ -127,6 +127,20 @@ class ZSetStoreMergeTest {
     }
 
     @Test
+    void aWriteMadeAfterMergingReplacesWhatItSawWhateverTheStamps() {
+        for (int i = 0; i < 50; i++) {
+            put(zb, "m", 9); // many stamps within one millisecond: B's logical clock runs ahead of A's
+        }
+        OrMap fromB = put(zb, "m", 9);
+        za.merge(0, KEY, fromB);
+        // A's write covers the contribution it saw, so it wins by causality, not by stamp order
+        OrMap fromA = put(za, "m", 1);
+        zb.merge(0, KEY, fromA);
+        assertThat(contents(za)).containsExactly("m=1.0");
+        assertThat(contents(zb)).containsExactly("m=1.0");
+    }
+
+    @Test
     void anAddConcurrentWithARemoveWins() {
         OrMap base = put(za, "m", 1);
         put(za, "keep", 0);
