@@ -776,6 +776,11 @@ public final class ZSetStore {
      * dots), the rows holding those dots; finding them scans the key's rows (O(n)), since there is
      * no dot → member index.
      *
+     * <p>Limit: a set emptied here loses its META, and with it its causal context (there is no
+     * tombstone yet, see the design review's open question), so a delta replayed after that would
+     * re-create members it had added. Idempotence holds while the key exists; causal delivery
+     * (each peer's deltas in order, once) converges, as {@code ZSetStoreMergeTest} checks.
+     *
      * @throws StoreException if the key holds another type (type conflicts are the replication layer's to resolve)
      */
     public boolean merge(int db, byte[] key, OrMap delta) {
