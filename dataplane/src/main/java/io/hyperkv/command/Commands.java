@@ -30,6 +30,7 @@ public final class Commands {
         new OrderedKeyCommands(keyspace).register(table);
         new ServerCommands(keyspace, settings, hooks, new Info(keyspace, hooks)).register(table);
         new IntrospectionCommands().register(table);
+        new ZSetCommands(keyspace, settings, notifier).register(table);
         // appendfsync is applied to the engine the moment CONFIG SET accepts it
         settings.onChange((name, value) -> {
             if (name.equals("appendfsync")) {

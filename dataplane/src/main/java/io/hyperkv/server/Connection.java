@@ -1,5 +1,6 @@
 package io.hyperkv.server;
 
+import io.hyperkv.command.BlockRequest;
 import io.hyperkv.command.ClientSession;
 import io.hyperkv.command.CommandFlag;
 import io.hyperkv.command.CommandSpec;
@@ -34,11 +35,19 @@ import java.util.concurrent.CompletableFuture;
  *       replies cannot make the server buffer without bound).</li>
  *   <li>After a protocol error the commands decoded before it are answered, then the error line is
  *       written and the connection closed; nothing after it is executed.</li>
+ *   <li>A client parked by a blocking command ({@link #block}) is <em>blocked</em>: replies of the
+ *       commands before it are flushed, later commands wait in {@code backlog}, and reading goes on
+ *       (so a disconnect is noticed and forgets the waiter) until the backlog holds
+ *       {@value #BLOCKED_BACKLOG_LIMIT} commands. {@link BlockedClients} ends the block on this
+ *       context; its reply then goes out like any other, after {@code durable()} since a pop writes.</li>
  * </ul>
  * Other threads (CLIENT LIST/KILL from other connections, metrics) only read the volatile fields
  * and ask the connection to close through its context.
  */
-final class Connection implements ClientSession, CommandSink {
+final class Connection implements ClientSession, CommandSink, BlockedClients.Receiver {
+
+    /** Commands a blocked client may queue before reading pauses (Redis bounds its query buffer instead). */
+    static final int BLOCKED_BACKLOG_LIMIT = 10_000;
 
     private final ServerWiring wiring;
     private final NetSocket socket;
@@ -65,6 +74,8 @@ final class Connection implements ClientSession, CommandSink {
     private BufferOutput out = new BufferOutput();
     private final ArrayDeque<byte[][]> backlog = new ArrayDeque<>();
     private boolean busy;
+    /** The block this client is parked in, or null; written on the context, read by CLIENT LIST/UNBLOCK. */
+    private volatile BlockedClients.Waiter waiter;
     private boolean wroteSinceFlush;
     private boolean closing;
     private boolean closed;
@@ -124,8 +135,11 @@ final class Connection implements ClientSession, CommandSink {
     /** Called by the decoder for each complete command, in order. */
     @Override
     public void command(byte[][] argv) {
-        if (busy || !backlog.isEmpty()) {
+        if (busy || waiter != null || !backlog.isEmpty()) {
             backlog.add(argv);
+            if (waiter != null && backlog.size() >= BLOCKED_BACKLOG_LIMIT) {
+                socket.pause();
+            }
         } else if (!closing) {
             execute(argv);
         }
@@ -155,6 +169,11 @@ final class Connection implements ClientSession, CommandSink {
             return;
         }
         Reply reply = dispatch(argv);
+        if (reply == Reply.DEFERRED) {
+            // parked by block(): the reply comes through unblocked()
+            clock = System.nanoTime();
+            return;
+        }
         // One clock read per command: commands of a burst run back to back, so the time since the
         // previous command ended (or the read began) is this command's execution plus its decoding.
         long now = System.nanoTime();
@@ -196,7 +215,7 @@ final class Connection implements ClientSession, CommandSink {
 
     private void drainBacklog() {
         clock = System.nanoTime();
-        while (!busy && !backlog.isEmpty()) {
+        while (!busy && waiter == null && !backlog.isEmpty()) {
             byte[][] argv = backlog.poll();
             if (!closing) {
                 execute(argv);
@@ -279,6 +298,11 @@ final class Connection implements ClientSession, CommandSink {
 
     private void onClosed() {
         closed = true;
+        BlockedClients.Waiter w = waiter;
+        if (w != null) {
+            waiter = null;
+            wiring.blocked().cancel(w);
+        }
         if (busy) {
             busy = false;
             wiring.busyConnections().decrementAndGet();
@@ -289,6 +313,52 @@ final class Connection implements ClientSession, CommandSink {
             transaction.reset();
         }
         wiring.clients().remove(this);
+    }
+
+    // ---------------------------------------------------------------- blocking
+
+    @Override
+    public boolean mayBlock() {
+        // inside MULTI/EXEC a blocking command answers at once as its non-blocking form, as Redis
+        return !inMulti();
+    }
+
+    @Override
+    public Reply block(BlockRequest request) {
+        if (waiter != null) {
+            throw new IllegalStateException("client " + id + " is already blocked");
+        }
+        waiter = wiring.blocked().block(this, context, request);
+        return Reply.DEFERRED;
+    }
+
+    /** Called by {@link BlockedClients} on this context when the block ends. */
+    @Override
+    public void unblocked(Reply reply, boolean wrote) {
+        waiter = null;
+        if (closed) {
+            return;
+        }
+        reply(reply);
+        if (wrote) {
+            wroteSinceFlush = true;
+        }
+        resumeIfIdle();
+        drainBacklog();
+    }
+
+    /** CLIENT UNBLOCK from any thread: true if this client was blocked (the block ends on its context). */
+    boolean unblockByRequest(boolean error) {
+        BlockedClients.Waiter w = waiter;
+        if (w == null || w.state() != BlockedClients.State.WAITING) {
+            return false;
+        }
+        wiring.blocked().unblock(w, error);
+        return true;
+    }
+
+    boolean blocked() {
+        return waiter != null;
     }
 
     // ---------------------------------------------------------------- controls used by commands
@@ -378,6 +448,9 @@ final class Connection implements ClientSession, CommandSink {
         Transaction tx = transaction;
         if (tx != null && tx.active()) {
             flags.append('x');
+        }
+        if (waiter != null) {
+            flags.append('b');
         }
         if (tx != null && tx.dirty()) {
             flags.append('d');
