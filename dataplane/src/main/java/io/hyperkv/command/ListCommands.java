@@ -129,7 +129,7 @@ final class ListCommands extends Family {
             return Reply.error(Errors.NO_SUCH_KEY);
         }
         long index = Args.integer(a[2]);
-        return switch (lists.set(s.db(), a[1], index, a[3])) {
+        return switch (lists.set(s.db(), a[1], index, a[3]).status()) {
             case OK -> Reply.OK;
             case NO_SUCH_KEY -> Reply.error(Errors.NO_SUCH_KEY);
             case OUT_OF_RANGE -> Reply.error("ERR index out of range");
@@ -145,7 +145,7 @@ final class ListCommands extends Family {
         } else {
             return Reply.error(Errors.SYNTAX);
         }
-        return Reply.integer(lists.insert(s.db(), a[1], before, a[3], a[4]));
+        return Reply.integer(lists.insert(s.db(), a[1], before, a[3], a[4]).length());
     }
 
     private Reply lrem(ClientSession s, byte[][] a) {
