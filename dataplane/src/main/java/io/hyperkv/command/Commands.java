@@ -27,7 +27,7 @@ public final class Commands {
         CommandTable table = new CommandTable();
         new StringCommands(keyspace, settings).register(table);
         new KeyCommands(keyspace).register(table);
-        new ListCommands(keyspace).register(table);
+        new ListCommands(keyspace, notifier).register(table);
         new ServerCommands(keyspace, settings, hooks, new Info(keyspace, hooks)).register(table);
         new IntrospectionCommands().register(table);
         // appendfsync is applied to the engine the moment CONFIG SET accepts it

@@ -21,15 +21,23 @@ import java.util.List;
  * ({@link BlockRequest}); otherwise (MULTI/EXEC) it answers its timeout reply at once, as Redis does.
  * While blocked, a key that holds another type does not end the wait (Redis keeps the client
  * blocked too); at the first attempt it is a WRONGTYPE error.
+ *
+ * <p>Keyspace events as Redis 7.2's t_list.c: {@code new} when a push creates the list, then
+ * {@code lpush}/{@code rpush}; {@code lpop}/{@code rpop} once per pop command; {@code linsert},
+ * {@code lset}, {@code lrem} (if something went), {@code ltrim} (always, on an existing key); LMOVE
+ * reports the push on the destination before the pop on the source; {@code del} when a command
+ * empties a list.
  */
 final class ListCommands extends Family {
 
     private static final String NOT_POSITIVE = "ERR value is out of range, must be positive";
 
     private final ListStore lists;
+    private final Notifier notifier;
 
-    ListCommands(Keyspace ks) {
+    ListCommands(Keyspace ks, Notifier notifier) {
         this.lists = new ListStore(ks);
+        this.notifier = notifier;
     }
 
     @Override
@@ -89,7 +97,11 @@ final class ListCommands extends Family {
 
     private Reply push(ClientSession s, byte[][] a, boolean left, boolean onlyIfExists) {
         List<byte[]> values = Arrays.asList(a).subList(2, a.length);
-        return Reply.integer(lists.push(s.db(), a[1], values, left, onlyIfExists).length());
+        long length = lists.push(s.db(), a[1], values, left, onlyIfExists).length();
+        if (length > 0) {
+            pushed(s.db(), a[1], left, length == values.size());
+        }
+        return Reply.integer(length);
     }
 
     private Reply pop(ClientSession s, byte[][] a, boolean left) {
@@ -98,10 +110,12 @@ final class ListCommands extends Family {
         }
         if (a.length == 2) {
             ListStore.Removed r = lists.pop(s.db(), a[1], 1, left);
+            popped(s.db(), a[1], left, r);
             return r == null ? Reply.NULL : Reply.bulk(r.values().get(0));
         }
         long count = positive(a[2], NOT_POSITIVE);
         ListStore.Removed r = lists.pop(s.db(), a[1], count, left);
+        popped(s.db(), a[1], left, r);
         return r == null ? Reply.NULL_ARRAY : bulks(r.values());
     }
 
@@ -130,7 +144,10 @@ final class ListCommands extends Family {
         }
         long index = Args.integer(a[2]);
         return switch (lists.set(s.db(), a[1], index, a[3]).status()) {
-            case OK -> Reply.OK;
+            case OK -> {
+                notifier.notify(Notifier.LIST, "lset", s.db(), a[1]);
+                yield Reply.OK;
+            }
             case NO_SUCH_KEY -> Reply.error(Errors.NO_SUCH_KEY);
             case OUT_OF_RANGE -> Reply.error("ERR index out of range");
         };
@@ -145,18 +162,31 @@ final class ListCommands extends Family {
         } else {
             return Reply.error(Errors.SYNTAX);
         }
-        return Reply.integer(lists.insert(s.db(), a[1], before, a[3], a[4]).length());
+        long length = lists.insert(s.db(), a[1], before, a[3], a[4]).length();
+        if (length > 0) {
+            notifier.notify(Notifier.LIST, "linsert", s.db(), a[1]);
+        }
+        return Reply.integer(length);
     }
 
     private Reply lrem(ClientSession s, byte[][] a) {
         long count = Args.integer(a[2]);
-        return Reply.integer(lists.remove(s.db(), a[1], count, a[3]).values().size());
+        ListStore.Removed r = lists.remove(s.db(), a[1], count, a[3]);
+        if (!r.values().isEmpty()) {
+            notifier.notify(Notifier.LIST, "lrem", s.db(), a[1]);
+            deletedIfEmpty(s.db(), a[1], r.remaining());
+        }
+        return Reply.integer(r.values().size());
     }
 
     private Reply ltrim(ClientSession s, byte[][] a) {
         long start = Args.integer(a[2]);
         long stop = Args.integer(a[3]);
-        lists.trim(s.db(), a[1], start, stop);
+        ListStore.Removed r = lists.trim(s.db(), a[1], start, stop);
+        if (r != null) {
+            notifier.notify(Notifier.LIST, "ltrim", s.db(), a[1]);
+            deletedIfEmpty(s.db(), a[1], r.remaining());
+        }
         return Reply.OK;
     }
 
@@ -198,11 +228,22 @@ final class ListCommands extends Family {
     private Reply lmove(ClientSession s, byte[][] a) {
         boolean fromLeft = side(a[3]);
         boolean toLeft = side(a[4]);
-        return Reply.bulk(lists.move(s.db(), a[1], a[2], fromLeft, toLeft).value());
+        return Reply.bulk(move(s.db(), a[1], a[2], fromLeft, toLeft));
     }
 
     private Reply rpoplpush(ClientSession s, byte[][] a) {
-        return Reply.bulk(lists.move(s.db(), a[1], a[2], false, true).value());
+        return Reply.bulk(move(s.db(), a[1], a[2], false, true));
+    }
+
+    /** LMOVE and its events; the moved value or null. */
+    private byte[] move(int db, byte[] src, byte[] dst, boolean fromLeft, boolean toLeft) {
+        ListStore.Moved m = lists.move(db, src, dst, fromLeft, toLeft);
+        if (m.value() != null) {
+            pushed(db, dst, toLeft, m.destinationLength() == 1 && !Arrays.equals(src, dst));
+            notifier.notify(Notifier.LIST, fromLeft ? "lpop" : "rpop", db, src);
+            deletedIfEmpty(db, src, m.sourceRemaining());
+        }
+        return m.value();
     }
 
     private Reply blmove(ClientSession s, byte[][] a) {
@@ -218,7 +259,7 @@ final class ListCommands extends Family {
     private Reply blockingMove(ClientSession s, byte[] src, byte[] dst, boolean fromLeft, boolean toLeft, byte[] timeoutArg) {
         long timeout = BlockRequest.timeoutSeconds(timeoutArg);
         int db = s.db();
-        byte[] value = lists.move(db, src, dst, fromLeft, toLeft).value();
+        byte[] value = move(db, src, dst, fromLeft, toLeft);
         if (value != null) {
             return Reply.bulk(value);
         }
@@ -236,7 +277,7 @@ final class ListCommands extends Family {
                 return null;
             }
             try {
-                byte[] moved = lists.move(db, source, destination, fromLeft, toLeft).value();
+                byte[] moved = move(db, source, destination, fromLeft, toLeft);
                 return moved == null ? null : Reply.bulk(moved);
             } catch (ListStore.WrongType e) {
                 return Reply.error(Errors.WRONGTYPE);
@@ -311,6 +352,7 @@ final class ListCommands extends Family {
                 throw e;
             }
             if (r != null && !r.values().isEmpty()) {
+                popped(db, key, p.left(), r);
                 return Reply.array(List.of(Reply.bulk(key), bulks(r.values())));
             }
         }
@@ -347,10 +389,33 @@ final class ListCommands extends Family {
                 throw e;
             }
             if (r != null && !r.values().isEmpty()) {
+                popped(db, key, left, r);
                 return Reply.array(List.of(Reply.bulk(key), Reply.bulk(r.values().get(0))));
             }
         }
         return null;
+    }
+
+    // ------------------------------------------------------------------ keyspace events
+
+    private void pushed(int db, byte[] key, boolean left, boolean created) {
+        if (created) {
+            notifier.notify(Notifier.NEW, "new", db, key);
+        }
+        notifier.notify(Notifier.LIST, left ? "lpush" : "rpush", db, key);
+    }
+
+    private void popped(int db, byte[] key, boolean left, ListStore.Removed r) {
+        if (r != null && !r.values().isEmpty()) {
+            notifier.notify(Notifier.LIST, left ? "lpop" : "rpop", db, key);
+            deletedIfEmpty(db, key, r.remaining());
+        }
+    }
+
+    private void deletedIfEmpty(int db, byte[] key, long remaining) {
+        if (remaining == 0) {
+            notifier.notify(Notifier.GENERIC, "del", db, key);
+        }
     }
 
     // ------------------------------------------------------------------ helpers

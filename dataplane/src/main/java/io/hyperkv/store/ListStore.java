@@ -64,8 +64,11 @@ public final class ListStore {
     /** What a push did. */
     public record Pushed(long length, Sequence delta) {}
 
-    /** What a removal did: the values taken out (in reply order) and the delta. */
-    public record Removed(List<byte[]> values, Sequence delta) {}
+    /**
+     * What a removal did: the values taken out (in reply order), the delta, and the length left
+     * (0: the key is gone, Redis's "del" event).
+     */
+    public record Removed(List<byte[]> values, Sequence delta, long remaining) {}
 
     /** LSET's outcome. */
     public enum SetStatus { OK, NO_SUCH_KEY, OUT_OF_RANGE }
@@ -76,8 +79,12 @@ public final class ListStore {
     /** What LINSERT did: the new length (-1 pivot not found, 0 no key) and, when inserted, the delta. */
     public record Inserted(long length, Sequence delta) {}
 
-    /** LMOVE's outcome: the moved value (null if the source was empty) and the two deltas. */
-    public record Moved(byte[] value, Sequence sourceDelta, Sequence destinationDelta) {}
+    /**
+     * LMOVE's outcome: the moved value (null if the source was empty), the two deltas, the length
+     * left in the source and the destination's new length.
+     */
+    public record Moved(byte[] value, Sequence sourceDelta, Sequence destinationDelta, long sourceRemaining,
+            long destinationLength) {}
 
     /** Where a push puts its slice's end element: its value is never read (see the class comment). */
     private static final DotFun<Contribution> PLACEHOLDER = DotFun.of(new Dot(0, 1), new Contribution.Assign(Stamp.ZERO, Bytes.EMPTY));
@@ -199,7 +206,7 @@ public final class ListStore {
                 return null;
             }
             if (count == 0) {
-                return new Removed(List.of(), null);
+                return new Removed(List.of(), null, e.size);
             }
             Removed r = e.pop(count, left, changes);
             e.stage(changes);
@@ -285,7 +292,7 @@ public final class ListStore {
         try (KeyLocks.Held ignored = ks.lock(db, key); Keyspace.Changes changes = ks.changes()) {
             Edit e = open(db, key, false);
             if (e == null) {
-                return new Removed(List.of(), null);
+                return new Removed(List.of(), null, 0);
             }
             boolean fromHead = count >= 0;
             long limit = count == 0 || count == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(count);
@@ -301,7 +308,7 @@ public final class ListStore {
                 }
             }
             if (victims.isEmpty()) {
-                return new Removed(List.of(), null);
+                return new Removed(List.of(), null, e.size);
             }
             Sequence slice = new Sequence(DotMap.of(rowsOf(victims)), e.context);
             Sequence delta = slice.remove(0, Bytes.of(value), ks.clock()).delta();
@@ -310,12 +317,12 @@ public final class ListStore {
             changes.commit();
             List<byte[]> values = new ArrayList<>(victims.size());
             victims.forEach(r -> values.add(r.value()));
-            return new Removed(values, delta);
+            return new Removed(values, delta, e.size);
         }
     }
 
-    /** LTRIM: keeps [start, stop] (Redis's index rules); an empty range deletes the key. */
-    public Sequence trim(int db, byte[] key, long start, long stop) {
+    /** LTRIM: keeps [start, stop] (Redis's index rules); an empty range deletes the key. Null if absent. */
+    public Removed trim(int db, byte[] key, long start, long stop) {
         try (KeyLocks.Held ignored = ks.lock(db, key); Keyspace.Changes changes = ks.changes()) {
             Edit e = open(db, key, false);
             if (e == null) {
@@ -330,14 +337,16 @@ public final class ListStore {
                 victims.addAll(walk(db, key, e.stored, e.ends(), false, 0, e.size - 1 - span[1]));
             }
             if (victims.isEmpty()) {
-                return null;
+                return new Removed(List.of(), null, e.size);
             }
             Sequence slice = new Sequence(DotMap.of(rowsOf(victims)), e.context);
             Sequence delta = slice.clear(ks.clock());
             e.drop(victims, delta, changes);
             e.stage(changes);
             changes.commit();
-            return delta;
+            List<byte[]> values = new ArrayList<>(victims.size());
+            victims.forEach(r -> values.add(r.value()));
+            return new Removed(values, delta, e.size);
         }
     }
 
@@ -351,7 +360,7 @@ public final class ListStore {
         try (KeyLocks.Held ignored = ks.lock(db, src, dst); Keyspace.Changes changes = ks.changes()) {
             Edit from = open(db, src, false);
             if (from == null) {
-                return new Moved(null, null, null);
+                return new Moved(null, null, null, 0, 0);
             }
             boolean same = Arrays.equals(src, dst);
             Edit to = same ? from : open(db, dst, true);
@@ -363,7 +372,7 @@ public final class ListStore {
                 to.stage(changes);
             }
             changes.commit();
-            return new Moved(value, popped.delta(), pushed);
+            return new Moved(value, popped.delta(), pushed, from.size, to.size);
         }
     }
 
@@ -586,7 +595,7 @@ public final class ListStore {
             shrinkCheck();
             List<byte[]> values = new ArrayList<>(rows.size());
             removal.values().forEach(b -> values.add(b.toByteArray()));
-            return new Removed(values, removal.delta());
+            return new Removed(values, removal.delta(), size);
         }
 
         /** Deletes {@code victims} (already covered by {@code delta}) and finds the new ends if they went. */

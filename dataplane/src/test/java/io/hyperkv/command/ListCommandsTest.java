@@ -354,6 +354,49 @@ class ListCommandsTest extends CommandHarnessTest {
         assertThat(m.size()).isEqualTo(1);
     }
 
+    @Test
+    void keyspaceEventsAtRedisNotificationPoints() {
+        List<String> events = new ArrayList<>();
+        Notifier recorder = (type, event, db, key) -> events.add(type + ":" + event + ":" + db + ":" + new String(key, StandardCharsets.UTF_8));
+        CommandTable table = new CommandTable();
+        new ListCommands(h.ks, recorder).register(table);
+        Dispatcher d = new Dispatcher(table);
+        java.util.function.Consumer<String> run = line -> {
+            String[] args = line.split(" ");
+            byte[][] argv = new byte[args.length][];
+            for (int i = 0; i < args.length; i++) {
+                argv[i] = args[i].getBytes(StandardCharsets.UTF_8);
+            }
+            d.dispatch(h.session, argv);
+        };
+        String list = Notifier.LIST + ":";
+        String generic = Notifier.GENERIC + ":";
+        String created = Notifier.NEW + ":new:0:";
+        run.accept("RPUSH l a b c");
+        run.accept("LPUSH l z");
+        run.accept("LPUSHX nope x");
+        run.accept("LSET l 0 y");
+        run.accept("LINSERT l BEFORE a q");
+        run.accept("LINSERT l BEFORE nope q");
+        run.accept("LREM l 0 nope");
+        run.accept("LREM l 0 q");
+        run.accept("LTRIM l 0 -1");
+        run.accept("LMOVE l d LEFT RIGHT");
+        run.accept("LPOP l 0");
+        run.accept("RPOP l 5");
+        run.accept("LMPOP 1 d LEFT");
+        assertThat(events).containsExactly(
+                created + "l", list + "rpush:0:l",
+                list + "lpush:0:l",
+                list + "lset:0:l",
+                list + "linsert:0:l",
+                list + "lrem:0:l",
+                list + "ltrim:0:l",
+                created + "d", list + "rpush:0:d", list + "lpop:0:l",
+                list + "rpop:0:l", generic + "del:0:l",
+                list + "lpop:0:d", generic + "del:0:d");
+    }
+
     private static String quoted(List<String> values) {
         List<String> q = new ArrayList<>();
         values.forEach(v -> q.add("\"" + v + "\""));

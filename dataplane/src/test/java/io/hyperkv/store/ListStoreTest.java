@@ -276,7 +276,10 @@ class ListStoreTest {
                         yield r == null ? null : r.delta();
                     }
                     case 3 -> s.set(0, KEY, 0, v("s" + i)).delta();
-                    case 4 -> s.trim(0, KEY, 1, -1);
+                    case 4 -> {
+                        ListStore.Removed r = s.trim(0, KEY, 1, -1);
+                        yield r == null ? null : r.delta();
+                    }
                     default -> s.insert(0, KEY, true, v("p" + round + "." + (i - 1)), v("i" + i)).delta();
                 };
                 if (d != null) {
