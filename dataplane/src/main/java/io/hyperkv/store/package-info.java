@@ -62,7 +62,8 @@
  * <tr><td>set</td><td>empty</td><td>{@code P | member} → member dots</td><td>–</td></tr>
  * <tr><td>zset</td><td>empty</td><td>{@code P | member} → {@code score f64 | contributions}</td>
  *     <td>{@code P | sortable(score) | member}</td></tr>
- * <tr><td>list</td><td>head and tail positions</td><td>{@code P | Position.sortKey()} → contributions</td><td>–</td></tr>
+ * <tr><td>list</td><td>{@code headLen u16 | head sortKey | tailLen u16 | tail sortKey | listpackBytes u64}
+ *     ({@link io.hyperkv.store.ListStore})</td><td>{@code P | Position.sortKey()} → contributions</td><td>–</td></tr>
  * </table>
  * Format 1 is the first; a reader refuses a format it does not know rather than guessing.
  *
