@@ -200,6 +200,23 @@ class BlockingPopTest {
     }
 
     @Test
+    void aKeyThatTurnsIntoAnotherTypeKeepsTheClientBlocked() throws Exception {
+        try (RawResp waiter = new RawResp(listener.port()); RawResp other = new RawResp(listener.port());
+                Jedis observer = jedis()) {
+            other.call("DEL", "typed");
+            long id = id(waiter);
+            waiter.send("BLPOP", "typed", "0");
+            await().atMost(BOUND).until(() -> isBlocked(observer, id));
+            assertThat(other.call("SET", "typed", "string")).isEqualTo("+OK\r\n");
+            assertThat(waiter.poll(100)).as("Redis keeps the client blocked on a key of another type").isNull();
+            assertThat(isBlocked(observer, id)).isTrue();
+            other.call("DEL", "typed");
+            other.call("RPUSH", "typed", "now");
+            assertThat(waiter.read()).isEqualTo("*2\r\n$5\r\ntyped\r\n$3\r\nnow\r\n");
+        }
+    }
+
+    @Test
     void aBlockedClientThatDisconnectsIsForgotten() throws Exception {
         try (Jedis observer = jedis()) {
             observer.del("gone");
