@@ -295,13 +295,14 @@ final class ListCommands extends Family {
         if (n == null || n < 1) {
             throw new CommandError("ERR numkeys should be greater than 0");
         }
-        long whereAt = numkeysAt + n + 1;
-        if (whereAt >= a.length) {
+        // compared before adding: numkeys near LONG_MAX must not wrap around
+        if (n >= a.length - numkeysAt - 1) {
             throw new CommandError(Errors.SYNTAX);
         }
-        boolean left = side(a[(int) whereAt]);
+        int whereAt = numkeysAt + n.intValue() + 1;
+        boolean left = side(a[whereAt]);
         long count = -1;
-        for (int j = (int) whereAt + 1; j < a.length; j++) {
+        for (int j = whereAt + 1; j < a.length; j++) {
             if (count == -1 && Args.is(a[j], "count") && j + 1 < a.length) {
                 Long c = io.hyperkv.store.Numbers.parseLong(a[++j]);
                 if (c == null || c < 1) {
