@@ -32,7 +32,8 @@ public interface ClientSession {
     /**
      * True when a blocking command may park this client ({@link #block}). False for sessions that
      * cannot wait: inside MULTI/EXEC and scripts a blocking command behaves as its non-blocking form
-     * and answers its timeout reply at once (Redis does the same), and handler tests.
+     * and answers its timeout reply at once (Redis does the same), and handler tests. The server's
+     * connection answers true unless EXEC set its {@code denyBlocking} (Redis's CLIENT_DENY_BLOCKING).
      */
     default boolean mayBlock() {
         return false;

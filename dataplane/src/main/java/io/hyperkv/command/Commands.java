@@ -28,6 +28,7 @@ public final class Commands {
         new StringCommands(keyspace, settings).register(table);
         new KeyCommands(keyspace).register(table);
         new OrderedKeyCommands(keyspace).register(table);
+        new ListCommands(keyspace, notifier).register(table);
         new ServerCommands(keyspace, settings, hooks, new Info(keyspace, hooks)).register(table);
         new IntrospectionCommands().register(table);
         new ZSetCommands(keyspace, settings, notifier).register(table);

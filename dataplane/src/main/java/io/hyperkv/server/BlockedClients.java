@@ -162,10 +162,11 @@ final class BlockedClients implements KeyEvents {
         if (blocked.get() == 0) {
             return;
         }
-        QueueKey k = QueueKey.of(db, key);
-        Waiter head = firstWaiting(k);
+        Waiter head = firstWaiting(QueueKey.of(db, key));
         if (head != null) {
-            // never pop here: we are on the writer's thread under its key lock
+            // never pop here: we are on the writer's thread under its key lock; and keep no
+            // reference to the writer's key array past this call
+            QueueKey k = QueueKey.of(db, key.clone());
             head.context.runOnContext(v -> serve(k, head));
         }
     }

@@ -76,6 +76,8 @@ final class Connection implements ClientSession, CommandSink, BlockedClients.Rec
     private boolean busy;
     /** The block this client is parked in, or null; written on the context, read by CLIENT LIST/UNBLOCK. */
     private volatile BlockedClients.Waiter waiter;
+    /** Set while a transaction (EXEC) runs this client's commands: blocking commands then answer at once. */
+    private boolean denyBlocking;
     private boolean wroteSinceFlush;
     private boolean closing;
     private boolean closed;
@@ -169,16 +171,15 @@ final class Connection implements ClientSession, CommandSink, BlockedClients.Rec
             return;
         }
         Reply reply = dispatch(argv);
-        if (reply == Reply.DEFERRED) {
-            // parked by block(): the reply comes through unblocked()
-            clock = System.nanoTime();
-            return;
-        }
         // One clock read per command: commands of a burst run back to back, so the time since the
         // previous command ended (or the read began) is this command's execution plus its decoding.
         long now = System.nanoTime();
         wiring.meters().record(spec, now - clock);
         clock = now;
+        if (reply == Reply.DEFERRED) {
+            // parked by block(): the reply comes through unblocked()
+            return;
+        }
         reply(reply);
     }
 
@@ -320,13 +321,26 @@ final class Connection implements ClientSession, CommandSink, BlockedClients.Rec
     @Override
     public boolean mayBlock() {
         // inside MULTI/EXEC a blocking command answers at once as its non-blocking form, as Redis
-        return !inMulti();
+        return !denyBlocking && !inMulti();
     }
 
+    /**
+     * Redis's CLIENT_DENY_BLOCKING: while set, {@link #mayBlock()} is false and blocking commands
+     * behave as their non-blocking forms (for EXEC, which runs queued commands back to back).
+     */
+    void denyBlocking(boolean value) {
+        denyBlocking = value;
+    }
+
+    /** Parks this client; only from a handler running on this connection's event loop. */
     @Override
     public Reply block(BlockRequest request) {
-        if (waiter != null) {
-            throw new IllegalStateException("client " + id + " is already blocked");
+        if (waiter != null || denyBlocking) {
+            throw new IllegalStateException("client " + id + " cannot block now");
+        }
+        if (!Context.isOnEventLoopThread()) {
+            // a handler on a worker (SLOW_PATH) must not park: the timer and the retries belong to the loop
+            throw new IllegalStateException("a blocking command must run on its connection's event loop");
         }
         waiter = wiring.blocked().block(this, context, request);
         return Reply.DEFERRED;

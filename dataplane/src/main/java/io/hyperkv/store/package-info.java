@@ -67,7 +67,8 @@
  * <tr><td>zset</td><td>empty</td><td>{@code P | member} → {@code score f64 | contributions}</td>
  *     <td>{@code P | sortable(score) | member} → empty, or {@code 1} when the score is -0.0
  *     ({@link io.hyperkv.store.ZSetStore})</td></tr>
- * <tr><td>list</td><td>head and tail positions</td><td>{@code P | Position.sortKey()} → contributions</td><td>–</td></tr>
+ * <tr><td>list</td><td>{@code headLen u16 | head sortKey | tailLen u16 | tail sortKey | listpackBytes u64}
+ *     ({@link io.hyperkv.store.ListStore})</td><td>{@code P | Position.sortKey()} → contributions</td><td>–</td></tr>
  * </table>
  * COPY writes a collection as a fresh CRDT state: each element re-minted under a fresh dot of this
  * node and a fresh context, so a copy never shares operations with its source; RENAME moves the
