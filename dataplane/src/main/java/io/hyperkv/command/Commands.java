@@ -28,6 +28,8 @@ public final class Commands {
         CommandTable table = new CommandTable();
         new StringCommands(keyspace, settings, notifier).register(table);
         new KeyCommands(keyspace, notifier).register(table);
+        new OrderedKeyCommands(keyspace).register(table);
+        new ListCommands(keyspace, notifier).register(table);
         if (notifier != Notifier.NONE) {
             // Expiry (passive on access, active in the background cycle) is reported by the store itself.
             keyspace.listen(new KeyEvents() {
@@ -39,6 +41,7 @@ public final class Commands {
         }
         new ServerCommands(keyspace, settings, hooks, new Info(keyspace, hooks)).register(table);
         new IntrospectionCommands().register(table);
+        new ZSetCommands(keyspace, settings, notifier).register(table);
         // appendfsync is applied to the engine the moment CONFIG SET accepts it
         settings.onChange((name, value) -> {
             if (name.equals("appendfsync")) {

@@ -1,5 +1,6 @@
 package io.hyperkv.server;
 
+import io.hyperkv.command.BlockRequest;
 import io.hyperkv.command.ClientSession;
 import io.hyperkv.command.CommandFlag;
 import io.hyperkv.command.CommandSpec;
@@ -51,11 +52,16 @@ import org.jboss.logging.Logger;
  *       is checked against {@code client-output-buffer-limit} of the client's class whenever it
  *       grows; a client over the limit is closed, so a subscriber that does not read costs at most
  *       about the hard limit.</li>
+ *   <li>A client parked by a blocking command ({@link #block}) is <em>blocked</em>: replies of the
+ *       commands before it are flushed, later commands wait in {@code backlog}, and reading goes on
+ *       (so a disconnect is noticed and forgets the waiter) until the backlog holds
+ *       {@value #BLOCKED_BACKLOG_LIMIT} commands. {@link BlockedClients} ends the block on this
+ *       context; its reply then goes out like any other, after {@code durable()} since a pop writes.</li>
  * </ul>
  * Other threads (CLIENT LIST/KILL from other connections, metrics) only read the volatile fields
  * and ask the connection to close through its context.
  */
-final class Connection implements ClientSession, CommandSink, PubSubHub.Subscriber {
+final class Connection implements ClientSession, CommandSink, PubSubHub.Subscriber, BlockedClients.Receiver {
 
     private static final Logger LOG = Logger.getLogger(Connection.class);
     /** Redis's PROTO_REPLY_CHUNK_BYTES: the per-client reply buffer its output limits do not count. */
@@ -64,6 +70,9 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
     /** What a RESP2 client may run while subscribed (Redis's subscriber mode). */
     private static final Set<String> SUBSCRIBER_MODE_COMMANDS = Set.of("subscribe", "psubscribe", "ssubscribe",
             "unsubscribe", "punsubscribe", "sunsubscribe", "ping", "quit", "reset");
+
+    /** Commands a blocked client may queue before reading pauses (Redis bounds its query buffer instead). */
+    static final int BLOCKED_BACKLOG_LIMIT = 10_000;
 
     private final ServerWiring wiring;
     private final NetSocket socket;
@@ -85,9 +94,15 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
     private volatile long lastInteractionMillis = createdMillis;
     private volatile String lastCommand = "NULL";
 
+    /** MULTI/WATCH state, created by the first MULTI or WATCH: most connections never use one. */
+    private volatile Transaction transaction;
     private BufferOutput out = new BufferOutput();
     private final ArrayDeque<byte[][]> backlog = new ArrayDeque<>();
     private boolean busy;
+    /** The block this client is parked in, or null; written on the context, read by CLIENT LIST/UNBLOCK. */
+    private volatile BlockedClients.Waiter waiter;
+    /** Set while a transaction (EXEC) runs this client's commands: blocking commands then answer at once. */
+    private boolean denyBlocking;
     private boolean wroteSinceFlush;
     private boolean closing;
     private boolean closed;
@@ -168,8 +183,11 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
     /** Called by the decoder for each complete command, in order. */
     @Override
     public void command(byte[][] argv) {
-        if (busy || !backlog.isEmpty()) {
+        if (busy || waiter != null || !backlog.isEmpty()) {
             backlog.add(argv);
+            if (waiter != null && backlog.size() >= BLOCKED_BACKLOG_LIMIT) {
+                socket.pause();
+            }
         } else if (!closing) {
             execute(argv);
         }
@@ -178,20 +196,44 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
     private void execute(byte[][] argv) {
         CommandSpec spec = wiring.dispatcher().resolve(argv);
         lastCommand = spec != null ? spec.name() : "NULL";
-        if (spec != null && spec.has(CommandFlag.WRITE)) {
+        if (refusedWhileSubscribed(spec, argv)) {
+            // before MULTI queueing too, as Redis checks subscriber mode first
+            reply(subscriberModeError(spec));
+            long now = System.nanoTime();
+            wiring.meters().record(spec, now - clock);
+            clock = now;
+            return;
+        }
+        boolean exec = false;
+        if (transaction != null && transaction.active()) {
+            if (!Transaction.runsImmediately(spec)) {
+                reply(transaction.queue(wiring.dispatcher(), this, spec, argv));
+                clock = System.nanoTime();
+                return;
+            }
+            exec = spec.name().equals("exec");
+        }
+        // EXEC has no WRITE flag, but its reply must wait for the fsync of what it wrote
+        if (spec != null && (spec.has(CommandFlag.WRITE) || exec && transaction.writes())) {
             wroteSinceFlush = true;
         }
-        boolean refused = refusedWhileSubscribed(spec, argv);
-        if (!refused && spec != null && spec.has(CommandFlag.SLOW_PATH)) {
+        if (spec != null && (spec.has(CommandFlag.SLOW_PATH) || exec && transaction.slow())) {
+            if (exec) {
+                transaction.handedToWorker();
+            }
             executeOnWorker(spec, argv);
             return;
         }
-        Reply reply = refused ? subscriberModeError(spec) : dispatch(argv);
+        Reply reply = dispatch(argv);
         // One clock read per command: commands of a burst run back to back, so the time since the
         // previous command ended (or the read began) is this command's execution plus its decoding.
         long now = System.nanoTime();
         wiring.meters().record(spec, now - clock);
         clock = now;
+        if (reply == Reply.DEFERRED) {
+            // parked by block(): the reply comes through unblocked()
+            return;
+        }
         reply(reply);
     }
 
@@ -245,7 +287,7 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
     private void drainBacklog() {
         clock = System.nanoTime();
         inBurst = true;
-        while (!busy && !backlog.isEmpty()) {
+        while (!busy && waiter == null && !backlog.isEmpty()) {
             byte[][] argv = backlog.poll();
             if (!closing) {
                 execute(argv);
@@ -343,11 +385,20 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
             pubsubClient = false;
         }
         inbox.clear();
+        BlockedClients.Waiter w = waiter;
+        if (w != null) {
+            waiter = null;
+            wiring.blocked().cancel(w);
+        }
         if (busy) {
             busy = false;
             wiring.busyConnections().decrementAndGet();
         }
         backlog.clear();
+        // an EXEC running on a worker owns the transaction until it ends, and resets it itself
+        if (transaction != null && !transaction.onWorker()) {
+            transaction.reset();
+        }
         wiring.clients().remove(this);
     }
 
@@ -506,6 +557,65 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
         RespEncoder.encode(reply, protocol, out);
     }
 
+    // ---------------------------------------------------------------- blocking
+
+    @Override
+    public boolean mayBlock() {
+        // inside MULTI/EXEC a blocking command answers at once as its non-blocking form, as Redis
+        return !denyBlocking && !inMulti();
+    }
+
+    /**
+     * Redis's CLIENT_DENY_BLOCKING: while set, {@link #mayBlock()} is false and blocking commands
+     * behave as their non-blocking forms (for EXEC, which runs queued commands back to back).
+     */
+    void denyBlocking(boolean value) {
+        denyBlocking = value;
+    }
+
+    /** Parks this client; only from a handler running on this connection's event loop. */
+    @Override
+    public Reply block(BlockRequest request) {
+        if (waiter != null || denyBlocking) {
+            throw new IllegalStateException("client " + id + " cannot block now");
+        }
+        if (!Context.isOnEventLoopThread()) {
+            // a handler on a worker (SLOW_PATH) must not park: the timer and the retries belong to the loop
+            throw new IllegalStateException("a blocking command must run on its connection's event loop");
+        }
+        waiter = wiring.blocked().block(this, context, request);
+        return Reply.DEFERRED;
+    }
+
+    /** Called by {@link BlockedClients} on this context when the block ends. */
+    @Override
+    public void unblocked(Reply reply, boolean wrote) {
+        waiter = null;
+        if (closed) {
+            return;
+        }
+        reply(reply);
+        if (wrote) {
+            wroteSinceFlush = true;
+        }
+        resumeIfIdle();
+        drainBacklog();
+    }
+
+    /** CLIENT UNBLOCK from any thread: true if this client was blocked (the block ends on its context). */
+    boolean unblockByRequest(boolean error) {
+        BlockedClients.Waiter w = waiter;
+        if (w == null || w.state() != BlockedClients.State.WAITING) {
+            return false;
+        }
+        wiring.blocked().unblock(w, error);
+        return true;
+    }
+
+    boolean blocked() {
+        return waiter != null;
+    }
+
     // ---------------------------------------------------------------- controls used by commands
 
     /** Reply to the current command, then close (QUIT, CLIENT KILL of oneself). */
@@ -520,6 +630,18 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
             closing = true;
             socket.close();
         });
+    }
+
+    /** This connection's MULTI/WATCH state (created on first use). */
+    Transaction transaction() {
+        if (transaction == null) {
+            transaction = new Transaction(wiring.watchedKeys().newWatcher());
+        }
+        return transaction;
+    }
+
+    io.hyperkv.command.Dispatcher dispatcher() {
+        return wiring.dispatcher();
     }
 
     void authenticate(boolean value) {
@@ -583,6 +705,16 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
         if (pubsubClient) {
             flags.append('P');
         }
+        Transaction tx = transaction;
+        if (tx != null && tx.active()) {
+            flags.append('x');
+        }
+        if (waiter != null) {
+            flags.append('b');
+        }
+        if (tx != null && tx.dirty()) {
+            flags.append('d');
+        }
         if (noEvict) {
             flags.append('e');
         }
@@ -604,7 +736,7 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
                 + " sub=" + (subs == null ? 0 : subs.channels())
                 + " psub=" + (subs == null ? 0 : subs.patterns())
                 + " ssub=" + (subs == null ? 0 : subs.shards())
-                + " multi=-1"
+                + " multi=" + (tx == null ? -1 : tx.multiField())
                 + " qbuf=" + decoder.bufferedBytes()
                 + " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0"
                 + " omem=" + queuedBytes() + " tot-mem=0"
@@ -641,6 +773,12 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
     @Override
     public boolean authenticated() {
         return authenticated;
+    }
+
+    @Override
+    public boolean inMulti() {
+        Transaction tx = transaction;
+        return tx != null && tx.active();
     }
 
     @Override

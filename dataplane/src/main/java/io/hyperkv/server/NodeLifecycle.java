@@ -86,16 +86,21 @@ public class NodeLifecycle {
             }
         });
         KeyspaceEvents notifier = new KeyspaceEvents(pubsub::publish).following(settings);
+        BlockedClients blocked = new BlockedClients(vertx);
+        keyspace.listen(blocked);
         // The meters need the finished table and INFO needs the meters: the hooks see them through a holder.
         CommandMeters[] meters = new CommandMeters[1];
         NodeHooks hooks = new NodeHooks(identity, clients, () -> meters[0].totalCommands(), listener::port, settings,
-                pubsub);
+                blocked, pubsub);
         CommandTable table = Commands.standard(keyspace, settings, hooks, notifier);
         new ConnectionCommands(clients, settings).registerInto(table);
+        new TransactionCommands(keyspace).registerInto(table);
         new PubSubCommands(pubsub).registerInto(table);
+        WatchedKeys watchedKeys = new WatchedKeys();
+        keyspace.listen(watchedKeys);
         meters[0] = new CommandMeters(registry, table);
-        wiring = new ServerWiring(vertx, new Dispatcher(table), keyspace, clients, meters[0], settings,
-                new AtomicInteger(), pubsub);
+        wiring = new ServerWiring(vertx, new Dispatcher(table, keyspace), keyspace, clients, meters[0], settings,
+                new AtomicInteger(), watchedKeys, blocked, pubsub);
         NodeMetrics.register(registry, this);
 
         expiry = Executors.newSingleThreadScheduledExecutor(r -> {

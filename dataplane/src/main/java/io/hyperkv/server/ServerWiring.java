@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * change at run time through CONFIG SET: requirepass, maxclients, proto-max-bulk-len are read from
  * it when a connection opens or authenticates). {@code busyConnections} counts
  * connections that have a command on a worker or replies waiting for an fsync, so a graceful
- * shutdown can wait for them before closing the store. {@code pubsub} is the node's channel registry.
+ * shutdown can wait for them before closing the store (clients parked by a blocking command are in
+ * {@code blocked}, not busy: they may wait forever, and closing them is what ends their block).
+ * {@code watchedKeys} is the node's WATCH registry, {@code pubsub} its channel registry.
  */
 record ServerWiring(
         Vertx vertx,
@@ -21,5 +23,7 @@ record ServerWiring(
         CommandMeters meters,
         Settings settings,
         AtomicInteger busyConnections,
+        WatchedKeys watchedKeys,
+        BlockedClients blocked,
         PubSubHub pubsub) {
 }
