@@ -32,7 +32,7 @@
  *     batch as its META: a db's keys in byte order for KRANGE (META is in slot order). A store without it
  *     gets it built in one pass over META at start.</td></tr>
  * <tr><td>{@code hints}</td><td>(replication layer)</td><td></td><td>deltas for unreachable replicas</td></tr>
- * <tr><td>{@code sys}</td><td>ASCII name</td><td></td><td>node id, topology, HLC high-water mark</td></tr>
+ * <tr><td>{@code sys}</td><td>ASCII name</td><td></td><td>{@code node-id} (8 bytes), {@code topology} (TopologyCodec JSON), {@code hlc-high-water-mark} (8 bytes)</td></tr>
  * </table>
  *
  * <h2>Metadata fields</h2>
