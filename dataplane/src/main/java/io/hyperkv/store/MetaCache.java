@@ -64,8 +64,8 @@ public final class MetaCache {
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
                 .weigher((Key k, Object v) -> weight(k, v))
-                // eviction work runs on the thread that writes, in small amortized steps: no
-                // hand-off to the shared ForkJoin pool, which on a two-core node is one thread
+                // eviction work runs on the calling thread, in small amortized steps: no hand-off
+                // to the shared ForkJoin pool, which on a two-core node is a single thread
                 .executor(Runnable::run)
                 .build();
     }
