@@ -75,6 +75,12 @@
  * rows unchanged ({@code CollectionCopy} argues both).
  * Format 1 is the first; a reader refuses a format it does not know rather than guessing.
  *
+ * <h2>Caching</h2>
+ * Decoded {@code meta} rows are cached in the heap ({@link io.hyperkv.store.MetaCache}, bounded by
+ * bytes, write-through, absent keys included), so reads of hot keys and the read every write makes
+ * first do not search RocksDB. The cache is coherent only because every {@code meta} write goes
+ * through {@link io.hyperkv.store.Keyspace}; code that writes the family directly must clear it.
+ *
  * <h2>Durability</h2>
  * The WAL is always on and written before a write returns. {@code appendfsync} decides when it is
  * fsynced: {@code always} by a group commit ({@link io.hyperkv.store.Engine#durable()}),
