@@ -30,6 +30,10 @@ import java.util.function.LongSupplier;
  * is one RocksDB operation; writes to several keys that must survive a crash together (MSET,
  * RENAME, COPY) go through one {@link Changes} batch.
  *
+ * <p>Reads of metadata go through a write-through {@link MetaCache}; its coherence rests on every
+ * META write passing through {@code apply} or {@link Changes#commit()} (and range deletions
+ * clearing it), so nothing may write the META family around this class.
+ *
  * <p>Durability: nothing here waits for the disk. Whoever acknowledges writes to a client waits
  * for {@link #durable()} first.
  */
@@ -48,6 +52,7 @@ public final class Keyspace {
     private final int databases;
     private final LongSupplier millis;
     private final KeyLocks locks = new KeyLocks(1024);
+    private final MetaCache metaCache;
     private final AtomicLong[] keys;
     private final AtomicLong[] expires;
     private final long[] sweepFrom;
@@ -70,6 +75,11 @@ public final class Keyspace {
     public record ScanPage(long cursor, List<byte[]> keys) {}
 
     public Keyspace(Engine engine, Clock clock, int databases, LongSupplier millis) {
+        this(engine, clock, databases, millis, MetaCache.defaultBytes());
+    }
+
+    /** As above, with the {@link MetaCache} bounded to {@code metaCacheBytes} of heap. */
+    Keyspace(Engine engine, Clock clock, int databases, LongSupplier millis, long metaCacheBytes) {
         if (databases < 1 || databases > 254) {
             throw new IllegalArgumentException("databases must be in 1..254");
         }
@@ -77,6 +87,7 @@ public final class Keyspace {
         this.clock = clock;
         this.databases = databases;
         this.millis = millis;
+        this.metaCache = new MetaCache(locks, metaCacheBytes);
         this.keys = new AtomicLong[databases];
         this.expires = new AtomicLong[databases];
         this.sweepFrom = new long[databases];
@@ -181,6 +192,10 @@ public final class Keyspace {
         }
     }
 
+    public MetaCache.Stats metaCacheStats() {
+        return metaCache.stats();
+    }
+
     /** A fresh HLC stamp for a write. */
     public Stamp stamp() {
         return clock.next();
@@ -214,15 +229,12 @@ public final class Keyspace {
 
     /** The live metadata of {@code key}, or null when it is absent or expired (an expired key is removed now). */
     public Metadata read(int db, byte[] key) {
-        byte[] raw = engine.get(ColumnFamily.META, KeyCodec.meta(db, key));
-        if (raw == null) {
-            return null;
-        }
-        if (Metadata.expireAtOf(raw) != 0 && Metadata.expireAtOf(raw) <= millis.getAsLong()) {
+        Metadata m = readStored(db, key);
+        if (m != null && m.expiredAt(millis.getAsLong())) {
             expireNow(db, key);
             return null;
         }
-        return Metadata.decode(raw);
+        return m;
     }
 
     public boolean exists(int db, byte[] key) {
@@ -231,7 +243,11 @@ public final class Keyspace {
 
     /** Stored metadata, expired or not; for the layers (replication, tests) that must see everything. */
     public Metadata readStored(int db, byte[] key) {
-        byte[] raw = engine.get(ColumnFamily.META, KeyCodec.meta(db, key));
+        return metaCache.read(db, key, KeyCodec.meta(db, key), this::load);
+    }
+
+    private Metadata load(byte[] metaKey) {
+        byte[] raw = engine.get(ColumnFamily.META, metaKey);
         return raw == null ? null : Metadata.decode(raw);
     }
 
@@ -352,18 +368,20 @@ public final class Keyspace {
 
     /** {@link #apply} without telling the listeners: for expiry, which reports its own event. */
     private void applyQuietly(int db, byte[] key, Metadata stored, Metadata meta) {
+        byte[] metaKey = KeyCodec.meta(db, key);
         // creating or deleting a key also writes the key-order index: that needs a batch
         boolean simple = stored != null && meta != null && !stored.type().hasSubkeys()
                 && stored.expireAt() == meta.expireAt();
         if (simple) {
             // the hot path (overwrite of a string without TTL change): one JNI call, no WriteBatch
-            engine.put(ColumnFamily.META, KeyCodec.meta(db, key), meta.encode());
+            engine.put(ColumnFamily.META, metaKey, meta.encode());
         } else {
             try (Engine.Batch batch = engine.batch()) {
                 stage(batch, db, key, stored, meta);
                 engine.write(batch);
             }
         }
+        metaCache.written(metaKey, meta);
         count(db, stored, meta);
     }
 
@@ -522,7 +540,10 @@ public final class Keyspace {
 
         /** Writes everything staged, atomically. */
         public void commit() {
+            // hide the whole batch from lock-free cache readers until all of it is written (see MetaCache)
+            pending.keySet().forEach(k -> metaCache.forget(k.array()));
             engine.write(batch);
+            pending.forEach((k, meta) -> metaCache.written(k.array(), meta.orElse(null)));
             for (Object[] s : staged) {
                 count((Integer) s[0], (Metadata) s[1], (Metadata) s[2]);
             }
@@ -573,6 +594,7 @@ public final class Keyspace {
                 batch.deleteRange(cf, KeyCodec.dbStart(fromDb), KeyCodec.dbStart(toDb));
             }
             engine.write(batch);
+            metaCache.clear();
             for (int db = fromDb; db < toDb; db++) {
                 stats.dirty.add(keys[db].get());
                 keys[db].set(0);

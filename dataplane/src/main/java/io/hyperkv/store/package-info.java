@@ -32,7 +32,7 @@
  *     batch as its META: a db's keys in byte order for KRANGE (META is in slot order). A store without it
  *     gets it built in one pass over META at start.</td></tr>
  * <tr><td>{@code hints}</td><td>(replication layer)</td><td></td><td>deltas for unreachable replicas</td></tr>
- * <tr><td>{@code sys}</td><td>ASCII name</td><td></td><td>node id, topology, HLC high-water mark</td></tr>
+ * <tr><td>{@code sys}</td><td>ASCII name</td><td></td><td>{@code node-id} (8 bytes), {@code topology} (TopologyCodec JSON), {@code hlc-high-water-mark} (8 bytes)</td></tr>
  * </table>
  *
  * <h2>Metadata fields</h2>
@@ -74,6 +74,12 @@
  * node and a fresh context, so a copy never shares operations with its source; RENAME moves the
  * rows unchanged ({@code CollectionCopy} argues both).
  * Format 1 is the first; a reader refuses a format it does not know rather than guessing.
+ *
+ * <h2>Caching</h2>
+ * Decoded {@code meta} rows are cached in the heap ({@link io.hyperkv.store.MetaCache}, bounded by
+ * bytes, write-through, absent keys included), so reads of hot keys and the read every write makes
+ * first do not search RocksDB. The cache is coherent only because every {@code meta} write goes
+ * through {@link io.hyperkv.store.Keyspace}; code that writes the family directly must clear it.
  *
  * <h2>Durability</h2>
  * The WAL is always on and written before a write returns. {@code appendfsync} decides when it is
