@@ -1,6 +1,7 @@
 package io.hyperkv.command;
 
 import io.hyperkv.store.Fsync;
+import io.hyperkv.store.KeyEvents;
 import io.hyperkv.store.Keyspace;
 
 /**
@@ -25,10 +26,19 @@ public final class Commands {
     /** The table whose write commands report keyspace events to {@code notifier}. */
     public static CommandTable standard(Keyspace keyspace, Settings settings, ServerHooks hooks, Notifier notifier) {
         CommandTable table = new CommandTable();
-        new StringCommands(keyspace, settings).register(table);
-        new KeyCommands(keyspace).register(table);
+        new StringCommands(keyspace, settings, notifier).register(table);
+        new KeyCommands(keyspace, notifier).register(table);
         new OrderedKeyCommands(keyspace).register(table);
         new ListCommands(keyspace, notifier).register(table);
+        if (notifier != Notifier.NONE) {
+            // Expiry (passive on access, active in the background cycle) is reported by the store itself.
+            keyspace.listen(new KeyEvents() {
+                @Override
+                public void expired(int db, byte[] key) {
+                    notifier.notify(Notifier.EXPIRED, "expired", db, key);
+                }
+            });
+        }
         new ServerCommands(keyspace, settings, hooks, new Info(keyspace, hooks)).register(table);
         new IntrospectionCommands().register(table);
         new ZSetCommands(keyspace, settings, notifier).register(table);

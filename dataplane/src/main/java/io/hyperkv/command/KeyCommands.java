@@ -21,6 +21,9 @@ import java.util.List;
  * COPY, RENAME and RENAMENX, which are O(n) for a collection (its element rows live under the key
  * name, see {@code CollectionCopy}): a thread hop on every rename of a string is the price of
  * never stalling an event loop behind the move of a million-element set.
+ * Keyspace events as Redis 7's db.c and expire.c: {@code del}, {@code rename_from}/{@code rename_to},
+ * {@code copy_to} (each destination also {@code new}), {@code expire}, {@code persist}, {@code del}
+ * for an expiry set in the past, {@code keymiss} for reads of absent keys; flushes report none.
  */
 final class KeyCommands extends Family {
 
@@ -42,9 +45,11 @@ final class KeyCommands extends Family {
             "    Prints this help.");
 
     private final Keyspace ks;
+    private final Notifier events;
 
-    KeyCommands(Keyspace ks) {
+    KeyCommands(Keyspace ks, Notifier events) {
         this.ks = ks;
+        this.events = events;
     }
 
     @Override
@@ -92,8 +97,12 @@ final class KeyCommands extends Family {
     private Reply del(ClientSession s, byte[][] a) {
         long n = 0;
         for (int i = 1; i < a.length; i++) {
-            if (ks.delete(s.db(), a[i])) {
-                n++;
+            // under the key's lock, so a concurrent write's events cannot overtake this "del"
+            try (KeyLocks.Held ignored = ks.lock(s.db(), a[i])) {
+                if (ks.delete(s.db(), a[i])) {
+                    events.notify(Notifier.GENERIC, "del", s.db(), a[i]);
+                    n++;
+                }
             }
         }
         return Reply.integer(n);
@@ -104,6 +113,8 @@ final class KeyCommands extends Family {
         for (int i = 1; i < a.length; i++) {
             if (ks.exists(s.db(), a[i])) {
                 n++;
+            } else {
+                events.notify(Notifier.KEY_MISS, "keymiss", s.db(), a[i]);
             }
         }
         return Reply.integer(n);
@@ -111,6 +122,9 @@ final class KeyCommands extends Family {
 
     private Reply type(ClientSession s, byte[][] a) {
         Metadata m = ks.read(s.db(), a[1]);
+        if (m == null) {
+            events.notify(Notifier.KEY_MISS, "keymiss", s.db(), a[1]);
+        }
         return Reply.simple(m == null ? "none" : m.type().redisName());
     }
 
@@ -128,6 +142,9 @@ final class KeyCommands extends Family {
                 return Reply.ZERO;
             }
             ks.rename(db, a[1], m, a[2]);
+            events.notify(Notifier.NEW, "new", db, a[2]);
+            events.notify(Notifier.GENERIC, "rename_from", db, a[1]);
+            events.notify(Notifier.GENERIC, "rename_to", db, a[2]);
             return nx ? Reply.ONE : Reply.OK;
         }
     }
@@ -161,6 +178,8 @@ final class KeyCommands extends Family {
                 return Reply.ZERO;
             }
             ks.copy(srcDb, a[1], m, dstDb, a[2]);
+            events.notify(Notifier.NEW, "new", dstDb, a[2]);
+            events.notify(Notifier.GENERIC, "copy_to", dstDb, a[2]);
             return Reply.ONE;
         }
     }
@@ -294,8 +313,10 @@ final class KeyCommands extends Family {
             }
             if (when <= now) {
                 ks.delete(db, a[1]);
+                events.notify(Notifier.GENERIC, "del", db, a[1]);
             } else {
                 ks.setExpiry(db, a[1], when);
+                events.notify(Notifier.GENERIC, "expire", db, a[1]);
             }
             return Reply.ONE;
         }
@@ -304,6 +325,7 @@ final class KeyCommands extends Family {
     private Reply ttl(ClientSession s, byte[][] a, boolean seconds, boolean absolute) {
         Metadata m = ks.read(s.db(), a[1]);
         if (m == null) {
+            events.notify(Notifier.KEY_MISS, "keymiss", s.db(), a[1]);
             return Reply.integer(-2);
         }
         if (!m.hasExpiry()) {
@@ -324,6 +346,7 @@ final class KeyCommands extends Family {
                 return Reply.ZERO;
             }
             ks.setExpiry(db, a[1], 0);
+            events.notify(Notifier.GENERIC, "persist", db, a[1]);
             return Reply.ONE;
         }
     }

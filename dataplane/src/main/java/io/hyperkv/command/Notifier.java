@@ -53,6 +53,24 @@ public interface Notifier {
      */
     void notify(int type, String event, int db, byte[] key);
 
+    /**
+     * Whether an event of {@code type} would be published now. Only for skipping work done solely
+     * to report an event (e.g. reading whether a key is new before a blind SET); callers never need
+     * it before {@link #notify}, which checks by itself.
+     */
+    default boolean enabled(int type) {
+        return true;
+    }
+
     /** Publishes nothing: for tests and for families built before the server's notifier exists. */
-    Notifier NONE = (type, event, db, key) -> { };
+    Notifier NONE = new Notifier() {
+        @Override
+        public void notify(int type, String event, int db, byte[] key) {
+        }
+
+        @Override
+        public boolean enabled(int type) {
+            return false;
+        }
+    };
 }

@@ -74,7 +74,14 @@ public final class Settings {
         // sorted sets: when OBJECT ENCODING says listpack or skiplist (Redis 7.2's thresholds)
         define("zset-max-listpack-entries", true, integer(0, Long.MAX_VALUE), "128");
         define("zset-max-listpack-value", true, memory(0, Long.MAX_VALUE), "64");
+        define(NOTIFY_KEYSPACE_EVENTS, true, KeyspaceEvents::canonical, "");
+        // A CONFIG SET may name some classes only: the others keep their current limits.
+        define(CLIENT_OUTPUT_BUFFER_LIMIT, true, v -> OutputBufferLimits.merge(get(CLIENT_OUTPUT_BUFFER_LIMIT), v),
+                OutputBufferLimits.DEFAULT);
     }
+
+    public static final String NOTIFY_KEYSPACE_EVENTS = "notify-keyspace-events";
+    public static final String CLIENT_OUTPUT_BUFFER_LIMIT = "client-output-buffer-limit";
 
     private void define(String name, boolean mutable, Validator validator, String value) {
         options.put(name, new Option(name, mutable, validator, value));
@@ -112,6 +119,10 @@ public final class Settings {
 
     public String appendfsync() {
         return get("appendfsync");
+    }
+
+    public OutputBufferLimits outputBufferLimits() {
+        return OutputBufferLimits.parse(get(CLIENT_OUTPUT_BUFFER_LIMIT));
     }
 
     public int databases() {

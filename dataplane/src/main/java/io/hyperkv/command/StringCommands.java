@@ -23,15 +23,21 @@ import java.util.List;
  * The string commands. Values are LWW registers (DESIGN.md §4): every write carries a fresh HLC
  * stamp. Read-modify-write commands hold the key's lock across read and write so two event
  * loops cannot interleave them; multi-key writes (MSET, MSETNX) hold all their keys' locks.
+ * Keyspace events are reported where Redis 7's t_string.c reports them: {@code new} when a key is
+ * created, then {@code set}/{@code append}/{@code setrange}/{@code incrby}/{@code incrbyfloat},
+ * {@code expire} when a write sets a TTL, {@code del}/{@code persist} from GETDEL/GETEX, and
+ * {@code keymiss} when a read finds nothing.
  */
 final class StringCommands extends Family {
 
     private final Keyspace ks;
     private final Settings settings;
+    private final Notifier events;
 
-    StringCommands(Keyspace ks, Settings settings) {
+    StringCommands(Keyspace ks, Settings settings, Notifier events) {
         this.ks = ks;
         this.settings = settings;
+        this.events = events;
     }
 
     @Override
@@ -68,10 +74,20 @@ final class StringCommands extends Family {
         return m;
     }
 
+    /** A read of a string that reports a miss as Redis's lookupKeyRead does, without touching the hit counters. */
+    private Metadata readOnly(int db, byte[] key) {
+        Metadata m = string(db, key);
+        if (m == null) {
+            events.notify(Notifier.KEY_MISS, "keymiss", db, key);
+        }
+        return m;
+    }
+
     private Metadata lookupRead(int db, byte[] key) {
         Metadata m = string(db, key);
         if (m == null) {
             ks.stats().miss();
+            events.notify(Notifier.KEY_MISS, "keymiss", db, key);
         } else {
             ks.stats().hit();
         }
@@ -152,7 +168,7 @@ final class StringCommands extends Family {
         if (!o.get && !o.nx && !o.xx) {
             // plain SET needs nothing from the old value here: setString reads the stored metadata
             // once, under the key's lock, for the expiry index, KEEPTTL and the key count
-            store(db, key, a[2], o.keepTtl ? Keyspace.KEEP_TTL : o.expireAt);
+            blindStore(db, key, a[2], o.keepTtl ? Keyspace.KEEP_TTL : o.expireAt);
             return Reply.OK;
         }
         try (KeyLocks.Held ignored = ks.lock(db, key)) {
@@ -162,23 +178,69 @@ final class StringCommands extends Family {
                 if (old != null && old.type() != ValueType.STRING) {
                     return Reply.error(Errors.WRONGTYPE);
                 }
+                if (old == null) {
+                    events.notify(Notifier.KEY_MISS, "keymiss", db, key);
+                }
                 oldReply = old == null ? Reply.NULL : Reply.bulk(old.payload());
             }
             if ((o.nx && old != null) || (o.xx && old == null)) {
                 return o.get ? oldReply : Reply.NULL;
             }
-            store(db, key, a[2], o.keepTtl ? Keyspace.KEEP_TTL : o.expireAt);
+            long at = o.keepTtl ? Keyspace.KEEP_TTL : o.expireAt;
+            boolean dead = !store(db, key, a[2], at);
+            notifySet(db, key, old == null, at, dead);
             return o.get ? oldReply : Reply.OK;
         }
     }
 
-    /** SET semantics for the value: a past absolute expiry deletes instead of storing a dead key. */
-    private void store(int db, byte[] key, byte[] value, long expireAt) {
-        if (expireAt > 0 && expireAt <= ks.now()) {
-            ks.delete(db, key);
+    /**
+     * SET without reading the old value. When events are wanted the write and its events happen
+     * under the key's lock (so expiry cannot report {@code expired} between {@code set} and
+     * {@code expire}), and whether the key is new is read first if {@code new} is wanted.
+     */
+    private void blindStore(int db, byte[] key, byte[] value, long expireAt) {
+        if (!events.enabled(SET_EVENTS)) {
+            store(db, key, value, expireAt);
             return;
         }
+        try (KeyLocks.Held ignored = ks.lock(db, key)) {
+            boolean created = events.enabled(Notifier.NEW) && !ks.exists(db, key);
+            boolean dead = !store(db, key, value, expireAt);
+            notifySet(db, key, created, expireAt, dead);
+        }
+    }
+
+    private static final int SET_EVENTS = Notifier.NEW | Notifier.STRING | Notifier.GENERIC | Notifier.EXPIRED;
+
+    /**
+     * The events of a SET-like write, in Redis's order: new, set, expire. A TTL already in the past
+     * (SET ... EXAT 1: {@code dead}) stores nothing here, where Redis stores a dead key and expires
+     * it on the next access or expiry cycle: both report {@code expired} next. Caller holds the lock.
+     */
+    private void notifySet(int db, byte[] key, boolean created, long expireAt, boolean dead) {
+        if (created) {
+            events.notify(Notifier.NEW, "new", db, key);
+        }
+        events.notify(Notifier.STRING, "set", db, key);
+        if (expireAt > 0) {
+            events.notify(Notifier.GENERIC, "expire", db, key);
+        }
+        if (dead) {
+            events.notify(Notifier.EXPIRED, "expired", db, key);
+        }
+    }
+
+    /**
+     * SET semantics for the value: a past absolute expiry deletes instead of storing a dead key.
+     * Returns false in that case.
+     */
+    private boolean store(int db, byte[] key, byte[] value, long expireAt) {
+        if (expireAt > 0 && expireAt <= ks.now()) {
+            ks.delete(db, key);
+            return false;
+        }
         ks.setString(db, key, value, Encoding.ofString(value), expireAt);
+        return true;
     }
 
     private Reply setnx(ClientSession s, byte[][] a) {
@@ -187,20 +249,22 @@ final class StringCommands extends Family {
                 return Reply.ZERO;
             }
             store(s.db(), a[1], a[2], 0);
+            notifySet(s.db(), a[1], true, 0, false);
             return Reply.ONE;
         }
     }
 
     private Reply setex(ClientSession s, byte[][] a, boolean millis) {
         long at = expireAt(a[2], millis ? "px" : "ex", millis ? "psetex" : "setex");
-        store(s.db(), a[1], a[3], at);
+        blindStore(s.db(), a[1], a[3], at);
         return Reply.OK;
     }
 
     private Reply getset(ClientSession s, byte[][] a) {
         try (KeyLocks.Held ignored = ks.lock(s.db(), a[1])) {
-            Metadata old = string(s.db(), a[1]);
+            Metadata old = lookupRead(s.db(), a[1]);
             store(s.db(), a[1], a[2], 0);
+            notifySet(s.db(), a[1], old == null, 0, false);
             return old == null ? Reply.NULL : Reply.bulk(old.payload());
         }
     }
@@ -212,6 +276,7 @@ final class StringCommands extends Family {
                 return Reply.NULL;
             }
             ks.delete(s.db(), a[1]);
+            events.notify(Notifier.GENERIC, "del", s.db(), a[1]);
             return Reply.bulk(old.payload());
         }
     }
@@ -227,11 +292,14 @@ final class StringCommands extends Family {
             if (o.expireAt != 0) {
                 if (o.expireAt <= ks.now()) {
                     ks.delete(db, a[1]);
+                    events.notify(Notifier.GENERIC, "del", db, a[1]);
                 } else {
                     ks.setExpiry(db, a[1], o.expireAt);
+                    events.notify(Notifier.GENERIC, "expire", db, a[1]);
                 }
             } else if (o.persist && m.hasExpiry()) {
                 ks.setExpiry(db, a[1], 0);
+                events.notify(Notifier.GENERIC, "persist", db, a[1]);
             }
             return Reply.bulk(m.payload());
         }
@@ -243,6 +311,9 @@ final class StringCommands extends Family {
             Metadata m = ks.read(s.db(), a[i]);
             if (m == null || m.type() != ValueType.STRING) {
                 ks.stats().miss();
+                if (m == null) {
+                    events.notify(Notifier.KEY_MISS, "keymiss", s.db(), a[i]);
+                }
                 out.add(Reply.NULL);
             } else {
                 ks.stats().hit();
@@ -270,13 +341,23 @@ final class StringCommands extends Family {
         return Reply.OK;
     }
 
-    /** MSET's pairs as one atomic batch: a crash never leaves half of them. */
+    /** MSET's pairs as one atomic batch: a crash never leaves half of them. Caller holds the keys' locks. */
     private void storeAll(int db, byte[][] a) {
+        boolean[] created = new boolean[a.length];
+        if (events.enabled(Notifier.NEW)) {
+            java.util.Set<java.nio.ByteBuffer> seen = new java.util.HashSet<>();
+            for (int i = 1; i < a.length; i += 2) {
+                created[i] = seen.add(java.nio.ByteBuffer.wrap(a[i])) && !ks.exists(db, a[i]);
+            }
+        }
         try (Keyspace.Changes changes = ks.changes()) {
             for (int i = 1; i < a.length; i += 2) {
                 changes.putString(db, a[i], a[i + 1], Encoding.ofString(a[i + 1]), 0);
             }
             changes.commit();
+        }
+        for (int i = 1; i < a.length; i += 2) {
+            notifySet(db, a[i], created[i], 0, false);
         }
     }
 
@@ -307,25 +388,28 @@ final class StringCommands extends Family {
             Metadata m = string(db, a[1]);
             if (m == null) {
                 store(db, a[1], a[2], 0);
+                events.notify(Notifier.NEW, "new", db, a[1]);
+                events.notify(Notifier.STRING, "append", db, a[1]);
                 return Reply.integer(a[2].length);
             }
             checkLength((long) m.payload().length + a[2].length);
             byte[] v = Arrays.copyOf(m.payload(), m.payload().length + a[2].length);
             System.arraycopy(a[2], 0, v, m.payload().length, a[2].length);
             ks.updateString(db, a[1], m, v, Encoding.RAW);
+            events.notify(Notifier.STRING, "append", db, a[1]);
             return Reply.integer(v.length);
         }
     }
 
     private Reply strlen(ClientSession s, byte[][] a) {
-        Metadata m = string(s.db(), a[1]);
+        Metadata m = readOnly(s.db(), a[1]);
         return Reply.integer(m == null ? 0 : m.payload().length);
     }
 
     private Reply getrange(ClientSession s, byte[][] a) {
         long start = Args.integer(a[2]);
         long end = Args.integer(a[3]);
-        Metadata m = string(s.db(), a[1]);
+        Metadata m = readOnly(s.db(), a[1]);
         byte[] v = m == null ? new byte[0] : m.payload();
         long len = v.length;
         if (start < 0 && end < 0 && start > end) {
@@ -370,9 +454,11 @@ final class StringCommands extends Family {
             System.arraycopy(value, 0, v, (int) offset, value.length);
             if (m == null) {
                 ks.setString(db, a[1], v, Encoding.RAW, 0);
+                events.notify(Notifier.NEW, "new", db, a[1]);
             } else {
                 ks.updateString(db, a[1], m, v, Encoding.RAW);
             }
+            events.notify(Notifier.STRING, "setrange", db, a[1]);
             return Reply.integer(v.length);
         }
     }
@@ -406,9 +492,11 @@ final class StringCommands extends Family {
             byte[] v = Numbers.longBytes(next);
             if (m == null) {
                 ks.setString(db, key, v, Encoding.INT, 0);
+                events.notify(Notifier.NEW, "new", db, key);
             } else {
                 ks.updateString(db, key, m, v, Encoding.INT);
             }
+            events.notify(Notifier.STRING, "incrby", db, key);
             return Reply.integer(next);
         }
     }
@@ -434,9 +522,11 @@ final class StringCommands extends Family {
             Encoding enc = v.length <= 44 ? Encoding.EMBSTR : Encoding.RAW;
             if (m == null) {
                 ks.setString(db, a[1], v, enc, 0);
+                events.notify(Notifier.NEW, "new", db, a[1]);
             } else {
                 ks.updateString(db, a[1], m, v, enc);
             }
+            events.notify(Notifier.STRING, "incrbyfloat", db, a[1]);
             return Reply.bulk(v);
         }
     }

@@ -9,6 +9,12 @@
  * table. Replies and error texts follow redis-server 7.0 word for word; {@code RedisDifferentialTest}
  * holds the evidence as a table of command sequences run against both.
  *
+ * <p>Keyspace notifications: every family reports its changes to the {@link io.hyperkv.command.Notifier}
+ * given to {@code Commands.standard} (the event classes and their letters are listed there), at the
+ * points Redis 7 calls notifyKeyspaceEvent and while still holding the key's lock;
+ * {@link io.hyperkv.command.KeyspaceEvents} applies {@code notify-keyspace-events} and publishes.
+ * Expiry reports {@code expired} through the store's {@code KeyEvents}.
+ *
  * <p>Differences by design: OBJECT IDLETIME counts from the last write (reads do not write to
  * disk); OBJECT FREQ always answers that no LFU policy is set; SCAN cursors name a position kept
  * by the server, and a cursor it does not know restarts the scan (keys may repeat, none is lost);

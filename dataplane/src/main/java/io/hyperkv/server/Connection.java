@@ -4,6 +4,7 @@ import io.hyperkv.command.BlockRequest;
 import io.hyperkv.command.ClientSession;
 import io.hyperkv.command.CommandFlag;
 import io.hyperkv.command.CommandSpec;
+import io.hyperkv.command.OutputBufferLimits;
 import io.hyperkv.resp.CommandSink;
 import io.hyperkv.resp.Reply;
 import io.hyperkv.resp.RespDecoder;
@@ -11,13 +12,20 @@ import io.hyperkv.resp.RespEncoder;
 import io.hyperkv.resp.RespLimits;
 import io.hyperkv.resp.RespProtocolException;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.impl.NetSocketInternal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
 
 /**
  * One client connection: its RESP decoder, its session state (db, protocol, auth, name...), and
@@ -35,6 +43,15 @@ import java.util.concurrent.CompletableFuture;
  *       replies cannot make the server buffer without bound).</li>
  *   <li>After a protocol error the commands decoded before it are answered, then the error line is
  *       written and the connection closed; nothing after it is executed.</li>
+ *   <li>Pub/sub messages may be published from any thread ({@link #deliver}); they reach the socket
+ *       only on this connection's loop, in publication order per publishing thread, after the
+ *       replies already encoded for this connection (they join {@code out} while a burst is being
+ *       answered) and before the reply of a command that published them (as in Redis).</li>
+ *   <li>{@code queuedBytes} counts bytes handed to this connection's output (messages waiting for
+ *       the loop, replies and messages written to the socket but not yet taken by the kernel). It
+ *       is checked against {@code client-output-buffer-limit} of the client's class whenever it
+ *       grows; a client over the limit is closed, so a subscriber that does not read costs at most
+ *       about the hard limit.</li>
  *   <li>A client parked by a blocking command ({@link #block}) is <em>blocked</em>: replies of the
  *       commands before it are flushed, later commands wait in {@code backlog}, and reading goes on
  *       (so a disconnect is noticed and forgets the waiter) until the backlog holds
@@ -44,7 +61,15 @@ import java.util.concurrent.CompletableFuture;
  * Other threads (CLIENT LIST/KILL from other connections, metrics) only read the volatile fields
  * and ask the connection to close through its context.
  */
-final class Connection implements ClientSession, CommandSink, BlockedClients.Receiver {
+final class Connection implements ClientSession, CommandSink, PubSubHub.Subscriber, BlockedClients.Receiver {
+
+    private static final Logger LOG = Logger.getLogger(Connection.class);
+    /** Redis's PROTO_REPLY_CHUNK_BYTES: the per-client reply buffer its output limits do not count. */
+    private static final long REPLY_BUFFER_ALLOWANCE = 16 * 1024;
+
+    /** What a RESP2 client may run while subscribed (Redis's subscriber mode). */
+    private static final Set<String> SUBSCRIBER_MODE_COMMANDS = Set.of("subscribe", "psubscribe", "ssubscribe",
+            "unsubscribe", "punsubscribe", "sunsubscribe", "ping", "quit", "reset");
 
     /** Commands a blocked client may queue before reading pauses (Redis bounds its query buffer instead). */
     static final int BLOCKED_BACKLOG_LIMIT = 10_000;
@@ -82,6 +107,22 @@ final class Connection implements ClientSession, CommandSink, BlockedClients.Rec
     private boolean closing;
     private boolean closed;
     private String protocolError;
+    /** Commands of a read burst (or of the backlog) are running and their replies are not flushed yet. */
+    private boolean inBurst;
+
+    private Thread loopThread;
+    private volatile Subscriptions subscriptions;
+    /** True while subscribed to anything: the client is of class pubsub (flag P). */
+    private volatile boolean pubsubClient;
+    /** Set once the connection is closing or closed: deliveries stop. */
+    private volatile boolean dead;
+    private final ConcurrentLinkedQueue<byte[]> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean inboxScheduled = new AtomicBoolean();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    /** When queuedBytes first reached the soft limit (System.nanoTime), or 0 while below it. */
+    private final AtomicLong softLimitSince = new AtomicLong();
+    /** Bytes of pub/sub messages inside {@code out}, already counted in queuedBytes. */
+    private int messageBytesInOut;
     /** End of the previous command on this loop, or the start of the current read. */
     private long clock;
 
@@ -98,6 +139,8 @@ final class Connection implements ClientSession, CommandSink, BlockedClients.Rec
     }
 
     void start() {
+        // Called from the connect handler, i.e. on this connection's event loop for its whole life.
+        loopThread = Thread.currentThread();
         socket.handler(this::onData);
         socket.closeHandler(v -> onClosed());
         socket.exceptionHandler(e -> socket.close());
@@ -117,6 +160,9 @@ final class Connection implements ClientSession, CommandSink, BlockedClients.Rec
         }
         lastInteractionMillis = System.currentTimeMillis();
         clock = System.nanoTime();
+        inBurst = true;
+        // Messages published before these commands arrived go out before their replies.
+        emitInbox();
         ByteBuf bb = data.getByteBuf();
         try {
             if (bb.hasArray()) {
@@ -150,6 +196,14 @@ final class Connection implements ClientSession, CommandSink, BlockedClients.Rec
     private void execute(byte[][] argv) {
         CommandSpec spec = wiring.dispatcher().resolve(argv);
         lastCommand = spec != null ? spec.name() : "NULL";
+        if (refusedWhileSubscribed(spec, argv)) {
+            // before MULTI queueing too, as Redis checks subscriber mode first
+            reply(subscriberModeError(spec));
+            long now = System.nanoTime();
+            wiring.meters().record(spec, now - clock);
+            clock = now;
+            return;
+        }
         boolean exec = false;
         if (transaction != null && transaction.active()) {
             if (!Transaction.runsImmediately(spec)) {
@@ -192,6 +246,22 @@ final class Connection implements ClientSession, CommandSink, BlockedClients.Rec
         RespEncoder.encode(reply, protocol, out);
     }
 
+    /**
+     * RESP2 subscriber mode: only the (un)subscribe commands, PING, QUIT and RESET run. Unknown
+     * commands, arity errors and NOAUTH are reported first, as Redis checks them first.
+     */
+    private boolean refusedWhileSubscribed(CommandSpec spec, byte[][] argv) {
+        return pubsubClient && protocol == 2 && spec != null && authenticated
+                && spec.arityAccepts(argv.length)
+                && !(spec.handler() == null && !spec.subcommands().isEmpty())
+                && !SUBSCRIBER_MODE_COMMANDS.contains(spec.name());
+    }
+
+    private static Reply subscriberModeError(CommandSpec spec) {
+        return Reply.error("ERR Can't execute '" + spec.name()
+                + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+    }
+
     private Reply dispatch(byte[][] argv) {
         try {
             return wiring.dispatcher().dispatch(this, argv);
@@ -216,6 +286,7 @@ final class Connection implements ClientSession, CommandSink, BlockedClients.Rec
 
     private void drainBacklog() {
         clock = System.nanoTime();
+        inBurst = true;
         while (!busy && waiter == null && !backlog.isEmpty()) {
             byte[][] argv = backlog.poll();
             if (!closing) {
@@ -246,6 +317,8 @@ final class Connection implements ClientSession, CommandSink, BlockedClients.Rec
                         // cannot retract replies already encoded, so close: the client sees the
                         // write as unacknowledged, which is the truth.
                         out = new BufferOutput();
+                        queuedBytes.addAndGet(-messageBytesInOut);
+                        messageBytesInOut = 0;
                         closing = true;
                         socket.close();
                     }
@@ -259,8 +332,15 @@ final class Connection implements ClientSession, CommandSink, BlockedClients.Rec
     }
 
     private void flush() {
+        inBurst = false;
         if (out.size() > 0) {
-            socket.write(out.take());
+            int n = out.size();
+            long queued = queuedBytes.addAndGet(n - messageBytesInOut);
+            messageBytesInOut = 0;
+            socket.write(out.take()).onComplete(ar -> queuedBytes.addAndGet(-n));
+            if (overLimit(queued)) {
+                closeForOutputBuffer(queued);
+            }
         }
         if (protocolError != null) {
             closing = true;
@@ -299,6 +379,12 @@ final class Connection implements ClientSession, CommandSink, BlockedClients.Rec
 
     private void onClosed() {
         closed = true;
+        dead = true;
+        if (subscriptions != null) {
+            subscriptions.clear();
+            pubsubClient = false;
+        }
+        inbox.clear();
         BlockedClients.Waiter w = waiter;
         if (w != null) {
             waiter = null;
@@ -314,6 +400,161 @@ final class Connection implements ClientSession, CommandSink, BlockedClients.Rec
             transaction.reset();
         }
         wiring.clients().remove(this);
+    }
+
+    // ---------------------------------------------------------------- pub/sub delivery
+
+    /** Called by the hub from any thread: queue the message for this connection's loop. */
+    @Override
+    public void deliver(PubSubHub.Message message) {
+        if (dead) {
+            return;
+        }
+        byte[] bytes = message.encoded(protocol);
+        long queued = queuedBytes.addAndGet(bytes.length);
+        if (overLimit(queued)) {
+            queuedBytes.addAndGet(-bytes.length);
+            closeForOutputBuffer(queued);
+            return;
+        }
+        if (Thread.currentThread() == loopThread) {
+            // Published from this loop (by this connection's own command or by a neighbour on the
+            // same loop): earlier messages from other threads go first, then this one.
+            emitInbox();
+            emit(bytes);
+        } else {
+            inbox.add(bytes);
+            if (inboxScheduled.compareAndSet(false, true)) {
+                context.runOnContext(v -> {
+                    inboxScheduled.set(false);
+                    emitInbox();
+                });
+            }
+        }
+    }
+
+    private void emitInbox() {
+        byte[] first = inbox.poll();
+        if (first == null) {
+            return;
+        }
+        byte[] next = inbox.poll();
+        if (next == null) {
+            emit(first);
+            return;
+        }
+        // Several messages waited: one socket write (or one append) for all of them.
+        ByteBuf batch = Unpooled.buffer(first.length + next.length + 64);
+        batch.writeBytes(first).writeBytes(next);
+        for (byte[] b = inbox.poll(); b != null; b = inbox.poll()) {
+            batch.writeBytes(b);
+        }
+        emit(batch);
+    }
+
+    /** On the loop: message bytes (already counted) join the burst being answered, or go out now. */
+    private void emit(byte[] bytes) {
+        emit(Unpooled.wrappedBuffer(bytes));
+    }
+
+    private void emit(ByteBuf bytes) {
+        int n = bytes.readableBytes();
+        if (closed) {
+            queuedBytes.addAndGet(-n);
+        } else if (inBurst || busy) {
+            out.writeBytes(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), n);
+            messageBytesInOut += n;
+        } else {
+            socket.write(Buffer.buffer(bytes)).onComplete(ar -> queuedBytes.addAndGet(-n));
+        }
+    }
+
+    /**
+     * Redis's checkClientOutputBufferLimits: over the hard limit, or at or above the soft limit
+     * continuously for longer than its seconds. The soft clock restarts whenever a check finds the
+     * client below the soft limit.
+     */
+    private boolean overLimit(long queuedBytes) {
+        OutputBufferLimits limits = wiring.pubsub().limits();
+        OutputBufferLimits.Limit l = pubsubClient ? limits.pubsub() : limits.normal();
+        if (l.unbounded()) {
+            return false;
+        }
+        // Redis counts only the reply list beyond each client's fixed 16 KB reply buffer: a small
+        // reply never trips even a tiny limit, so the same allowance applies here.
+        long queued = queuedBytes - REPLY_BUFFER_ALLOWANCE;
+        if (l.hardBytes() > 0 && queued >= l.hardBytes()) {
+            return true;
+        }
+        if (l.softBytes() > 0 && queued >= l.softBytes()) {
+            long now = System.nanoTime();
+            long since = softLimitSince.get();
+            if (since == 0) {
+                softLimitSince.compareAndSet(0, now);
+                return false;
+            }
+            return now - since > l.softSeconds() * 1_000_000_000L;
+        }
+        softLimitSince.set(0);
+        return false;
+    }
+
+    private void closeForOutputBuffer(long queued) {
+        if (dead) {
+            return;
+        }
+        dead = true;
+        wiring.pubsub().countOutputBufferDisconnection(queued);
+        LOG.infof("Client id=%d addr=%s closed for overcoming of output buffer limits (class %s): %d bytes queued",
+                id, addr, pubsubClient ? "pubsub" : "normal", queued);
+        context.runOnContext(v -> abort());
+    }
+
+    /**
+     * Closes now, dropping whatever is still queued for the client, as Redis's freeClient does.
+     * Vert.x's own close waits for queued bytes to drain, which never happens for a client that
+     * does not read; closing from Vert.x's handler context downwards skips that wait.
+     */
+    private void abort() {
+        closing = true;
+        if (socket instanceof NetSocketInternal internal) {
+            internal.channelHandlerContext().close();
+        } else {
+            socket.close();
+        }
+    }
+
+    /** The connection's subscriptions, created on first use; only on this connection's loop. */
+    Subscriptions subscriptions() {
+        Subscriptions s = subscriptions;
+        if (s == null) {
+            s = new Subscriptions(wiring.pubsub(), this);
+            subscriptions = s;
+        }
+        return s;
+    }
+
+    /** After (un)subscribing: the client is of class pubsub exactly while it holds a subscription. */
+    void subscriptionsChanged() {
+        Subscriptions s = subscriptions;
+        pubsubClient = s != null && s.active();
+    }
+
+    boolean pubsubClient() {
+        return pubsubClient;
+    }
+
+    /** Bytes waiting to reach the kernel for this client (CLIENT LIST omem). */
+    long queuedBytes() {
+        return Math.max(0, queuedBytes.get());
+    }
+
+    /**
+     * An extra reply frame before the one the handler returns: (UN)SUBSCRIBE answers once per
+     * channel. Only for commands running on this loop.
+     */
+    void pushReply(Reply reply) {
+        RespEncoder.encode(reply, protocol, out);
     }
 
     // ---------------------------------------------------------------- blocking
@@ -384,6 +625,7 @@ final class Connection implements ClientSession, CommandSink, BlockedClients.Rec
 
     /** Closes from any thread; used by CLIENT KILL and shutdown. */
     void kill() {
+        dead = true;
         context.runOnContext(v -> {
             closing = true;
             socket.close();
@@ -458,7 +700,11 @@ final class Connection implements ClientSession, CommandSink, BlockedClients.Rec
     /** One line of CLIENT LIST / CLIENT INFO, with Redis's field names and order; without the newline. */
     String describe() {
         long now = System.currentTimeMillis();
+        Subscriptions subs = subscriptions;
         StringBuilder flags = new StringBuilder();
+        if (pubsubClient) {
+            flags.append('P');
+        }
         Transaction tx = transaction;
         if (tx != null && tx.active()) {
             flags.append('x');
@@ -487,9 +733,13 @@ final class Connection implements ClientSession, CommandSink, BlockedClients.Rec
                 + " idle=" + (now - lastInteractionMillis) / 1000
                 + " flags=" + flags
                 + " db=" + db
-                + " sub=0 psub=0 ssub=0 multi=" + (tx == null ? -1 : tx.multiField())
+                + " sub=" + (subs == null ? 0 : subs.channels())
+                + " psub=" + (subs == null ? 0 : subs.patterns())
+                + " ssub=" + (subs == null ? 0 : subs.shards())
+                + " multi=" + (tx == null ? -1 : tx.multiField())
                 + " qbuf=" + decoder.bufferedBytes()
-                + " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0"
+                + " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0"
+                + " omem=" + queuedBytes() + " tot-mem=0"
                 + " events=r"
                 + " cmd=" + lastCommand
                 + " user=default redir=-1"

@@ -182,6 +182,8 @@ final class ConnectionCommands {
     private Reply reset(ClientSession session, byte[][] argv) {
         Connection c = session.unwrap(Connection.class);
         c.transaction().reset();
+        c.subscriptions().clear();
+        c.subscriptionsChanged();
         c.selectDb(0);
         c.protocol(2);
         c.name(null);
@@ -196,6 +198,11 @@ final class ConnectionCommands {
     private Reply ping(ClientSession session, byte[][] argv) {
         if (argv.length > 2) {
             return Dispatcher.wrongArity("ping");
+        }
+        Connection c = session.unwrap(Connection.class);
+        if (c.pubsubClient() && c.protocol() == 2) {
+            // RESP2 subscriber mode: PING is answered in the shape of a pub/sub message, as Redis does.
+            return Reply.array(List.of(Reply.bulk("pong"), Reply.bulk(argv.length == 1 ? new byte[0] : argv[1])));
         }
         return argv.length == 1 ? Reply.PONG : Reply.bulk(argv[1]);
     }
@@ -259,13 +266,15 @@ final class ConnectionCommands {
     private Reply clientList(ClientSession session, byte[][] argv) {
         List<Long> ids = null;
         boolean none = false;
+        Boolean pubsub = null;
         for (int i = 2; i < argv.length; i++) {
             String opt = text(argv[i]);
             if (opt.equalsIgnoreCase("type") && i + 1 < argv.length) {
                 String type = text(argv[++i]).toLowerCase(Locale.ROOT);
                 switch (type) {
-                    case "normal" -> { }
-                    case "master", "replica", "slave", "pubsub" -> none = true;
+                    case "normal" -> pubsub = Boolean.FALSE;
+                    case "pubsub" -> pubsub = Boolean.TRUE;
+                    case "master", "replica", "slave" -> none = true;
                     default -> {
                         return Reply.error("ERR Unknown client type '" + text(argv[i]) + "'");
                     }
@@ -302,7 +311,9 @@ final class ConnectionCommands {
                 selected.sort((a, b) -> Long.compare(a.id(), b.id()));
             }
             for (Connection c : selected) {
-                sb.append(c.describe()).append('\n');
+                if (pubsub == null || pubsub == c.pubsubClient()) {
+                    sb.append(c.describe()).append('\n');
+                }
             }
         }
         return verbatim(sb.toString());
@@ -326,6 +337,7 @@ final class ConnectionCommands {
         String laddr = null;
         boolean skipme = true;
         boolean matchNothing = false;
+        Boolean pubsub = null;
         Long maxAge = null;
         for (int i = 2; i < argv.length; i += 2) {
             if (i + 1 >= argv.length) {
@@ -346,8 +358,9 @@ final class ConnectionCommands {
                 }
                 case "type" -> {
                     switch (val.toLowerCase(Locale.ROOT)) {
-                        case "normal" -> { }
-                        case "master", "replica", "slave", "pubsub" -> matchNothing = true;
+                        case "normal" -> pubsub = Boolean.FALSE;
+                        case "pubsub" -> pubsub = Boolean.TRUE;
+                        case "master", "replica", "slave" -> matchNothing = true;
                         default -> {
                             return Reply.error("ERR Unknown client type '" + val + "'");
                         }
@@ -388,6 +401,7 @@ final class ConnectionCommands {
                         || (addr != null && !c.addr().equals(addr))
                         || (laddr != null && !c.laddr().equals(laddr))
                         || (maxAge != null && c.ageSeconds() < maxAge)
+                        || (pubsub != null && pubsub != c.pubsubClient())
                         || (skipme && c == self)) {
                     continue;
                 }

@@ -28,10 +28,12 @@ final class NodeHooks implements ServerHooks {
     private final IntSupplier port;
     private final Settings settings;
     private final BlockedClients blocked;
+    private final PubSubHub pubsub;
 
     NodeHooks(NodeIdentity identity, ConnectedClients clients, LongSupplier commandsProcessed, IntSupplier port,
-              Settings settings, BlockedClients blocked) {
+              Settings settings, BlockedClients blocked, PubSubHub pubsub) {
         this.blocked = blocked;
+        this.pubsub = pubsub;
         this.identity = identity;
         this.clients = clients;
         this.commandsProcessed = commandsProcessed;
@@ -80,6 +82,10 @@ final class NodeHooks implements ServerHooks {
         f.put("total_connections_received", Long.toString(clients.totalAccepted()));
         f.put("total_commands_processed", Long.toString(commandsProcessed.getAsLong()));
         f.put("rejected_connections", Long.toString(clients.rejected()));
+        f.put("pubsub_channels", Integer.toString(pubsub.channelCount(PubSubHub.Kind.CHANNEL)));
+        f.put("pubsub_patterns", Integer.toString(pubsub.patternCount()));
+        f.put("pubsubshard_channels", Integer.toString(pubsub.channelCount(PubSubHub.Kind.SHARD)));
+        f.put("client_output_buffer_limit_disconnections", Long.toString(pubsub.outputBufferDisconnections()));
         return f;
     }
 

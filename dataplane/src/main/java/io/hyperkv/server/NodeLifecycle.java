@@ -6,6 +6,8 @@ import io.hyperkv.cluster.TopologyStore;
 import io.hyperkv.command.CommandTable;
 import io.hyperkv.command.Commands;
 import io.hyperkv.command.Dispatcher;
+import io.hyperkv.command.KeyspaceEvents;
+import io.hyperkv.command.OutputBufferLimits;
 import io.hyperkv.command.Settings;
 import io.hyperkv.crdt.HybridLogicalClock;
 import io.hyperkv.store.Engine;
@@ -83,20 +85,29 @@ public class NodeLifecycle {
                 identity.nodeIdHex(), config.engine().name().toLowerCase(Locale.ROOT), dataDir, fsync.redisName());
 
         ConnectedClients clients = new ConnectedClients();
+        PubSubHub pubsub = new PubSubHub();
+        pubsub.limits(settings.outputBufferLimits());
+        settings.onChange((name, value) -> {
+            if (name.equals(Settings.CLIENT_OUTPUT_BUFFER_LIMIT)) {
+                pubsub.limits(OutputBufferLimits.parse(value));
+            }
+        });
+        KeyspaceEvents notifier = new KeyspaceEvents(pubsub::publish).following(settings);
         BlockedClients blocked = new BlockedClients(vertx);
         keyspace.listen(blocked);
         // The meters need the finished table and INFO needs the meters: the hooks see them through a holder.
         CommandMeters[] meters = new CommandMeters[1];
         NodeHooks hooks = new NodeHooks(identity, clients, () -> meters[0].totalCommands(), listener::port, settings,
-                blocked);
-        CommandTable table = Commands.standard(keyspace, settings, hooks);
+                blocked, pubsub);
+        CommandTable table = Commands.standard(keyspace, settings, hooks, notifier);
         new ConnectionCommands(clients, settings).registerInto(table);
         new TransactionCommands(keyspace).registerInto(table);
+        new PubSubCommands(pubsub).registerInto(table);
         WatchedKeys watchedKeys = new WatchedKeys();
         keyspace.listen(watchedKeys);
         meters[0] = new CommandMeters(registry, table);
         wiring = new ServerWiring(vertx, new Dispatcher(table, keyspace), keyspace, clients, meters[0], settings,
-                new AtomicInteger(), watchedKeys, blocked);
+                new AtomicInteger(), watchedKeys, blocked, pubsub);
         NodeMetrics.register(registry, this);
         node = new LocalNode(identity, cluster, engine, keyspace, topology, topologyStore,
                 new NodeDrain(drainSteps(), identity.nodeIdHex()));
@@ -273,6 +284,11 @@ public class NodeLifecycle {
 
     Keyspace keyspace() {
         return keyspace;
+    }
+
+    PubSubHub pubsub() {
+        ServerWiring w = wiring;
+        return w == null ? null : w.pubsub();
     }
 
     ServerWiring wiring() {

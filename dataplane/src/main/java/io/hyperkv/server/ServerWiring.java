@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connections that have a command on a worker or replies waiting for an fsync, so a graceful
  * shutdown can wait for them before closing the store (clients parked by a blocking command are in
  * {@code blocked}, not busy: they may wait forever, and closing them is what ends their block).
- * {@code watchedKeys} is the node's WATCH registry.
+ * {@code watchedKeys} is the node's WATCH registry, {@code pubsub} its channel registry.
  */
 record ServerWiring(
         Vertx vertx,
@@ -24,5 +24,6 @@ record ServerWiring(
         Settings settings,
         AtomicInteger busyConnections,
         WatchedKeys watchedKeys,
-        BlockedClients blocked) {
+        BlockedClients blocked,
+        PubSubHub pubsub) {
 }

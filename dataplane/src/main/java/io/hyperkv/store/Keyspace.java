@@ -274,6 +274,8 @@ public final class Keyspace {
             boolean live = stored != null && !stored.expiredAt(millis.getAsLong());
             if (stored != null && !live) {
                 stats.expiredKeys.increment();
+                // the write first expires the dead key, as Redis's lookupKeyWrite does ("expired" event)
+                fireExpired(db, key);
             }
             if (stored == null && meta == null) {
                 return false;
@@ -299,6 +301,8 @@ public final class Keyspace {
             boolean live = stored != null && !stored.expiredAt(millis.getAsLong());
             if (stored != null && !live) {
                 stats.expiredKeys.increment();
+                // the write first expires the dead key, as Redis's lookupKeyWrite does ("expired" event)
+                fireExpired(db, key);
             }
             Metadata old = live ? stored : null;
             Stamp stamp = clock.next();
@@ -467,14 +471,15 @@ public final class Keyspace {
                 stored = already.orElse(null);
             }
             pending.put(java.nio.ByteBuffer.wrap(KeyCodec.meta(db, key)), Optional.ofNullable(meta));
-            if (stored != null && stored.expiredAt(millis.getAsLong())) {
+            boolean expired = stored != null && stored.expiredAt(millis.getAsLong());
+            if (expired) {
                 stats.expiredKeys.increment();
             }
             if (stored == null && meta == null) {
                 return this;
             }
             stage(batch, db, key, stored, meta);
-            staged.add(new Object[] {db, stored, meta, key});
+            staged.add(new Object[] {db, stored, meta, key, expired});
             return this;
         }
 
@@ -543,6 +548,9 @@ public final class Keyspace {
                 count((Integer) s[0], (Metadata) s[1], (Metadata) s[2]);
             }
             for (Object[] s : staged) {
+                if ((Boolean) s[4]) {
+                    fireExpired((Integer) s[0], (byte[]) s[3]);
+                }
                 fireModified((Integer) s[0], (byte[]) s[3]);
             }
             staged.clear();

@@ -28,6 +28,11 @@ final class CommandHarness implements AutoCloseable {
     final List<String> shutdowns = new ArrayList<>();
 
     CommandHarness(Path dir) {
+        this(dir, Notifier.NONE);
+    }
+
+    /** A harness whose commands report keyspace events to {@code notifier}. */
+    CommandHarness(Path dir, Notifier notifier) {
         engine = RocksDbEngine.open(EngineOptions.of(dir, Fsync.NO));
         ks = new Keyspace(engine, new TestClock(time, 1), 16, time);
         ServerHooks hooks = new ServerHooks() {
@@ -52,7 +57,7 @@ final class CommandHarness implements AutoCloseable {
                 return null;
             }
         };
-        table = Commands.standard(ks, settings, hooks);
+        table = Commands.standard(ks, settings, hooks, notifier);
         dispatcher = new Dispatcher(table);
     }
 

@@ -36,6 +36,12 @@ final class RespClient implements AutoCloseable {
     }
 
     Object callTree(List<String> args) throws IOException {
+        send(args);
+        return readTree();
+    }
+
+    /** Writes one command without waiting for its reply (pub/sub tests read the frames themselves). */
+    void send(List<String> args) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         b.writeBytes(("*" + args.size() + "\r\n").getBytes(StandardCharsets.US_ASCII));
         for (String a : args) {
@@ -46,7 +52,6 @@ final class RespClient implements AutoCloseable {
         }
         out.write(b.toByteArray());
         out.flush();
-        return readTree();
     }
 
     /** The reply as a tree: String for scalars (rendered), List for arrays. */
