@@ -108,22 +108,146 @@ class MembershipSyncTest {
     for (FakeDataPlane node : nodes) {
       assertThat(node.installed().epoch()).isEqualTo(2);
     }
-    // n3 holds nothing yet, so every slot keeps an owner among n1/n2 (its in-sync copy).
+    // n3 holds nothing yet and n1/n2 may hold every slot (sync state unknown): each slot keeps one of them.
     Topology t = nodes.get(2).installed();
     for (int slot = 0; slot < Topology.SLOTS; slot++) {
       assertThat(t.ownersOf(slot)).containsAnyOf("n1", "n2");
     }
   }
 
+  /** The pods as Kubernetes shows a cluster-mode data plane before its first topology: running, not ready. */
+  List<MembershipSync.PodEndpoint> runningNotReady() {
+    return endpoints().stream()
+        .map(p -> new MembershipSync.PodEndpoint(p.pod(), false, p.admin(), p.host(), p.port(), p.busPort()))
+        .toList();
+  }
+
   @Test
-  void nothingIsPushedWhileAPodIsNotReady() {
+  void clientReadsTheDataPlanesReportWithoutSyncState() throws Exception {
+    var node = node("n1");
+    node.install(TopologyPlanner.plan(List.of(new Topology.Node("n1", "h", 1, 2)), 1, List.of(), 3));
+    NodeReport report = client.node(node.uri(), TOKEN);
+    assertThat(report.epoch()).isEqualTo(3);
+    assertThat(report.clusterEnabled()).isTrue();
+    assertThat(report.ready()).isTrue();
+    assertThat(report.draining()).isFalse();
+    assertThat(report.hintsPending()).isEmpty();
+    assertThat(report.slots()).singleElement().satisfies(r -> {
+      assertThat(r.start()).isZero();
+      assertThat(r.end()).isEqualTo(Topology.SLOTS - 1);
+      assertThat(r.inSync()).as("absent inSync is unknown, not false").isNull();
+      assertThat(r.mayHoldData()).isTrue();
+    });
+    assertThat(report.mayHoldData(0)).isTrue();
+  }
+
+  @Test
+  void runningPodsThatAreNotReadyYetAreAskedAndGetTheTopology() {
+    node("n1");
+    node("n2");
+    var result = sync.sync(runningNotReady(), 2, 2, TOKEN, 0);
+    assertThat(result.problem()).isEmpty();
+    assertThat(result.pushed()).isTrue();
+    assertThat(result.members()).extracting(MembershipSync.MemberView::state).containsOnly(MembershipSync.State.Member);
+    for (FakeDataPlane node : nodes) {
+      assertThat(node.installed().epoch()).isEqualTo(1);
+    }
+    // Holding the topology, the nodes call themselves ready before the kubelet does: still members, no new push.
+    var second = sync.sync(runningNotReady(), 2, 2, TOKEN, 1);
+    assertThat(second.pushed()).isFalse();
+    assertThat(second.members()).extracting(MembershipSync.MemberView::state).containsOnly(MembershipSync.State.Member);
+  }
+
+  @Test
+  void aMemberThatNeitherKubernetesNorItselfCallsReadyIsShownStarting() {
+    node("n1");
+    var sick = node("n2");
+    sync.sync(endpoints(), 2, 2, TOKEN, 0);
+    sick.failing(true);
+    var pods = new ArrayList<>(endpoints());
+    pods.set(1, new MembershipSync.PodEndpoint("hkv-1", false, Optional.of(sick.uri()), "hkv-1.svc", 6379, 16379));
+    var result = sync.sync(pods, 2, 2, TOKEN, 1);
+    assertThat(result.pushed()).isFalse();
+    assertThat(result.members()).extracting(MembershipSync.MemberView::state)
+        .containsExactly(MembershipSync.State.Member, MembershipSync.State.Starting);
+    assertThat(result.members().get(1).nodeId()).contains("n2");
+    assertThat(sick.received()).hasSize(1);
+  }
+
+  @Test
+  void clientReturnsAConflictAsATypedAnswer() throws Exception {
+    var node = node("n1");
+    var members = List.of(new Topology.Node("n1", "h", 1, 2));
+    node.install(TopologyPlanner.plan(members, 1, List.of(), 5));
+    var other = new Topology(5, 1, List.of(new Topology.Node("n1", "elsewhere", 1, 2)),
+        TopologyPlanner.plan(members, 1, List.of(), 5).slots());
+    TopologyAnswer answer = client.installTopology(node.uri(), TOKEN, other);
+    assertThat(answer).isEqualTo(new TopologyAnswer(5, TopologyAnswer.Outcome.CONFLICT));
+    assertThat(client.installTopology(node.uri(), TOKEN, node.installed()))
+        .isEqualTo(new TopologyAnswer(5, TopologyAnswer.Outcome.ALREADY_IN_FORCE));
+    assertThat(client.installTopology(node.uri(), TOKEN, other.withEpoch(4)))
+        .isEqualTo(new TopologyAnswer(5, TopologyAnswer.Outcome.STALE));
+    assertThat(client.installTopology(node.uri(), TOKEN, other.withEpoch(6)))
+        .isEqualTo(new TopologyAnswer(6, TopologyAnswer.Outcome.INSTALLED));
+  }
+
+  @Test
+  void aRefusalWithoutAnOutcomeIsAnError() {
+    var node = node("n1");
+    node.clusterMode(false);
+    var topology = TopologyPlanner.plan(List.of(new Topology.Node("n1", "h", 1, 2)), 1, List.of(), 1);
+    assertThatThrownBy(() -> client.installTopology(node.uri(), TOKEN, topology))
+        .isInstanceOf(AdminApiException.class)
+        .hasMessageContaining("answered HTTP 409")
+        .hasMessageContaining("not in cluster mode");
+  }
+
+  @Test
+  void aConflictIsRetriedOnceAboveEveryEpochSeen() {
+    node("n1");
+    var raced = node("n2");
+    // Between the round's reports and its push, another writer installs a different epoch 1 on n2.
+    raced.beforeNextPut(() -> raced.install(new Topology(1, 1, List.of(new Topology.Node("n2", "x", 1, 2)),
+        List.of(new Topology.SlotOwners(0, Topology.SLOTS - 1, List.of("n2"))))));
+    var result = sync.sync(endpoints(), 2, 2, TOKEN, 0);
+    assertThat(result.problem()).isEmpty();
+    assertThat(result.pushed()).isTrue();
+    assertThat(result.epochInForce()).contains(2L);
+    assertThat(raced.received()).extracting(Topology::epoch).containsExactly(1L, 2L);
+    for (FakeDataPlane node : nodes) {
+      assertThat(node.installed().epoch()).isEqualTo(2);
+      assertThat(node.installed().nodes()).extracting(Topology.Node::id).containsExactly("n1", "n2");
+    }
+    assertThat(result.members()).extracting(MembershipSync.MemberView::state).containsOnly(MembershipSync.State.Member);
+  }
+
+  @Test
+  void aSecondConflictIsTheRoundsProblem() {
+    node("n1");
+    var raced = node("n2");
+    raced.beforeNextPut(() -> {
+      raced.install(new Topology(1, 1, List.of(new Topology.Node("n2", "x", 1, 2)),
+          List.of(new Topology.SlotOwners(0, Topology.SLOTS - 1, List.of("n2")))));
+      raced.beforeNextPut(() -> raced.install(new Topology(2, 1, List.of(new Topology.Node("n2", "y", 1, 2)),
+          List.of(new Topology.SlotOwners(0, Topology.SLOTS - 1, List.of("n2"))))));
+    });
+    var result = sync.sync(endpoints(), 2, 2, TOKEN, 0);
+    assertThat(result.pushed()).isTrue();
+    assertThat(result.problem()).hasValueSatisfying(p -> assertThat(p).contains("hkv-1 kept epoch 2 instead of 2 (conflict)"));
+    assertThat(result.members()).extracting(MembershipSync.MemberView::state)
+        .containsExactly(MembershipSync.State.Member, MembershipSync.State.Joining);
+    assertThat(raced.received()).hasSize(2);
+  }
+
+  @Test
+  void nothingIsPushedWhileAPodIsNotRunning() {
     node("n1");
     node("n2");
     var pods = new ArrayList<>(endpoints());
     pods.set(1, new MembershipSync.PodEndpoint("hkv-1", false, Optional.empty(), "hkv-1.svc", 6379, 16379));
     var result = sync.sync(pods, 2, 2, TOKEN, 0);
     assertThat(result.pushed()).isFalse();
-    assertThat(result.problem()).contains("1 of 2 pods ready and answering");
+    assertThat(result.problem()).contains("1 of 2 pods running and answering");
     assertThat(result.members()).extracting(MembershipSync.MemberView::state)
         .containsExactly(MembershipSync.State.Joining, MembershipSync.State.Starting);
     assertThat(result.epochInForce()).isEmpty();
