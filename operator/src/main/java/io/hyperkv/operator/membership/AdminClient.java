@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 /**
  * Client of one data-plane node's admin API (see the package documentation for the wire contract). Every call is
@@ -27,15 +28,27 @@ public final class AdminClient {
     this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
   }
 
-  /** {@code GET /v1/node}. */
+  /** A node id as the data plane prints it (Redis's shape): 40 lowercase hexadecimal digits. */
+  private static final Pattern NODE_ID = Pattern.compile("[0-9a-f]{40}");
+
+  /**
+   * {@code GET /v1/node}. The node id must be 40 lowercase hex digits: topology documents carry it as is and the data
+   * plane refuses any other shape, so a node answering otherwise is refused here, where the message can say which.
+   */
   public NodeReport node(URI base, String token) throws AdminApiException {
     var request = request(base, "/v1/node", token).GET().build();
     String body = send(request);
+    NodeReport report;
     try {
-      return JSON.readValue(body, NodeReport.class);
+      report = JSON.readValue(body, NodeReport.class);
     } catch (IOException | IllegalArgumentException e) {
       throw new AdminApiException(base + "/v1/node answered outside the contract: " + e.getMessage(), e);
     }
+    if (!NODE_ID.matcher(report.nodeId()).matches()) {
+      throw new AdminApiException(base + "/v1/node answered outside the contract: nodeId \"" + report.nodeId()
+          + "\" is not 40 lowercase hexadecimal digits");
+    }
+    return report;
   }
 
   /**

@@ -33,8 +33,9 @@ import java.util.stream.Collectors;
  * {@code inSync} (it has no anti-entropy yet) the guarantee is "every slot keeps at least one of its current
  * owners per epoch", not "a slot moves only once its new owners have filled".
  *
- * <p>The effective replication factor is {@code min(replicationFactor, members)} ({@link #effectiveReplicationFactor});
- * the caller reports a lowered one rather than this class hiding it.
+ * <p>The effective replication factor is {@code min(replicationFactor, members)} ({@link #effectiveReplicationFactor}).
+ * The operator never reaches the lowered case: the CRD refuses {@code replicationFactor > replicas} and
+ * {@link MembershipSync} plans only once every desired pod answered, so members are at least the replication factor.
  */
 public final class TopologyPlanner {
 

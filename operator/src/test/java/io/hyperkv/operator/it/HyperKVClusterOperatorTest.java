@@ -322,7 +322,8 @@ class HyperKVClusterOperatorTest {
     var running = await().atMost(WAIT).until(() -> get(ns).getStatus(), s -> s.phase == Phase.Running);
     assertThat(running.readyReplicas).isEqualTo(3);
     assertThat(running.topologyEpoch).isEqualTo(1L);
-    assertThat(running.members).extracting(m -> m.nodeId).containsExactly("node-cache-0", "node-cache-1", "node-cache-2");
+    assertThat(running.members).extracting(m -> m.nodeId).containsExactly(
+        FakeDataPlanes.nodeId(ns, "cache-0"), FakeDataPlanes.nodeId(ns, "cache-1"), FakeDataPlanes.nodeId(ns, "cache-2"));
     assertThat(running.members).extracting(m -> m.state).containsOnly(Member.State.Member);
     assertThat(ClusterStatusAssembler.find(running.conditions, "Ready").orElseThrow().getStatus()).isEqualTo("True");
     Topology installed = FakeDataPlanes.of(ns, "cache-0").orElseThrow().installed();

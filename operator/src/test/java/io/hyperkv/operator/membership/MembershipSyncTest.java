@@ -16,6 +16,10 @@ import org.junit.jupiter.api.Test;
 class MembershipSyncTest {
 
   static final String TOKEN = "s3cret-token";
+  // Node ids as the data plane prints them: 40 lowercase hex digits (a 64-bit id, zero-padded).
+  static final String N1 = id(1);
+  static final String N2 = id(2);
+  static final String N3 = id(3);
   final List<FakeDataPlane> nodes = new ArrayList<>();
   final AdminClient client = new AdminClient(Duration.ofSeconds(2));
   final MembershipSync sync = new MembershipSync(client);
@@ -23,6 +27,10 @@ class MembershipSyncTest {
   @AfterEach
   void stop() {
     nodes.forEach(FakeDataPlane::close);
+  }
+
+  static String id(long value) {
+    return "%040x".formatted(value);
   }
 
   FakeDataPlane node(String id) {
@@ -41,16 +49,25 @@ class MembershipSyncTest {
 
   @Test
   void clientReadsANodeReport() throws Exception {
-    var node = node("n1");
+    var node = node(N1);
     NodeReport report = client.node(node.uri(), TOKEN);
-    assertThat(report.nodeId()).isEqualTo("n1");
+    assertThat(report.nodeId()).isEqualTo(N1);
     assertThat(report.epoch()).isZero();
     assertThat(report.slots()).isEmpty();
   }
 
   @Test
+  void aNodeIdThatIsNot40HexDigitsIsOutsideTheContract() {
+    var node = node("node-1");
+    assertThatThrownBy(() -> client.node(node.uri(), TOKEN))
+        .isInstanceOf(AdminApiException.class)
+        .hasMessageContaining("answered outside the contract")
+        .hasMessageContaining("40 lowercase hexadecimal digits");
+  }
+
+  @Test
   void clientSaysWhenTheTokenIsRefused() {
-    var node = node("n1");
+    var node = node(N1);
     assertThatThrownBy(() -> client.node(node.uri(), "wrong"))
         .isInstanceOf(AdminApiException.class)
         .hasMessageContaining("refused the admin token (HTTP 401)");
@@ -59,7 +76,7 @@ class MembershipSyncTest {
   @Test
   void clientSaysWhenTheNodeIsUnreachable() throws Exception {
     URI closed;
-    try (var node = new FakeDataPlane("gone", () -> TOKEN)) {
+    try (var node = new FakeDataPlane(id(9), () -> TOKEN)) {
       closed = node.uri();
     }
     assertThatThrownBy(() -> client.node(closed, TOKEN))
@@ -69,15 +86,15 @@ class MembershipSyncTest {
 
   @Test
   void firstRoundInstallsEpochOneOnEveryNode() {
-    node("n1");
-    node("n2");
-    node("n3");
+    node(N1);
+    node(N2);
+    node(N3);
     var result = sync.sync(endpoints(), 3, 2, TOKEN, 0);
     assertThat(result.problem()).isEmpty();
     assertThat(result.pushed()).isTrue();
     assertThat(result.epochInForce()).contains(1L);
     assertThat(result.members()).extracting(MembershipSync.MemberView::state).containsOnly(MembershipSync.State.Member);
-    assertThat(result.members()).extracting(m -> m.nodeId().orElseThrow()).containsExactly("n1", "n2", "n3");
+    assertThat(result.members()).extracting(m -> m.nodeId().orElseThrow()).containsExactly(N1, N2, N3);
     for (FakeDataPlane node : nodes) {
       assertThat(node.installed().epoch()).isEqualTo(1);
       assertThat(node.installed().ownersOf(0)).hasSize(2);
@@ -87,8 +104,8 @@ class MembershipSyncTest {
 
   @Test
   void aTopologyInForceIsNotPushedAgain() {
-    node("n1");
-    node("n2");
+    node(N1);
+    node(N2);
     sync.sync(endpoints(), 2, 2, TOKEN, 0);
     var second = sync.sync(endpoints(), 2, 2, TOKEN, 1);
     assertThat(second.pushed()).isFalse();
@@ -98,10 +115,10 @@ class MembershipSyncTest {
 
   @Test
   void aNewMemberGetsAHigherEpochPushedToAll() {
-    node("n1");
-    node("n2");
+    node(N1);
+    node(N2);
     sync.sync(endpoints(), 2, 1, TOKEN, 0);
-    node("n3");
+    node(N3);
     var result = sync.sync(endpoints(), 3, 1, TOKEN, 1);
     assertThat(result.pushed()).isTrue();
     assertThat(result.epochInForce()).contains(2L);
@@ -111,7 +128,7 @@ class MembershipSyncTest {
     // n3 holds nothing yet and n1/n2 may hold every slot (sync state unknown): each slot keeps one of them.
     Topology t = nodes.get(2).installed();
     for (int slot = 0; slot < Topology.SLOTS; slot++) {
-      assertThat(t.ownersOf(slot)).containsAnyOf("n1", "n2");
+      assertThat(t.ownersOf(slot)).containsAnyOf(N1, N2);
     }
   }
 
@@ -124,8 +141,8 @@ class MembershipSyncTest {
 
   @Test
   void clientReadsTheDataPlanesReportWithoutSyncState() throws Exception {
-    var node = node("n1");
-    node.install(TopologyPlanner.plan(List.of(new Topology.Node("n1", "h", 1, 2)), 1, List.of(), 3));
+    var node = node(N1);
+    node.install(TopologyPlanner.plan(List.of(new Topology.Node(N1, "h", 1, 2)), 1, List.of(), 3));
     NodeReport report = client.node(node.uri(), TOKEN);
     assertThat(report.epoch()).isEqualTo(3);
     assertThat(report.clusterEnabled()).isTrue();
@@ -143,8 +160,8 @@ class MembershipSyncTest {
 
   @Test
   void runningPodsThatAreNotReadyYetAreAskedAndGetTheTopology() {
-    node("n1");
-    node("n2");
+    node(N1);
+    node(N2);
     var result = sync.sync(runningNotReady(), 2, 2, TOKEN, 0);
     assertThat(result.problem()).isEmpty();
     assertThat(result.pushed()).isTrue();
@@ -160,8 +177,8 @@ class MembershipSyncTest {
 
   @Test
   void aMemberThatNeitherKubernetesNorItselfCallsReadyIsShownStarting() {
-    node("n1");
-    var sick = node("n2");
+    node(N1);
+    var sick = node(N2);
     sync.sync(endpoints(), 2, 2, TOKEN, 0);
     sick.failing(true);
     var pods = new ArrayList<>(endpoints());
@@ -170,16 +187,16 @@ class MembershipSyncTest {
     assertThat(result.pushed()).isFalse();
     assertThat(result.members()).extracting(MembershipSync.MemberView::state)
         .containsExactly(MembershipSync.State.Member, MembershipSync.State.Starting);
-    assertThat(result.members().get(1).nodeId()).contains("n2");
+    assertThat(result.members().get(1).nodeId()).contains(N2);
     assertThat(sick.received()).hasSize(1);
   }
 
   @Test
   void clientReturnsAConflictAsATypedAnswer() throws Exception {
-    var node = node("n1");
-    var members = List.of(new Topology.Node("n1", "h", 1, 2));
+    var node = node(N1);
+    var members = List.of(new Topology.Node(N1, "h", 1, 2));
     node.install(TopologyPlanner.plan(members, 1, List.of(), 5));
-    var other = new Topology(5, 1, List.of(new Topology.Node("n1", "elsewhere", 1, 2)),
+    var other = new Topology(5, 1, List.of(new Topology.Node(N1, "elsewhere", 1, 2)),
         TopologyPlanner.plan(members, 1, List.of(), 5).slots());
     TopologyAnswer answer = client.installTopology(node.uri(), TOKEN, other);
     assertThat(answer).isEqualTo(new TopologyAnswer(5, TopologyAnswer.Outcome.CONFLICT));
@@ -193,9 +210,9 @@ class MembershipSyncTest {
 
   @Test
   void aRefusalWithoutAnOutcomeIsAnError() {
-    var node = node("n1");
+    var node = node(N1);
     node.clusterMode(false);
-    var topology = TopologyPlanner.plan(List.of(new Topology.Node("n1", "h", 1, 2)), 1, List.of(), 1);
+    var topology = TopologyPlanner.plan(List.of(new Topology.Node(N1, "h", 1, 2)), 1, List.of(), 1);
     assertThatThrownBy(() -> client.installTopology(node.uri(), TOKEN, topology))
         .isInstanceOf(AdminApiException.class)
         .hasMessageContaining("answered HTTP 409")
@@ -204,11 +221,11 @@ class MembershipSyncTest {
 
   @Test
   void aConflictIsRetriedOnceAboveEveryEpochSeen() {
-    node("n1");
-    var raced = node("n2");
+    node(N1);
+    var raced = node(N2);
     // Between the round's reports and its push, another writer installs a different epoch 1 on n2.
-    raced.beforeNextPut(() -> raced.install(new Topology(1, 1, List.of(new Topology.Node("n2", "x", 1, 2)),
-        List.of(new Topology.SlotOwners(0, Topology.SLOTS - 1, List.of("n2"))))));
+    raced.beforeNextPut(() -> raced.install(new Topology(1, 1, List.of(new Topology.Node(N2, "x", 1, 2)),
+        List.of(new Topology.SlotOwners(0, Topology.SLOTS - 1, List.of(N2))))));
     var result = sync.sync(endpoints(), 2, 2, TOKEN, 0);
     assertThat(result.problem()).isEmpty();
     assertThat(result.pushed()).isTrue();
@@ -216,20 +233,20 @@ class MembershipSyncTest {
     assertThat(raced.received()).extracting(Topology::epoch).containsExactly(1L, 2L);
     for (FakeDataPlane node : nodes) {
       assertThat(node.installed().epoch()).isEqualTo(2);
-      assertThat(node.installed().nodes()).extracting(Topology.Node::id).containsExactly("n1", "n2");
+      assertThat(node.installed().nodes()).extracting(Topology.Node::id).containsExactly(N1, N2);
     }
     assertThat(result.members()).extracting(MembershipSync.MemberView::state).containsOnly(MembershipSync.State.Member);
   }
 
   @Test
   void aSecondConflictIsTheRoundsProblem() {
-    node("n1");
-    var raced = node("n2");
+    node(N1);
+    var raced = node(N2);
     raced.beforeNextPut(() -> {
-      raced.install(new Topology(1, 1, List.of(new Topology.Node("n2", "x", 1, 2)),
-          List.of(new Topology.SlotOwners(0, Topology.SLOTS - 1, List.of("n2")))));
-      raced.beforeNextPut(() -> raced.install(new Topology(2, 1, List.of(new Topology.Node("n2", "y", 1, 2)),
-          List.of(new Topology.SlotOwners(0, Topology.SLOTS - 1, List.of("n2"))))));
+      raced.install(new Topology(1, 1, List.of(new Topology.Node(N2, "x", 1, 2)),
+          List.of(new Topology.SlotOwners(0, Topology.SLOTS - 1, List.of(N2)))));
+      raced.beforeNextPut(() -> raced.install(new Topology(2, 1, List.of(new Topology.Node(N2, "y", 1, 2)),
+          List.of(new Topology.SlotOwners(0, Topology.SLOTS - 1, List.of(N2))))));
     });
     var result = sync.sync(endpoints(), 2, 2, TOKEN, 0);
     assertThat(result.pushed()).isTrue();
@@ -241,8 +258,8 @@ class MembershipSyncTest {
 
   @Test
   void nothingIsPushedWhileAPodIsNotRunning() {
-    node("n1");
-    node("n2");
+    node(N1);
+    node(N2);
     var pods = new ArrayList<>(endpoints());
     pods.set(1, new MembershipSync.PodEndpoint("hkv-1", false, Optional.empty(), "hkv-1.svc", 6379, 16379));
     var result = sync.sync(pods, 2, 2, TOKEN, 0);
@@ -256,8 +273,8 @@ class MembershipSyncTest {
 
   @Test
   void nodesHoldingTheNewestTopologyStayMembersWhileAPodIsDown() {
-    node("n1");
-    node("n2");
+    node(N1);
+    node(N2);
     sync.sync(endpoints(), 2, 2, TOKEN, 0);
     var pods = new ArrayList<>(endpoints());
     pods.set(1, new MembershipSync.PodEndpoint("hkv-1", false, Optional.empty(), "hkv-1.svc", 6379, 16379));
@@ -270,8 +287,8 @@ class MembershipSyncTest {
 
   @Test
   void anUnreachableReadyPodIsReportedAndNothingIsPushed() {
-    node("n1");
-    var gone = node("n2");
+    node(N1);
+    var gone = node(N2);
     var pods = endpoints();
     gone.close();
     var result = sync.sync(pods, 2, 2, TOKEN, 0);
@@ -282,10 +299,10 @@ class MembershipSyncTest {
 
   @Test
   void epochIsAboveEveryReportedEpoch() {
-    var n1 = node("n1");
-    node("n2");
+    var n1 = node(N1);
+    node(N2);
     // n1 holds epoch 41 from an earlier operator (e.g. status lost): the next push must exceed it.
-    n1.install(TopologyPlanner.plan(List.of(new Topology.Node("n1", "h", 1, 2)), 1, List.of(), 41));
+    n1.install(TopologyPlanner.plan(List.of(new Topology.Node(N1, "h", 1, 2)), 1, List.of(), 41));
     var result = sync.sync(endpoints(), 2, 1, TOKEN, 3);
     assertThat(result.epochInForce()).contains(42L);
     assertThat(nodes.get(1).installed().epoch()).isEqualTo(42);
