@@ -17,7 +17,8 @@ import java.util.Optional;
  * answers {@code conflict} (it holds that epoch with other content, e.g. from a concurrent writer) makes the round
  * send the same placement once more, to every pod, at an epoch above every epoch it saw; a second conflict is
  * reported as the round's problem. A pod that holds a topology but neither Kubernetes nor the node calls ready is
- * shown {@code Starting}: it is not serving.
+ * shown {@code Starting}: it is not serving; so is a pod that is not ready and does not answer yet (its process is
+ * starting), while a ready pod that does not answer is {@code Unreachable}.
  */
 public final class MembershipSync {
 
@@ -70,7 +71,9 @@ public final class MembershipSync {
         serving.add(pod.ready() || report.ready() || report.epoch() == 0);
         epochs.put(pod.pod(), report.epoch());
       } catch (AdminApiException e) {
-        views.add(new MemberView(pod.pod(), Optional.empty(), State.Unreachable));
+        // Not ready and not answering yet is a process still starting (no listener, or 503 while it opens its
+        // store); only a pod Kubernetes calls ready and that does not answer is unreachable.
+        views.add(new MemberView(pod.pod(), Optional.empty(), pod.ready() ? State.Unreachable : State.Starting));
         serving.add(false);
         problems.add(e.getMessage());
       }

@@ -257,6 +257,19 @@ class MembershipSyncTest {
   }
 
   @Test
+  void aRunningPodThatDoesNotAnswerYetIsStartingNotUnreachable() {
+    node(N1);
+    var late = node(N2);
+    var pods = runningNotReady();
+    late.close();
+    var result = sync.sync(pods, 2, 2, TOKEN, 0);
+    assertThat(result.pushed()).isFalse();
+    assertThat(result.members()).extracting(MembershipSync.MemberView::state)
+        .containsExactly(MembershipSync.State.Joining, MembershipSync.State.Starting);
+    assertThat(result.problem()).hasValueSatisfying(p -> assertThat(p).contains("/v1/node"));
+  }
+
+  @Test
   void nothingIsPushedWhileAPodIsNotRunning() {
     node(N1);
     node(N2);
