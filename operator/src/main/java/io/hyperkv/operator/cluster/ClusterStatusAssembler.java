@@ -143,6 +143,16 @@ public final class ClusterStatusAssembler {
         .orElse(null);
   }
 
+  /**
+   * Whether the pod runs and has an address, so its admin API can be asked (it answers before the pod is ready).
+   * A pod being deleted is not asked: it is on its way out.
+   */
+  public static boolean isRunning(Pod pod) {
+    return pod.getStatus() != null && "Running".equals(pod.getStatus().getPhase())
+        && pod.getStatus().getPodIP() != null && !pod.getStatus().getPodIP().isBlank()
+        && pod.getMetadata().getDeletionTimestamp() == null;
+  }
+
   public static boolean isReady(Pod pod) {
     return pod.getStatus() != null && pod.getStatus().getConditions() != null
         && pod.getStatus().getConditions().stream()

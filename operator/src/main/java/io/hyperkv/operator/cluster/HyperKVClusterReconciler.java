@@ -133,14 +133,16 @@ public class HyperKVClusterReconciler implements Reconciler<HyperKVCluster> {
         .filter(s -> names.credentialsSecret().equals(s.getMetadata().getName()))
         .flatMap(s -> CredentialsSecretDependent.value(s, CredentialsSecretDependent.ADMIN_TOKEN));
     List<Pod> pods = pods(cluster, context);
-    if (token.isEmpty() || pods.stream().noneMatch(ClusterStatusAssembler::isReady)) {
+    // Asked once running with an address, ready or not: a data-plane node reports unready until it has a topology.
+    if (token.isEmpty() || pods.stream().noneMatch(ClusterStatusAssembler::isRunning)) {
       return Optional.empty();
     }
     var endpointsByPod = new ArrayList<MembershipSync.PodEndpoint>();
     for (Pod pod : pods) {
       int ordinal = ordinal(pod);
+      Optional<java.net.URI> admin = ClusterStatusAssembler.isRunning(pod) ? endpoints.of(pod) : Optional.empty();
       endpointsByPod.add(new MembershipSync.PodEndpoint(pod.getMetadata().getName(), ClusterStatusAssembler.isReady(pod),
-          endpoints.of(pod), names.podHost(ordinal), ClusterNames.CLIENT_PORT, ClusterNames.BUS_PORT));
+          admin, names.podHost(ordinal), ClusterNames.CLIENT_PORT, ClusterNames.BUS_PORT));
     }
     long lastEpoch = Optional.ofNullable(cluster.getStatus()).map(s -> s.topologyEpoch).orElse(0L);
     try {

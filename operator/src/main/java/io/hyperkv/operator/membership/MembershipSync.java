@@ -6,12 +6,19 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One membership round for one cluster: ask every pod for its report, plan the topology, and install it on every
- * pod when it is not in force yet.
+ * One membership round for one cluster: ask every running pod for its report, plan the topology, and install it on
+ * every pod when it is not in force yet.
  *
- * <p>Rules: a topology is pushed only when every desired pod is ready and answered (a missing pod is a failover
+ * <p>Rules: a pod is asked as soon as it runs and has an address, ready or not: a data-plane node in cluster mode
+ * answers its admin API before it is ready and stays unready until it holds a topology, so waiting for readiness
+ * would wait forever. A topology is pushed only when every desired pod answered (a missing pod is a failover
  * question, not a reason to move its slots); a pushed epoch is higher than any epoch a node reported and than the
- * last one the operator recorded; a document failing {@link TopologyPlanner#verifySafe} is never sent.
+ * last one the operator recorded; a document failing {@link TopologyPlanner#verifySafe} is never sent. A node that
+ * answers {@code conflict} (it holds that epoch with other content, e.g. from a concurrent writer) makes the round
+ * send the same placement once more, to every pod, at an epoch above every epoch it saw; a second conflict is
+ * reported as the round's problem. A pod that holds a topology but neither Kubernetes nor the node calls ready is
+ * shown {@code Starting}: it is not serving; so is a pod that is not ready and does not answer yet (its process is
+ * starting), while a ready pod that does not answer is {@code Unreachable}.
  */
 public final class MembershipSync {
 
@@ -21,7 +28,10 @@ public final class MembershipSync {
     this.client = client;
   }
 
-  /** A pod as membership sees it: ordinal, name, admin endpoint (absent until ready), and its peer address. */
+  /**
+   * A pod as membership sees it: name, whether Kubernetes calls it ready (status only), its admin endpoint (present
+   * once the pod runs and has an address: only then is it asked), and its peer address.
+   */
   public record PodEndpoint(String pod, boolean ready, Optional<URI> admin, String host, int port, int busPort) {
   }
 
@@ -42,12 +52,14 @@ public final class MembershipSync {
       long lastRecordedEpoch) {
     var reports = new ArrayList<NodeReport>();
     var views = new ArrayList<MemberView>();
+    var serving = new ArrayList<Boolean>();
     var problems = new ArrayList<String>();
     var nodes = new ArrayList<Topology.Node>();
     var epochs = new java.util.HashMap<String, Long>();
     for (PodEndpoint pod : pods) {
-      if (!pod.ready() || pod.admin().isEmpty()) {
+      if (pod.admin().isEmpty()) {
         views.add(new MemberView(pod.pod(), Optional.empty(), State.Starting));
+        serving.add(false);
         continue;
       }
       try {
@@ -55,22 +67,28 @@ public final class MembershipSync {
         reports.add(report);
         nodes.add(new Topology.Node(report.nodeId(), pod.host(), pod.port(), pod.busPort()));
         views.add(new MemberView(pod.pod(), Optional.of(report.nodeId()), State.Joining));
+        // Unready before its first topology is how a node joins; unready while holding one is not serving.
+        serving.add(pod.ready() || report.ready() || report.epoch() == 0);
         epochs.put(pod.pod(), report.epoch());
       } catch (AdminApiException e) {
-        views.add(new MemberView(pod.pod(), Optional.empty(), State.Unreachable));
+        // Not ready and not answering yet is a process still starting (no listener, or 503 while it opens its
+        // store); only a pod Kubernetes calls ready and that does not answer is unreachable.
+        views.add(new MemberView(pod.pod(), Optional.empty(), pod.ready() ? State.Unreachable : State.Starting));
+        serving.add(false);
         problems.add(e.getMessage());
       }
     }
     if (reports.size() < desiredReplicas || !problems.isEmpty()) {
       if (reports.size() < desiredReplicas && problems.isEmpty()) {
-        problems.add(reports.size() + " of " + desiredReplicas + " pods ready and answering");
+        problems.add(reports.size() + " of " + desiredReplicas + " pods running and answering");
       }
       // No push without every pod; the nodes that hold the newest topology are still its members.
       long newest = reports.stream().mapToLong(NodeReport::epoch).max().orElse(0);
-      var current = views.stream()
-          .map(v -> newest > 0 && epochs.getOrDefault(v.pod(), -1L) == newest
-              ? new MemberView(v.pod(), v.nodeId(), State.Member) : v)
-          .toList();
+      var current = new ArrayList<MemberView>();
+      for (int i = 0; i < views.size(); i++) {
+        MemberView v = views.get(i);
+        current.add(newest > 0 && epochs.getOrDefault(v.pod(), -1L) == newest ? member(v, serving.get(i)) : v);
+      }
       return new Result(current, newest > 0 ? Optional.of(newest) : Optional.empty(), false,
           Optional.of(String.join("; ", problems)));
     }
@@ -81,31 +99,66 @@ public final class MembershipSync {
     Topology target = TopologyPlanner.plan(nodes, replicationFactor, reports, 0);
     Optional<Long> agreed = agreedEpoch(reports);
     if (agreed.isPresent() && agreed.get() > 0 && inForce(target, reports)) {
-      return new Result(asMembers(views), agreed, false, Optional.empty());
+      var members = new ArrayList<MemberView>();
+      for (int i = 0; i < views.size(); i++) {
+        members.add(member(views.get(i), serving.get(i)));
+      }
+      return new Result(members, agreed, false, Optional.empty());
     }
 
     long epoch = Math.max(lastRecordedEpoch, reports.stream().mapToLong(NodeReport::epoch).max().orElse(0)) + 1;
     Topology next = target.withEpoch(epoch);
     TopologyPlanner.verifySafe(next, reports);
+    Push push = push(pods, views, serving, token, next);
+    if (push.conflictEpoch() >= 0) {
+      // Someone else wrote this epoch in between: the same placement once more, above every epoch seen.
+      long retry = Math.max(push.highestEpoch(), epoch) + 1;
+      next = target.withEpoch(retry);
+      TopologyPlanner.verifySafe(next, reports);
+      push = push(pods, views, serving, token, next);
+      epoch = retry;
+    }
+    return new Result(push.views(), Optional.of(epoch), true,
+        push.problems().isEmpty() ? Optional.empty() : Optional.of(String.join("; ", push.problems())));
+  }
+
+  /** One push to every pod: per-pod views, problems, the highest epoch any node answered, a conflict's epoch or -1. */
+  private record Push(List<MemberView> views, List<String> problems, long highestEpoch, long conflictEpoch) {
+  }
+
+  private Push push(List<PodEndpoint> pods, List<MemberView> views, List<Boolean> serving, String token,
+      Topology next) {
     var installed = new ArrayList<MemberView>();
+    var problems = new ArrayList<String>();
+    long highest = 0;
+    long conflict = -1;
     for (int i = 0; i < pods.size(); i++) {
       PodEndpoint pod = pods.get(i);
       MemberView view = views.get(i);
       try {
-        long inForce = client.installTopology(pod.admin().orElseThrow(), token, next);
-        if (inForce < epoch) {
-          problems.add(pod.pod() + " kept epoch " + inForce + " instead of " + epoch);
-          installed.add(view);
+        TopologyAnswer answer = client.installTopology(pod.admin().orElseThrow(), token, next);
+        highest = Math.max(highest, answer.epoch());
+        if (answer.inForce(next.epoch())) {
+          installed.add(member(view, serving.get(i)));
         } else {
-          installed.add(new MemberView(view.pod(), view.nodeId(), State.Member));
+          if (answer.outcome() == TopologyAnswer.Outcome.CONFLICT) {
+            conflict = answer.epoch();
+          }
+          problems.add(pod.pod() + " kept epoch " + answer.epoch() + " instead of " + next.epoch() + " ("
+              + answer.outcome().wireName() + ")");
+          installed.add(view);
         }
       } catch (AdminApiException e) {
         problems.add(e.getMessage());
         installed.add(new MemberView(view.pod(), view.nodeId(), State.Unreachable));
       }
     }
-    return new Result(installed, Optional.of(epoch), true,
-        problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems)));
+    return new Push(installed, problems, highest, conflict);
+  }
+
+  /** A pod holding the topology in force: a member when it serves, otherwise starting (again). */
+  private static MemberView member(MemberView view, boolean serving) {
+    return new MemberView(view.pod(), view.nodeId(), serving ? State.Member : State.Starting);
   }
 
   /** The epoch every node reports, when they agree. */
@@ -137,9 +190,5 @@ public final class MembershipSync {
       }
     }
     return true;
-  }
-
-  private static List<MemberView> asMembers(List<MemberView> views) {
-    return views.stream().map(v -> new MemberView(v.pod(), v.nodeId(), State.Member)).toList();
   }
 }

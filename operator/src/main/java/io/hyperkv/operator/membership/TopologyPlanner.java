@@ -17,14 +17,25 @@ import java.util.stream.Collectors;
  * <li><b>Target placement.</b> For every slot, the {@code rf} members with the highest rendezvous score
  * {@code score(nodeId, slot)} own it, in score order. Adding or removing one member only changes the slots
  * whose top-{@code rf} set that member enters or leaves (about {@code rf/n} of them): minimal movement.</li>
- * <li><b>Keep the last in-sync owner.</b> Let {@code C(s)} be the members whose report says they own slot
- * {@code s} in sync. If {@code C(s)} is not empty and no target owner is in it, the target would drop every
- * complete copy of the slot; the best-scored member of {@code C(s)} is kept as an extra owner. The new owners
- * fill from it through anti-entropy, report in sync, and a later plan drops it.</li>
+ * <li><b>Keep an owner that may hold the data.</b> Let {@code C(s)} be the members whose report says they own
+ * slot {@code s} and whose range is in sync <em>or does not say</em> ({@code inSync} absent: unknown). If
+ * {@code C(s)} is not empty and no target owner is in it, the target would drop every owner that holds or may hold
+ * the slot's data; the best-scored member of {@code C(s)} is kept as an extra owner. The new owners fill from it,
+ * report in sync, and a later plan drops it.</li>
  * <li><b>Verify.</b> {@link #verifySafe} checks the finished document against the reports, independently of
  * how it was built; the caller refuses to push a document that fails it.</li>
  * </ol>
  * Without any report (a new cluster) every {@code C(s)} is empty and the target placement is used as is.
+ *
+ * <p><b>Unknown sync state.</b> An owner whose report omits {@code inSync} is treated as holding its data: it is
+ * never dropped as if it were empty. Only an explicit {@code inSync: false} lets the plan drop an owner. The other
+ * side of that rule: a new owner that reports unknown also counts as a holder, so while the data plane omits
+ * {@code inSync} (it has no anti-entropy yet) the guarantee is "every slot keeps at least one of its current
+ * owners per epoch", not "a slot moves only once its new owners have filled".
+ *
+ * <p>The effective replication factor is {@code min(replicationFactor, members)} ({@link #effectiveReplicationFactor}).
+ * The operator never reaches the lowered case: the CRD refuses {@code replicationFactor > replicas} and
+ * {@link MembershipSync} plans only once every desired pod answered, so members are at least the replication factor.
  */
 public final class TopologyPlanner {
 
@@ -37,10 +48,10 @@ public final class TopologyPlanner {
     if (members.isEmpty()) {
       throw new IllegalArgumentException("a topology needs at least one member");
     }
-    int rf = Math.min(replicationFactor, members.size());
+    int rf = effectiveReplicationFactor(replicationFactor, members.size());
     List<Topology.Node> sorted = members.stream().sorted(Comparator.comparing(Topology.Node::id)).toList();
     long[] idHashes = sorted.stream().mapToLong(n -> fnv1a(n.id())).toArray();
-    List<NodeReport> inSyncCandidates = reports.stream()
+    List<NodeReport> holders = reports.stream()
         .filter(r -> sorted.stream().anyMatch(n -> n.id().equals(r.nodeId())))
         .toList();
 
@@ -70,19 +81,19 @@ public final class TopologyPlanner {
         owners.add(sorted.get(order[i]).id());
       }
       final int s = slot;
-      boolean anyInSync = false;
-      boolean keepsInSync = false;
-      for (NodeReport report : inSyncCandidates) {
-        if (report.ownsInSync(s)) {
-          anyInSync = true;
-          keepsInSync |= owners.contains(report.nodeId());
+      boolean anyHolder = false;
+      boolean keepsHolder = false;
+      for (NodeReport report : holders) {
+        if (report.mayHoldData(s)) {
+          anyHolder = true;
+          keepsHolder |= owners.contains(report.nodeId());
         }
       }
-      if (anyInSync && !keepsInSync) {
-        // Best-scored in-sync owner stays until the new owners have the data.
+      if (anyHolder && !keepsHolder) {
+        // Best-scored possible holder stays until the new owners have the data.
         for (int i : order) {
           String id = sorted.get(i).id();
-          if (inSyncCandidates.stream().anyMatch(r -> r.nodeId().equals(id) && r.ownsInSync(s))) {
+          if (holders.stream().anyMatch(r -> r.nodeId().equals(id) && r.mayHoldData(s))) {
             owners.add(id);
             break;
           }
@@ -93,9 +104,18 @@ public final class TopologyPlanner {
     return new Topology(epoch, rf, sorted, Topology.compress(ownersBySlot));
   }
 
+  /** The replication factor a plan uses: the requested one, lowered to the number of members when it exceeds it. */
+  public static int effectiveReplicationFactor(int replicationFactor, int members) {
+    return Math.min(replicationFactor, members);
+  }
+
   /**
-   * Throws when {@code next} would leave a slot that has an in-sync owner (by the reports) without any of its
-   * in-sync owners. Also checks the document covers every slot once, in order, with known owners.
+   * Throws when {@code next} would remove every owner that holds or may hold a slot's data. A reported owner holds
+   * or may hold the data of its slot unless its range says {@code inSync: false}: an absent {@code inSync} (unknown)
+   * counts as holding, never as empty ({@link NodeReport#mayHoldData}). So a slot whose reporting owners all say
+   * unknown must keep at least one of them; only a slot whose every reporting owner says it is not in sync (or that
+   * no reporting node owns) may be given to new owners only. Also checks the document covers every slot once, in
+   * order, with known owners.
    */
   public static void verifySafe(Topology next, Collection<NodeReport> reports) {
     Map<String, Topology.Node> members = next.nodes().stream()
@@ -117,16 +137,17 @@ public final class TopologyPlanner {
     }
     for (int slot = 0; slot < Topology.SLOTS; slot++) {
       List<String> owners = next.ownersOf(slot);
-      boolean anyInSync = false;
+      boolean anyHolder = false;
       boolean kept = false;
       for (NodeReport report : reports) {
-        if (report.ownsInSync(slot)) {
-          anyInSync = true;
+        if (report.mayHoldData(slot)) {
+          anyHolder = true;
           kept |= owners.contains(report.nodeId());
         }
       }
-      if (anyInSync && !kept) {
-        throw new UnsafeTopologyException("epoch " + next.epoch() + " would drop every in-sync owner of slot " + slot);
+      if (anyHolder && !kept) {
+        throw new UnsafeTopologyException("epoch " + next.epoch() + " would drop every owner that holds or may hold"
+            + " the data of slot " + slot + " (in sync or sync state unknown)");
       }
     }
   }

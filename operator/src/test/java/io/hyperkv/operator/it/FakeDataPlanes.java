@@ -24,7 +24,7 @@ public class FakeDataPlanes implements AdminEndpoints {
 
   /** Starts a fake node for the pod; its token is the admin token of the cluster's generated Secret. */
   public static FakeDataPlane start(String namespace, String cluster, String pod) {
-    var node = new FakeDataPlane("node-" + pod, () -> KubeApiServerResource.admin().secrets().inNamespace(namespace)
+    var node = new FakeDataPlane(nodeId(namespace, pod), () -> KubeApiServerResource.admin().secrets().inNamespace(namespace)
         .withName(cluster + "-credentials").get().getData() == null ? "" : CredentialsSecretDependent.value(
             KubeApiServerResource.admin().secrets().inNamespace(namespace).withName(cluster + "-credentials").get(),
             CredentialsSecretDependent.ADMIN_TOKEN).orElse(""));
@@ -33,6 +33,11 @@ public class FakeDataPlanes implements AdminEndpoints {
       previous.close();
     }
     return node;
+  }
+
+  /** A node id in the data plane's shape (40 lowercase hex digits), distinct per pod, stable across restarts. */
+  public static String nodeId(String namespace, String pod) {
+    return "%040x".formatted(Integer.toUnsignedLong((namespace + "/" + pod).hashCode()));
   }
 
   public static Optional<FakeDataPlane> of(String namespace, String pod) {

@@ -303,6 +303,18 @@ class HyperKVClusterOperatorTest {
     await().atMost(WAIT).until(() -> get(ns).getStatus().members.size() == 3);
     assertThat(get(ns).getStatus().members).extracting(m -> m.state).containsOnly(Member.State.Starting);
 
+    // Running, not ready: a cluster-mode data plane stays unready until it holds a topology, so the operator must
+    // ask it anyway and install one.
+    for (int i = 0; i < 3; i++) {
+      kube.podStatus("cache-" + i, i + 10, false);
+    }
+    await().atMost(WAIT).until(() -> java.util.stream.IntStream.range(0, 3).allMatch(i ->
+        FakeDataPlanes.of(ns, "cache-" + i).map(n -> n.installed() != null && n.installed().epoch() == 1).orElse(false)));
+    var joined = await().atMost(WAIT).until(() -> get(ns).getStatus(),
+        s -> s.members.stream().allMatch(m -> m.state == Member.State.Member));
+    assertThat(joined.phase).isNotEqualTo(Phase.Running);
+    assertThat(ClusterStatusAssembler.find(joined.conditions, "Ready").orElseThrow().getStatus()).isEqualTo("False");
+
     for (int i = 0; i < 3; i++) {
       kube.podStatus("cache-" + i, i + 10, true);
     }
@@ -310,7 +322,8 @@ class HyperKVClusterOperatorTest {
     var running = await().atMost(WAIT).until(() -> get(ns).getStatus(), s -> s.phase == Phase.Running);
     assertThat(running.readyReplicas).isEqualTo(3);
     assertThat(running.topologyEpoch).isEqualTo(1L);
-    assertThat(running.members).extracting(m -> m.nodeId).containsExactly("node-cache-0", "node-cache-1", "node-cache-2");
+    assertThat(running.members).extracting(m -> m.nodeId).containsExactly(
+        FakeDataPlanes.nodeId(ns, "cache-0"), FakeDataPlanes.nodeId(ns, "cache-1"), FakeDataPlanes.nodeId(ns, "cache-2"));
     assertThat(running.members).extracting(m -> m.state).containsOnly(Member.State.Member);
     assertThat(ClusterStatusAssembler.find(running.conditions, "Ready").orElseThrow().getStatus()).isEqualTo("True");
     Topology installed = FakeDataPlanes.of(ns, "cache-0").orElseThrow().installed();
@@ -321,7 +334,8 @@ class HyperKVClusterOperatorTest {
     assertThat(admin.v1().events().inNamespace(ns).list().getItems())
         .extracting(e -> e.getReason()).contains("TopologyInstalled", "Ready");
 
-    // A pod stops being ready: the cluster is Degraded and says which.
+    // A pod stops being ready (its node says so too): the cluster is Degraded and says which.
+    FakeDataPlanes.of(ns, "cache-2").orElseThrow().failing(true);
     kube.podStatus("cache-2", 12, false);
     kube.statefulSetStatus("cache", 3, 2);
     // The StatefulSet status and the pod status arrive as separate events: wait for both to be reflected.
@@ -333,6 +347,7 @@ class HyperKVClusterOperatorTest {
     // No topology without the missing pod was pushed: it still owns its slots.
     assertThat(FakeDataPlanes.of(ns, "cache-0").orElseThrow().installed().epoch()).isEqualTo(1);
 
+    FakeDataPlanes.of(ns, "cache-2").orElseThrow().failing(false);
     kube.podStatus("cache-2", 12, true);
     kube.statefulSetStatus("cache", 3, 3);
     await().atMost(WAIT).until(() -> get(ns).getStatus().phase == Phase.Running);

@@ -18,7 +18,16 @@ class TopologyPlannerTest {
   /** A report of a node owning, in sync, exactly the slots the topology gives it. */
   static NodeReport reportOf(Topology topology, String id) {
     var ranges = topology.rangesOf(id).stream().map(r -> new SlotRange(r[0], r[1], true, null)).toList();
-    return new NodeReport(id, "test", topology.epoch(), true, 0, 0, 0, null, ranges);
+    return report(id, topology.epoch(), ranges);
+  }
+
+  static NodeReport report(String id, long epoch, List<SlotRange> slots) {
+    return new NodeReport(id, "test", true, epoch, true, false, 0, 0, 0, null, slots);
+  }
+
+  /** A report as today's data plane writes it: the ranges it owns, without inSync (unknown). */
+  static NodeReport unknownSyncOf(Topology topology, String id) {
+    return report(id, topology.epoch(), topology.rangesOf(id).stream().map(r -> new SlotRange(r[0], r[1])).toList());
   }
 
   @Test
@@ -80,8 +89,8 @@ class TopologyPlannerTest {
     var reports = new ArrayList<NodeReport>();
     reports.add(reportOf(current, "a"));
     reports.add(reportOf(current, "b"));
-    reports.add(new NodeReport("c", "test", 1, true, 0, 0, 0, null, List.of()));
-    reports.add(new NodeReport("d", "test", 1, true, 0, 0, 0, null, List.of()));
+    reports.add(report("c", 1, List.of()));
+    reports.add(report("d", 1, List.of()));
     Topology next = TopologyPlanner.plan(nodes("a", "b", "c", "d"), 2, reports, 2);
     TopologyPlanner.verifySafe(next, reports);
     for (int slot = 0; slot < Topology.SLOTS; slot++) {
@@ -97,14 +106,44 @@ class TopologyPlannerTest {
     Topology withoutA = TopologyPlanner.plan(nodes("b", "c"), 1, reports, 2);
     assertThatThrownBy(() -> TopologyPlanner.verifySafe(withoutA, reports))
         .isInstanceOf(UnsafeTopologyException.class)
-        .hasMessageContaining("would drop every in-sync owner of slot");
+        .hasMessageContaining("would drop every owner that holds or may hold the data of slot");
+  }
+
+  @Test
+  void anOwnerWhoseSyncStateIsUnknownIsNotDroppedAsIfEmpty() {
+    Topology current = TopologyPlanner.plan(nodes("a", "b", "c"), 1, List.of(), 1);
+    // Today's data plane omits inSync: "a" may be the only copy of its slots.
+    var reports = List.of(unknownSyncOf(current, "a"), unknownSyncOf(current, "b"), unknownSyncOf(current, "c"));
+    Topology bare = new Topology(2, 1, nodes("b", "c"), TopologyPlanner.plan(nodes("b", "c"), 1, List.of(), 2).slots());
+    assertThatThrownBy(() -> TopologyPlanner.verifySafe(bare, reports))
+        .isInstanceOf(UnsafeTopologyException.class)
+        .hasMessageContaining("would drop every owner that holds or may hold the data of slot");
+    // The planner keeps "a" on its slots when it is still a member, and the result passes.
+    Topology planned = TopologyPlanner.plan(nodes("a", "b", "c", "d"), 1, reports, 2);
+    TopologyPlanner.verifySafe(planned, reports);
+    for (int slot : new int[] {current.rangesOf("a").get(0)[0], current.rangesOf("a").get(0)[1]}) {
+      assertThat(planned.ownersOf(slot)).contains("a");
+    }
+  }
+
+  @Test
+  void onlyAnExplicitNotInSyncLetsEveryCurrentOwnerGo() {
+    Topology current = TopologyPlanner.plan(nodes("a"), 1, List.of(), 1);
+    var next = new Topology(2, 1, nodes("a", "b"),
+        List.of(new Topology.SlotOwners(0, Topology.SLOTS - 1, List.of("b"))));
+    var unknown = report("a", 1, List.of(new SlotRange(0, Topology.SLOTS - 1)));
+    var notInSync = report("a", 1, List.of(new SlotRange(0, Topology.SLOTS - 1, false, null)));
+    assertThatThrownBy(() -> TopologyPlanner.verifySafe(next, List.of(unknown)))
+        .isInstanceOf(UnsafeTopologyException.class);
+    TopologyPlanner.verifySafe(next, List.of(notInSync));
+    assertThat(current.ownersOf(0)).containsExactly("a");
   }
 
   @Test
   void aSlotBeingFilledIsNotCountedAsInSync() {
     Topology current = TopologyPlanner.plan(nodes("a", "b"), 1, List.of(), 1);
     // b reports its slots but not in sync: they have no complete copy, so nothing constrains the next plan.
-    var bFilling = new NodeReport("b", "t", 1, true, 0, 0, 0, null,
+    var bFilling = report("b", 1,
         current.rangesOf("b").stream().map(r -> new SlotRange(r[0], r[1], false, null)).toList());
     Topology next = TopologyPlanner.plan(nodes("a", "c"), 1, List.of(reportOf(current, "a"), bFilling), 2);
     TopologyPlanner.verifySafe(next, List.of(reportOf(current, "a"), bFilling));
@@ -116,8 +155,8 @@ class TopologyPlannerTest {
     Topology current = TopologyPlanner.plan(nodes("a", "b"), 2, List.of(), 1);
     var during = TopologyPlanner.plan(nodes("a", "b", "c", "d"), 2,
         List.of(reportOf(current, "a"), reportOf(current, "b"),
-            new NodeReport("c", "t", 1, true, 0, 0, 0, null, List.of()),
-            new NodeReport("d", "t", 1, true, 0, 0, 0, null, List.of())), 2);
+            report("c", 1, List.of()),
+            report("d", 1, List.of())), 2);
     // Every node reports in sync on everything "during" gave it: the plan is the pure target again.
     var reports = List.of(reportOf(during, "a"), reportOf(during, "b"), reportOf(during, "c"), reportOf(during, "d"));
     Topology after = TopologyPlanner.plan(nodes("a", "b", "c", "d"), 2, reports, 3);
