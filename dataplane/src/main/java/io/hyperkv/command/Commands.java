@@ -19,6 +19,11 @@ public final class Commands {
     }
 
     public static CommandTable standard(Keyspace keyspace, Settings settings, ServerHooks hooks) {
+        return standard(keyspace, settings, hooks, Notifier.NONE);
+    }
+
+    /** The table whose write commands report keyspace events to {@code notifier}. */
+    public static CommandTable standard(Keyspace keyspace, Settings settings, ServerHooks hooks, Notifier notifier) {
         CommandTable table = new CommandTable();
         new StringCommands(keyspace, settings).register(table);
         new KeyCommands(keyspace).register(table);

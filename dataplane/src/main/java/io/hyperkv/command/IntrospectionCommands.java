@@ -105,6 +105,9 @@ final class IntrospectionCommands extends Family {
                 flags.add(Reply.simple(f.redisName()));
             }
         }
+        if (spec.movableKeys()) {
+            flags.add(Reply.simple("movablekeys"));
+        }
         List<Reply> acl = new ArrayList<>();
         List<String> categories = new ArrayList<>(spec.aclCategories());
         categories.sort(Comparator.comparingInt(IntrospectionCommands::aclOrder));
@@ -261,13 +264,16 @@ final class IntrospectionCommands extends Family {
         if (!spec.arityAccepts(argv.length)) {
             return Reply.error("ERR Invalid number of arguments specified for command");
         }
-        if (spec.firstKey() <= 0) {
+        if (spec.firstKey() <= 0 && !spec.movableKeys()) {
             return Reply.error("ERR The command has no key arguments");
         }
-        int last = spec.lastKey() < 0 ? argv.length + spec.lastKey() : Math.min(spec.lastKey(), argv.length - 1);
+        int[] positions = spec.keyPositions(argv);
+        if (positions.length == 0 && spec.movableKeys()) {
+            return Reply.error("ERR Invalid arguments specified for command");
+        }
         List<Reply> keys = new ArrayList<>();
-        for (int i = spec.firstKey(); i <= last; i += Math.max(1, spec.step())) {
-            keys.add(Reply.bulk(argv[i]));
+        for (int p : positions) {
+            keys.add(Reply.bulk(argv[p]));
         }
         return Reply.array(keys);
     }

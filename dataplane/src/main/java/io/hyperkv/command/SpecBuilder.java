@@ -17,6 +17,7 @@ public final class SpecBuilder {
     private int step;
     private final Set<String> acl = new LinkedHashSet<>();
     private CommandHandler handler;
+    private CommandSpec.KeyFinder keyFinder;
     private final List<CommandSpec> subcommands = new ArrayList<>();
 
     private SpecBuilder(String name, int arity) {
@@ -40,6 +41,12 @@ public final class SpecBuilder {
         return this;
     }
 
+    /** For commands whose key positions depend on their arguments (numkeys, trailing timeout). */
+    public SpecBuilder keyFinder(CommandSpec.KeyFinder finder) {
+        this.keyFinder = finder;
+        return this;
+    }
+
     /** ACL categories without the {@code @}, e.g. {@code "read", "string", "fast"}. */
     public SpecBuilder acl(String... categories) {
         for (String c : categories) {
@@ -59,6 +66,6 @@ public final class SpecBuilder {
     }
 
     public CommandSpec build() {
-        return new CommandSpec(name, arity, flags, firstKey, lastKey, step, acl, handler, subcommands);
+        return new CommandSpec(name, arity, flags, firstKey, lastKey, step, acl, handler, subcommands, keyFinder);
     }
 }

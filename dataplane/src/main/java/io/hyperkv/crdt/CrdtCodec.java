@@ -181,7 +181,7 @@ public final class CrdtCodec {
 
     // ------------------------------------------------------------------ writer
 
-    private static final class Writer {
+    static final class Writer {
         private byte[] buf = new byte[64];
         private int n;
 
@@ -295,10 +295,10 @@ public final class CrdtCodec {
     // ------------------------------------------------------------------ reader
 
     /** A decoded context and its node table, which dots refer to by index. */
-    private record Context(CausalContext context, long[] nodes) {
+    record Context(CausalContext context, long[] nodes) {
     }
 
-    private static final class Reader {
+    static final class Reader {
         private final byte[] data;
         private int pos;
 

@@ -28,6 +28,22 @@ public final class DotMap<K extends Comparable<K>, V extends Comparable<V>> impl
         return (DotMap<K, V>) EMPTY;
     }
 
+    /**
+     * A dot map holding a copy of {@code entries}: how the store builds a <em>slice</em> of a stored
+     * collection (only the elements a command touches, read from their rows, with the collection's
+     * whole causal context), on which the type's mutators work as on the whole state.
+     *
+     * @throws IllegalArgumentException if an entry's store is empty (an element without dots has no row)
+     */
+    public static <K extends Comparable<K>, V extends Comparable<V>> DotMap<K, V> of(SortedMap<K, DotFun<V>> entries) {
+        for (Map.Entry<K, DotFun<V>> e : entries.entrySet()) {
+            if (e.getValue().isEmpty()) {
+                throw new IllegalArgumentException("empty dot store for " + e.getKey());
+            }
+        }
+        return wrap(new TreeMap<>(entries));
+    }
+
     /** Takes ownership of {@code entries}, which must hold no empty store. */
     static <K extends Comparable<K>, V extends Comparable<V>> DotMap<K, V> wrap(SortedMap<K, DotFun<V>> entries) {
         return entries.isEmpty() ? empty() : new DotMap<>(Collections.unmodifiableSortedMap(entries));

@@ -27,6 +27,13 @@ public interface Engine extends AutoCloseable {
     /** Keys in {@code [lower, upper)} in order; {@code upper} null means to the end. Close it. */
     Cursor iterate(ColumnFamily cf, byte[] lower, byte[] upper);
 
+    /**
+     * Asks the engine to compact {@code [begin, end)} now (synchronously), so space held by deleted
+     * or range-deleted data comes back without waiting for the background compactions to reach it.
+     * Slow: call it on a worker, never on an event loop.
+     */
+    void compactRange(ColumnFamily cf, byte[] begin, byte[] end);
+
     Batch batch();
 
     /** Applies all of the batch or none of it, then closes it. */
@@ -73,10 +80,22 @@ public interface Engine extends AutoCloseable {
         void close();
     }
 
-    /** A forward iterator over a snapshot-consistent view of one column family. */
+    /**
+     * An iterator over a snapshot-consistent view of one column family, within the bounds it was
+     * opened with; it moves both ways, so reverse ranges (ZREVRANGE, RPOP...) need no second index.
+     */
     interface Cursor extends AutoCloseable {
         /** Positions at the first key at or after {@code key}. */
         void seek(byte[] key);
+
+        /** Positions at the last key at or before {@code key}. */
+        void seekForPrev(byte[] key);
+
+        /** Positions at the last key within the bounds. */
+        void seekToLast();
+
+        /** Positions at the first key within the bounds. */
+        void seekToFirst();
 
         boolean valid();
 
@@ -85,6 +104,8 @@ public interface Engine extends AutoCloseable {
         byte[] value();
 
         void next();
+
+        void prev();
 
         @Override
         void close();

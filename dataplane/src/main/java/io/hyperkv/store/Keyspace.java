@@ -60,6 +60,7 @@ public final class Keyspace {
     };
     private long cycles;
     private int nextCycleDb;
+    private volatile KeyEvents[] listeners = new KeyEvents[0];
 
     /** A live key and its metadata; the value of a string is {@code meta.payload()}. */
     public record Entry(byte[] key, Metadata meta) {}
@@ -122,6 +123,33 @@ public final class Keyspace {
         return stats;
     }
 
+    /** Adds a listener of committed changes (see {@link KeyEvents} for the threading rules). */
+    public synchronized void listen(KeyEvents listener) {
+        KeyEvents[] next = java.util.Arrays.copyOf(listeners, listeners.length + 1);
+        next[listeners.length] = listener;
+        listeners = next;
+    }
+
+    private void fireModified(int db, byte[] key) {
+        for (KeyEvents l : listeners) {
+            try {
+                l.modified(db, key);
+            } catch (RuntimeException e) {
+                stats.listenerFailures.increment();
+            }
+        }
+    }
+
+    private void fireExpired(int db, byte[] key) {
+        for (KeyEvents l : listeners) {
+            try {
+                l.expired(db, key);
+            } catch (RuntimeException e) {
+                stats.listenerFailures.increment();
+            }
+        }
+    }
+
     /** A fresh HLC stamp for a write. */
     public Stamp stamp() {
         return clock.next();
@@ -175,8 +203,9 @@ public final class Keyspace {
         try (KeyLocks.Held ignored = locks.lock(db, key)) {
             Metadata stored = readStored(db, key);
             if (stored != null && stored.expiredAt(millis.getAsLong())) {
-                apply(db, key, stored, null);
+                applyQuietly(db, key, stored, null);
                 stats.expiredKeys.increment();
+                fireExpired(db, key);
             }
         }
     }
@@ -291,6 +320,12 @@ public final class Keyspace {
 
     /** The one place META changes: keeps the expiry index, old sub-keys and counters in step. Caller holds the lock. */
     private void apply(int db, byte[] key, Metadata stored, Metadata meta) {
+        applyQuietly(db, key, stored, meta);
+        fireModified(db, key);
+    }
+
+    /** {@link #apply} without telling the listeners: for expiry, which reports its own event. */
+    private void applyQuietly(int db, byte[] key, Metadata stored, Metadata meta) {
         boolean simple = (stored == null || !stored.type().hasSubkeys())
                 && (stored == null ? 0 : stored.expireAt()) == (meta == null ? 0 : meta.expireAt());
         if (simple) {
@@ -375,7 +410,20 @@ public final class Keyspace {
 
         /** Stages {@code meta} (null: delete) as the new value of {@code key}. */
         public Changes put(int db, byte[] key, Metadata meta) {
-            Metadata stored = current(db, key);
+            return put(db, key, current(db, key), meta);
+        }
+
+        /**
+         * Stages {@code meta} (null: delete) as the new value of {@code key}, whose stored metadata
+         * the caller read under the key's lock ({@code stored}, expired or not, null if absent), so
+         * the hot paths of collection commands read META once. A key staged earlier in this change
+         * set is replaced from its staged value, whatever {@code stored} says.
+         */
+        public Changes put(int db, byte[] key, Metadata stored, Metadata meta) {
+            Optional<Metadata> already = pending.get(java.nio.ByteBuffer.wrap(KeyCodec.meta(db, key)));
+            if (already != null) {
+                stored = already.orElse(null);
+            }
             pending.put(java.nio.ByteBuffer.wrap(KeyCodec.meta(db, key)), Optional.ofNullable(meta));
             if (stored != null && stored.expiredAt(millis.getAsLong())) {
                 stats.expiredKeys.increment();
@@ -384,7 +432,23 @@ public final class Keyspace {
                 return this;
             }
             stage(batch, db, key, stored, meta);
-            staged.add(new Object[] {db, stored, meta});
+            staged.add(new Object[] {db, stored, meta, key});
+            return this;
+        }
+
+        /**
+         * Stages a write of one collection element row ({@link ColumnFamily#SUB} or
+         * {@link ColumnFamily#ZSCORE}; keys from {@link KeyCodec#subPrefix}). The caller also stages
+         * the key's META (size, context, stamp) in this change set and holds the key's lock.
+         */
+        public Changes putSub(ColumnFamily cf, byte[] subKey, byte[] value) {
+            batch.put(cf, subKey, value);
+            return this;
+        }
+
+        /** Stages the removal of one collection element row; see {@link #putSub}. */
+        public Changes deleteSub(ColumnFamily cf, byte[] subKey) {
+            batch.delete(cf, subKey);
             return this;
         }
 
@@ -416,6 +480,9 @@ public final class Keyspace {
             engine.write(batch);
             for (Object[] s : staged) {
                 count((Integer) s[0], (Metadata) s[1], (Metadata) s[2]);
+            }
+            for (Object[] s : staged) {
+                fireModified((Integer) s[0], (byte[]) s[3]);
             }
             staged.clear();
         }
@@ -462,6 +529,13 @@ public final class Keyspace {
                 keys[db].set(0);
                 expires[db].set(0);
                 sweepFrom[db] = 0;
+            }
+            for (KeyEvents l : listeners) {
+                try {
+                    l.flushed(fromDb, toDb);
+                } catch (RuntimeException e) {
+                    stats.listenerFailures.increment();
+                }
             }
         }
     }
@@ -619,8 +693,9 @@ public final class Keyspace {
         try (KeyLocks.Held ignored = locks.lock(db, key)) {
             Metadata stored = readStored(db, key);
             if (stored != null && stored.expireAt() == at && stored.expiredAt(now)) {
-                apply(db, key, stored, null);
+                applyQuietly(db, key, stored, null);
                 stats.expiredKeys.increment();
+                fireExpired(db, key);
                 return true;
             }
             if (stored == null || stored.expireAt() != at) {

@@ -10,6 +10,8 @@ public final class KeyspaceStats {
     final LongAdder expireCycles = new LongAdder();
     /** Writes since the last SAVE: {@code rdb_changes_since_last_save}; not reset by RESETSTAT, as in Redis. */
     final LongAdder dirty = new LongAdder();
+    /** {@link KeyEvents} listeners that threw: each is a bug, counted so tests and metrics can see it. */
+    final LongAdder listenerFailures = new LongAdder();
 
     public void hit() {
         hits.increment();
@@ -33,6 +35,10 @@ public final class KeyspaceStats {
 
     public long dirty() {
         return dirty.sum();
+    }
+
+    public long listenerFailures() {
+        return listenerFailures.sum();
     }
 
     public void reset() {

@@ -207,6 +207,15 @@ public final class RocksDbEngine implements Engine {
     }
 
     @Override
+    public void compactRange(ColumnFamily cf, byte[] begin, byte[] end) {
+        try {
+            db.compactRange(h(cf), begin, end);
+        } catch (RocksDBException e) {
+            throw failure("compactRange", e);
+        }
+    }
+
+    @Override
     public Cursor iterate(ColumnFamily cf, byte[] lower, byte[] upper) {
         return new RocksCursor(cf, lower, upper);
     }
@@ -501,6 +510,21 @@ public final class RocksDbEngine implements Engine {
         }
 
         @Override
+        public void seekForPrev(byte[] key) {
+            it.seekForPrev(key);
+        }
+
+        @Override
+        public void seekToLast() {
+            it.seekToLast();
+        }
+
+        @Override
+        public void seekToFirst() {
+            it.seekToFirst();
+        }
+
+        @Override
         public boolean valid() {
             return it.isValid();
         }
@@ -518,6 +542,11 @@ public final class RocksDbEngine implements Engine {
         @Override
         public void next() {
             it.next();
+        }
+
+        @Override
+        public void prev() {
+            it.prev();
         }
 
         @Override

@@ -20,10 +20,11 @@
  *     [contextLen u32 | context] | payload}</td>
  *     <td>one entry per key of every type; a string's bytes are the payload (inline)</td></tr>
  * <tr><td>{@code sub}</td><td>{@code db u8 | slot u16 | keyLen u32 | key | version u64 | field}</td>
- *     <td>element state</td>
- *     <td>hash fields, set members, list elements of the key's current version (later issues)</td></tr>
+ *     <td>one element's CRDT state, {@link io.hyperkv.crdt.ElementCodec}: a set member's dots, a hash
+ *     field's contributions; sorted sets and lists prefix it as in the table below</td>
+ *     <td>hash fields, set members, sorted-set members, list elements of the key's current version</td></tr>
  * <tr><td>{@code zscore}</td><td>{@code db u8 | slot u16 | keyLen u32 | key | version u64 | score (sortable 8 bytes) | member}</td>
- *     <td>empty</td><td>sorted-set score index (later issues)</td></tr>
+ *     <td>empty</td><td>sorted-set score index</td></tr>
  * <tr><td>{@code expire}</td><td>{@code db u8 | expireAt u64 | slot u16 | key}</td><td>empty</td>
  *     <td>one entry per key with a time to live, earliest deadline first: the active expiry cycle reads from the front</td></tr>
  * <tr><td>{@code hints}</td><td>(replication layer)</td><td></td><td>deltas for unreachable replicas</td></tr>
@@ -41,8 +42,28 @@
  * <li>{@code stamp}: HLC time and node id of the last write (the LWW order of DESIGN.md §4).</li>
  * <li>{@code expireAt}: absolute Unix ms, 0 = none; {@code expiryStamp}: the write that set or cleared
  *     it (PERSIST keeps the section with expireAt 0, so LWW on the expiry field has its stamp).</li>
- * <li>{@code context}: opaque bytes reserved for the per-key causal context of the replication layer.</li>
+ * <li>{@code context}: a collection's causal context ({@link io.hyperkv.crdt.ElementCodec#encodeContext}):
+ *     every dot the key has seen, so an element row plus this context is a valid slice of the CRDT
+ *     state and the type's mutators run on the elements a command touches only.</li>
  * </ul>
+ *
+ * <h2>Collections</h2>
+ * A collection is its META row plus one {@code sub} row per element under {@code P = db | slot |
+ * keyLen | key | version}. A command reads META and the element rows it touches, builds a slice
+ * of the CRDT ({@link io.hyperkv.crdt.DotMap#of} with the stored context), runs the mutator, merges
+ * the delta into the slice and stages, in one {@link io.hyperkv.store.Keyspace.Changes} batch, the
+ * touched rows (written or deleted) and META (size, context, stamp). {@code size} counts elements
+ * with a value, so HLEN/SCARD/ZCARD/LLEN are O(1); a collection emptied by a command loses its
+ * META row. Per type (each family's class documents its rows in detail):
+ * <table>
+ * <caption>Collection rows</caption>
+ * <tr><th>type</th><th>META payload</th><th>{@code sub} key → value</th><th>{@code zscore} key</th></tr>
+ * <tr><td>hash</td><td>empty</td><td>{@code P | field} → field contributions</td><td>–</td></tr>
+ * <tr><td>set</td><td>empty</td><td>{@code P | member} → member dots</td><td>–</td></tr>
+ * <tr><td>zset</td><td>empty</td><td>{@code P | member} → {@code score f64 | contributions}</td>
+ *     <td>{@code P | sortable(score) | member}</td></tr>
+ * <tr><td>list</td><td>head and tail positions</td><td>{@code P | Position.sortKey()} → contributions</td><td>–</td></tr>
+ * </table>
  * Format 1 is the first; a reader refuses a format it does not know rather than guessing.
  *
  * <h2>Durability</h2>

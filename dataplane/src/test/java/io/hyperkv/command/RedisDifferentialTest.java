@@ -25,6 +25,9 @@ import org.junit.jupiter.api.TestInstance;
  * <li>{@code @} a {@code SCAN 0 ...} iterated to the end on each server, the keys compared as sets.</li>
  * </ul>
  * Arguments are separated by spaces; {@code "..."} quotes an argument with spaces, {@code ""} is empty.
+ * Each command family keeps its own table in {@code src/test/resources/differential/<family>.txt},
+ * same syntax; every file there is run after the table below. A case that switches to RESP3
+ * ({@code ?HELLO 3}) should switch back at its end, as the cases share one connection.
  */
 @QuarkusTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -449,16 +452,46 @@ class RedisDifferentialTest {
     record Case(String name, List<Line> lines) {}
 
     static List<Case> cases() {
+        List<Case> out = parse(CASES, "");
+        for (java.util.Map.Entry<String, String> table : familyTables().entrySet()) {
+            out.addAll(parse(table.getValue(), table.getKey() + ": "));
+        }
+        return out;
+    }
+
+    /** The per-family tables under {@code differential/} on the test class path, by file name. */
+    static java.util.SortedMap<String, String> familyTables() {
+        java.util.SortedMap<String, String> tables = new java.util.TreeMap<>();
+        java.net.URL dir = RedisDifferentialTest.class.getClassLoader().getResource("differential");
+        if (dir == null) {
+            return tables;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of(dir.toURI()))) {
+            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+                if (f.getFileName().toString().endsWith(".txt")) {
+                    tables.put(f.getFileName().toString(), java.nio.file.Files.readString(f));
+                }
+            }
+        } catch (IOException | java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot read the differential tables in " + dir, e);
+        }
+        return tables;
+    }
+
+    static List<Case> parse(String text, String prefix) {
         List<Case> out = new ArrayList<>();
         String name = null;
         List<Line> lines = null;
-        for (String raw : CASES.split("\n")) {
+        for (String raw : text.split("\n")) {
             String line = raw.strip();
             if (line.startsWith("#")) {
-                name = line.substring(1).strip();
+                name = prefix + line.substring(1).strip();
                 lines = new ArrayList<>();
                 out.add(new Case(name, lines));
             } else if (!line.isEmpty()) {
+                if (lines == null) {
+                    throw new IllegalStateException(prefix + "a command before the first '# case' line: " + line);
+                }
                 char mode = "~?@".indexOf(line.charAt(0)) >= 0 ? line.charAt(0) : '=';
                 lines.add(new Line(mode, split(mode == '=' ? line : line.substring(1))));
             }

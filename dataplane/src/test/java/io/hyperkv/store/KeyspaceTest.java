@@ -187,4 +187,79 @@ class KeyspaceTest {
             assertThat(ks.randomKey(0)).isEqualTo(b("only"));
         }
     }
+
+    /** Records what {@link KeyEvents} reports, as text. */
+    private static final class Recorder implements KeyEvents {
+        final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void modified(int db, byte[] key) {
+            events.add("modified " + db + " " + new String(key, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void expired(int db, byte[] key) {
+            events.add("expired " + db + " " + new String(key, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void flushed(int fromDb, int toDb) {
+            events.add("flushed " + fromDb + ".." + toDb);
+        }
+    }
+
+    @Test
+    void listenersHearEveryCommittedChangeAndNothingElse() {
+        Recorder r = new Recorder();
+        ks.listen(r);
+        ks.listen(new KeyEvents() {
+            @Override
+            public void modified(int db, byte[] key) {
+                throw new IllegalStateException("a broken listener must not undo the write");
+            }
+        });
+        set(0, "a", "1", 0);
+        ks.delete(0, b("missing"));
+        ks.setExpiry(0, b("a"), time.getAsLong() + 1000);
+        try (Keyspace.Changes c = ks.changes()) {
+            c.putString(1, b("x"), b("1"), Encoding.EMBSTR, 0).putString(1, b("y"), b("2"), Encoding.EMBSTR, 0).commit();
+        }
+        time.advance(2000);
+        assertThat(ks.read(0, b("a"))).isNull();
+        set(2, "t", "v", time.getAsLong() + 10);
+        time.advance(20);
+        assertThat(ks.runCycle()).isEqualTo(1);
+        ks.flushAll();
+        assertThat(r.events).containsExactly("modified 0 a", "modified 0 a", "modified 1 x", "modified 1 y",
+                "expired 0 a", "modified 2 t", "expired 2 t", "flushed 0..16");
+        assertThat(ks.stats().listenerFailures()).as("one per modified event").isEqualTo(5);
+        assertThat(ks.read(1, b("x"))).as("flushed").isNull();
+    }
+
+    @Test
+    void collectionRowsStagedWithTheirMetaCommitTogetherAndGoWithTheKey() {
+        Stamp s = ks.stamp();
+        Metadata meta = new Metadata(ValueType.SET, Encoding.HASHTABLE, s.time(), s, 0, null, 2, null, null);
+
+        try (Keyspace.Changes c = ks.changes()) {
+            c.put(0, b("set"), null, meta)
+                    .putSub(ColumnFamily.SUB, KeyCodec.sub(0, b("set"), meta.version(), b("m1")), b("d1"))
+                    .putSub(ColumnFamily.SUB, KeyCodec.sub(0, b("set"), meta.version(), b("m2")), b("d2"))
+                    .commit();
+        }
+        assertThat(engine.get(ColumnFamily.SUB, KeyCodec.sub(0, b("set"), meta.version(), b("m1")))).isEqualTo(b("d1"));
+        assertThat(ks.size(0)).isEqualTo(1);
+        try (Keyspace.Changes c = ks.changes()) {
+            Metadata stored = ks.readStored(0, b("set"));
+            c.deleteSub(ColumnFamily.SUB, KeyCodec.sub(0, b("set"), meta.version(), b("m1")))
+                    .put(0, b("set"), stored, new Metadata(ValueType.SET, Encoding.HASHTABLE, stored.version(),
+                            ks.stamp(), 0, null, 1, null, null))
+                    .commit();
+        }
+        assertThat(engine.get(ColumnFamily.SUB, KeyCodec.sub(0, b("set"), meta.version(), b("m1")))).isNull();
+        assertThat(ks.read(0, b("set")).size()).isEqualTo(1);
+        ks.delete(0, b("set"));
+        assertThat(engine.get(ColumnFamily.SUB, KeyCodec.sub(0, b("set"), meta.version(), b("m2")))).as("range-deleted with the key").isNull();
+        assertThat(ks.size(0)).isZero();
+    }
 }

@@ -50,6 +50,50 @@ class RocksDbEngineTest {
     }
 
     @Test
+    void cursorsMoveBackwardsWithinTheirBounds() {
+        try (Engine e = RocksDbEngine.open(EngineOptions.of(dir, Fsync.NO))) {
+            for (String k : List.of("a", "b1", "b2", "b3", "c")) {
+                e.put(ColumnFamily.SUB, b(k), b(k));
+            }
+            List<String> seen = new ArrayList<>();
+            try (Engine.Cursor c = e.iterate(ColumnFamily.SUB, b("b"), b("c"))) {
+                for (c.seekToLast(); c.valid(); c.prev()) {
+                    seen.add(new String(c.key()));
+                }
+                assertThat(seen).containsExactly("b3", "b2", "b1");
+                c.seekForPrev(b("b2x"));
+                assertThat(new String(c.key())).isEqualTo("b2");
+                c.seekForPrev(b("b0"));
+                assertThat(c.valid()).as("nothing at or before b0 inside [b, c)").isFalse();
+                c.seekToFirst();
+                assertThat(new String(c.key())).isEqualTo("b1");
+            }
+        }
+    }
+
+    @Test
+    void compactRangeGivesBackTheSpaceOfARangeDeletion() {
+        try (Engine e = RocksDbEngine.open(EngineOptions.of(dir, Fsync.NO))) {
+            java.util.Random random = new java.util.Random(1);
+            for (int i = 0; i < 20_000; i++) {
+                byte[] value = new byte[1000];
+                random.nextBytes(value);
+                e.put(ColumnFamily.SUB, java.nio.ByteBuffer.allocate(5).put((byte) 'p').putInt(i).array(), value);
+            }
+            e.compactRange(ColumnFamily.SUB, null, null);
+            long before = e.property("rocksdb.total-sst-files-size");
+            e.deleteRange(ColumnFamily.SUB, b("p"), b("q"));
+            e.compactRange(ColumnFamily.SUB, b("p"), b("q"));
+            long after = e.property("rocksdb.total-sst-files-size");
+            assertThat(before).as("20 000 rows of 1 KB on disk").isGreaterThan(10_000_000L);
+            assertThat(after).as("after the range deletion and compaction").isLessThan(before / 100);
+            try (Engine.Cursor c = e.iterate(ColumnFamily.SUB, b("p"), b("q"))) {
+                assertThat(c.valid()).isFalse();
+            }
+        }
+    }
+
+    @Test
     void batchIsAtomicAndDeleteRangeRemovesOnlyTheRange() {
         try (Engine e = RocksDbEngine.open(EngineOptions.of(dir, Fsync.NO))) {
             try (Engine.Batch batch = e.batch()) {
