@@ -99,6 +99,8 @@ public final class BusNode implements PeerStates {
     private boolean bootstrapping;
     private volatile boolean stopped;
     private Runnable heartbeatTimer;
+    private Topology cachedFrameFor;
+    private byte[] cachedFrame;
 
     public BusNode(BusConfig config, Identity self, String secret, List<PeerAddress> staticPeers,
             int replicationFactor, CurrentTopology topology, Consumer<Topology> persister, DeltaHandler deltaHandler,
@@ -288,8 +290,13 @@ public final class BusNode implements PeerStates {
         });
     }
 
-    private static byte[] topologyFrame(Topology t) {
-        return BusFrames.encode(ascii(BusFrames.TOPOLOGY), TopologyCodec.encode(t));
+    /** The gossip frame of a topology, encoded once per topology (bus thread only). */
+    private byte[] topologyFrame(Topology t) {
+        if (cachedFrameFor != t) {
+            cachedFrame = BusFrames.encode(ascii(BusFrames.TOPOLOGY), TopologyCodec.encode(t));
+            cachedFrameFor = t;
+        }
+        return cachedFrame;
     }
 
     private void receiveTopology(byte[][] argv, String from) {
@@ -356,18 +363,21 @@ public final class BusNode implements PeerStates {
             }
             intros.put(a, new StaticBootstrap.Introduction(o.hello.id(), o.hello.clientPort(), Optional.empty()));
         }
-        Optional<Topology> decided;
-        try {
-            decided = StaticBootstrap.decide(staticPeers, intros, replicationFactor);
-        } catch (RuntimeException e) {
-            LOG.severe("cannot form the cluster from hyperkv.cluster.peers: " + e.getMessage());
-            return;
-        }
-        if (decided.isPresent()) {
-            bootstrapping = true;
-            offer(decided.get(), "the static peer list").whenComplete((r, e) -> transport.execute(() ->
-                    bootstrapping = false));
-        }
+        // Placing 16384 slots is worker work, not event-loop work: it would delay heartbeats.
+        bootstrapping = true;
+        CompletableFuture.supplyAsync(() -> StaticBootstrap.decide(staticPeers, intros, replicationFactor),
+                transport.blocking()).whenComplete((decided, err) -> transport.execute(() -> {
+                    if (err != null) {
+                        bootstrapping = false;
+                        Throwable cause = err.getCause() != null ? err.getCause() : err;
+                        LOG.severe("cannot form the cluster from hyperkv.cluster.peers: " + cause.getMessage());
+                    } else if (decided.isEmpty()) {
+                        bootstrapping = false;
+                    } else {
+                        offer(decided.get(), "the static peer list").whenComplete((r, e) -> transport.execute(() ->
+                                bootstrapping = false));
+                    }
+                }));
     }
 
     // ---------------------------------------------------------------------------------------------------- heartbeat
@@ -537,8 +547,8 @@ public final class BusNode implements PeerStates {
                     }
                 });
             } catch (RespProtocolException e) {
-                refused(l.remote(), "protocol error: " + e.getMessage());
-                l.write(BusFrames.encode(BusFrames.ERROR, "protocol error: " + e.getMessage()));
+                refused(l.remote(), e.getMessage());
+                l.write(BusFrames.encode(BusFrames.ERROR, e.getMessage()));
                 l.close();
             }
         }
@@ -763,8 +773,8 @@ public final class BusNode implements PeerStates {
                     }
                 });
             } catch (RespProtocolException e) {
-                refused(link.remote(), "protocol error: " + e.getMessage());
-                link.write(BusFrames.encode(BusFrames.ERROR, "protocol error: " + e.getMessage()));
+                refused(link.remote(), e.getMessage());
+                link.write(BusFrames.encode(BusFrames.ERROR, e.getMessage()));
                 close();
             }
         }
@@ -832,6 +842,11 @@ public final class BusNode implements PeerStates {
             }
             Executor onBus = transport::execute;
             tail = tail.thenComposeAsync(v -> {
+                if (closed) {
+                    // The sender rewinds to its oldest unacknowledged batch on its next connection; applying the
+                    // rest here would only race that connection's copy of them.
+                    return CompletableFuture.<Void>completedFuture(null);
+                }
                 try {
                     CompletableFuture<Void> f = deltaHandler.apply(batch);
                     return f == null ? CompletableFuture.failedFuture(new NullPointerException("no future")) : f;

@@ -137,6 +137,7 @@ public final class Handshake {
     }
 
     private Step serverReceive(byte[][] argv) throws BusProtocolException {
+        remoteError(argv);
         if (helloArgv == null) {
             expect(argv, BusFrames.HELLO, 7);
             if (!VERSION.equals(text(argv[1]))) {
