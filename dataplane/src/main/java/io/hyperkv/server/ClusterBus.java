@@ -71,7 +71,11 @@ final class ClusterBus {
     }
 
     void stop(Duration timeout) {
-        node.stop();
+        try {
+            node.stop().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warnf("the cluster bus did not stop its links cleanly: %s", e.toString());
+        }
         transport.close(timeout);
     }
 }

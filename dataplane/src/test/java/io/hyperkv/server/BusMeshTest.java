@@ -132,7 +132,8 @@ class BusMeshTest {
                 .until(() -> a.node.state(c.id) == PeerState.DOWN);
         long downAfter = (System.nanoTime() - stoppedAt) / 1_000_000;
         assertThat(downAfter).isGreaterThanOrEqualTo(CONFIG.downAfterMillis() - CONFIG.heartbeatMillis());
-        assertThat(seenByA).containsExactly(PeerState.SUSPECT, PeerState.DOWN);
+        // endsWith: on a loaded machine a heartbeat can be late before the stop, a SUSPECT that returned to UP
+        assertThat(seenByA).endsWith(PeerState.SUSPECT, PeerState.DOWN);
         assertThat(endpoints.get(1).node.state(a.id)).isEqualTo(PeerState.UP);
         assertThat(a.node.send(c.id, List.of(delta(1))))
                 .isInstanceOf(Delivery.Refused.class)
@@ -142,7 +143,7 @@ class BusMeshTest {
         endpoints.set(2, back);
         back.start();
         await().atMost(TIMEOUT).until(() -> a.node.state(c.id) == PeerState.UP);
-        assertThat(seenByA).containsExactly(PeerState.SUSPECT, PeerState.DOWN, PeerState.UP);
+        assertThat(seenByA).endsWith(PeerState.SUSPECT, PeerState.DOWN, PeerState.UP);
     }
 
     @Test
@@ -278,6 +279,33 @@ class BusMeshTest {
         assertThat(b.batches.get()).isEqualTo(queued);
     }
 
+    @Test
+    void aPeerThatStopsAcknowledgingDoesNotStallDeliveryToTheOthers() throws Exception {
+        awaitMeshUp();
+        Endpoint a = endpoints.get(0);
+        Endpoint slow = endpoints.get(1);
+        Endpoint fast = endpoints.get(2);
+        slow.hold.set(true);
+        List<CompletableFuture<Void>> toSlow = new ArrayList<>();
+        List<CompletableFuture<Void>> toFast = new ArrayList<>();
+        for (int i = 1; i <= 200; i++) {
+            if (a.node.send(slow.id, List.of(delta(i))) instanceof Delivery.Queued q) {
+                toSlow.add(q.acked());
+            }
+            Delivery d = a.node.send(fast.id, List.of(delta(i)));
+            assertThat(d).isInstanceOf(Delivery.Queued.class);
+            toFast.add(((Delivery.Queued) d).acked());
+        }
+        CompletableFuture.allOf(toFast.toArray(CompletableFuture[]::new)).get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(fast.batches.get()).isEqualTo(200);
+        assertThat(toSlow).hasSize(200).noneMatch(CompletableFuture::isDone);
+        assertThat(slow.batches.get()).isEqualTo(1);
+        slow.hold.set(false);
+        slow.releaseHeld();
+        CompletableFuture.allOf(toSlow.toArray(CompletableFuture[]::new)).get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(slow.batches.get()).isEqualTo(200);
+    }
+
     // ---------------------------------------------------------------------------------------------------- helpers
 
     private void awaitMeshUp() {
@@ -377,7 +405,7 @@ class BusMeshTest {
         }
 
         void stop() {
-            node.stop();
+            node.stop().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
             releaseHeld();
             transport.close(TIMEOUT);
         }

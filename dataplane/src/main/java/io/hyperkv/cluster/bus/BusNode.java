@@ -131,20 +131,29 @@ public final class BusNode implements PeerStates {
         });
     }
 
-    /** Closes every connection and fails every queued batch; the node dials nothing afterwards. */
-    public void stop() {
+    /**
+     * Closes every connection and fails every queued batch; the node dials nothing afterwards. The future completes
+     * once that ran on the bus thread.
+     */
+    public CompletableFuture<Void> stop() {
         stopped = true;
+        CompletableFuture<Void> done = new CompletableFuture<>();
         transport.execute(() -> {
-            if (heartbeatTimer != null) {
-                heartbeatTimer.run();
-            }
-            for (Outbound o : List.copyOf(outbounds.values())) {
-                o.remove("the bus is stopping");
-            }
-            for (Inbound in : List.copyOf(inbounds)) {
-                in.close();
+            try {
+                if (heartbeatTimer != null) {
+                    heartbeatTimer.run();
+                }
+                for (Outbound o : List.copyOf(outbounds.values())) {
+                    o.remove("the bus is stopping");
+                }
+                for (Inbound in : List.copyOf(inbounds)) {
+                    in.close();
+                }
+            } finally {
+                done.complete(null);
             }
         });
+        return done;
     }
 
     /** A connection a peer opened to this node (called by the transport's listener, on the bus thread). */
