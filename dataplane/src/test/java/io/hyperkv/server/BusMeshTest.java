@@ -306,6 +306,29 @@ class BusMeshTest {
         assertThat(slow.batches.get()).isEqualTo(200);
     }
 
+    @Test
+    void registeredVerbsReachTheirHandlerAndUnknownOnesLeaveTheLinkUp() throws Exception {
+        awaitMeshUp();
+        Endpoint a = endpoints.get(0);
+        Endpoint b = endpoints.get(1);
+        List<String> answers = new CopyOnWriteArrayList<>();
+        b.node.register("HKV.ECHO", (from, argv, reply) -> reply.accept(io.hyperkv.cluster.bus.BusFrames.encode(
+                "HKV.ECHOED", from.hex(), new String(argv[1], StandardCharsets.UTF_8))));
+        a.node.register("HKV.ECHOED", (from, argv, reply) -> answers.add(from.hex() + " "
+                + new String(argv[1], StandardCharsets.UTF_8) + " " + new String(argv[2], StandardCharsets.UTF_8)));
+
+        assertThat(a.node.sendFrame(b.id, io.hyperkv.cluster.bus.BusFrames.encode("HKV.FROM-THE-FUTURE", "x")))
+                .isTrue();
+        assertThat(a.node.sendFrame(b.id, io.hyperkv.cluster.bus.BusFrames.encode("HKV.ECHO", "hello"))).isTrue();
+        await().atMost(TIMEOUT).until(() -> answers.size() == 1);
+        assertThat(answers).containsExactly(b.id.hex() + " " + a.id.hex() + " hello");
+        assertThat(a.node.sendFrame(new NodeId(0x7777L), io.hyperkv.cluster.bus.BusFrames.encode("HKV.ECHO", "x")))
+                .isFalse();
+        Delivery d = a.node.send(b.id, List.of(delta(3)));
+        ((Delivery.Queued) d).acked().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(a.node.state(b.id)).isEqualTo(PeerState.UP);
+    }
+
     // ---------------------------------------------------------------------------------------------------- helpers
 
     private void awaitMeshUp() {

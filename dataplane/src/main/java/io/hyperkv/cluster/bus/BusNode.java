@@ -75,6 +75,16 @@ public final class BusNode implements PeerStates {
     public record Identity(NodeId id, PeerAddress announce, int clientPort) {
     }
 
+    /**
+     * Handles a message verb the bus itself does not know (the coordinator's forwards, anti-entropy's digests), on
+     * the bus thread, whichever connection it arrives on; {@code reply} writes on that same connection. It must not
+     * block.
+     */
+    @FunctionalInterface
+    public interface FrameHandler {
+        void frame(NodeId from, byte[][] argv, Consumer<byte[]> reply);
+    }
+
     /** A change of a peer's state, for listeners (hint replay starts on UP). */
     public record PeerEvent(PeerAddress address, Optional<NodeId> id, PeerState from, PeerState to) {
     }
@@ -95,6 +105,7 @@ public final class BusNode implements PeerStates {
     private final Map<NodeId, Outbound> byId = new ConcurrentHashMap<>();
     private final Set<Inbound> inbounds = new LinkedHashSet<>();
     private final List<Consumer<PeerEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, FrameHandler> handlers = new ConcurrentHashMap<>();
     private PeerAddress selfEntry;
     private boolean bootstrapping;
     private volatile boolean stopped;
@@ -174,6 +185,45 @@ public final class BusNode implements PeerStates {
 
     public Identity identity() {
         return self;
+    }
+
+    /** Routes messages with {@code verb} (upper case, e.g. {@code HKV.FWD}) to {@code handler}. */
+    public void register(String verb, FrameHandler handler) {
+        if (handlers.putIfAbsent(verb, handler) != null) {
+            throw new IllegalStateException(verb + " already has a handler");
+        }
+    }
+
+    /**
+     * Writes one message on the outbound link to {@code peer} if that link is up; returns false otherwise. Unlike
+     * {@link #send}, nothing is queued, numbered or retransmitted: for requests whose sender has its own timeout.
+     * Callable from any thread.
+     */
+    public boolean sendFrame(NodeId peer, byte[] frame) {
+        Outbound o = byId.get(peer);
+        if (o == null || !o.established || stopped) {
+            return false;
+        }
+        transport.execute(() -> {
+            if (o.established && o.link != null) {
+                o.link.write(frame);
+            }
+        });
+        return true;
+    }
+
+    private void dispatch(NodeId from, byte[][] argv, Consumer<byte[]> reply, String remote) {
+        FrameHandler h = handlers.get(BusFrames.verb(argv));
+        if (h == null) {
+            // Ignored rather than refused: a newer peer may speak verbs this version does not know.
+            LOG.fine("ignored bus message " + BusFrames.verb(argv) + " from " + remote);
+            return;
+        }
+        try {
+            h.frame(from, argv, reply);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "the handler of " + BusFrames.verb(argv) + " failed on a message from " + remote, e);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------- deltas
@@ -608,7 +658,10 @@ public final class BusNode implements PeerStates {
                         LOG.warning("bus peer " + address + " reported: " + (argv.length > 1 ? text(argv[1]) : "?"));
                         link.close();
                     }
-                    default -> LOG.fine("ignored bus message " + BusFrames.verb(argv) + " from " + address);
+                    default -> {
+                        PeerLink l = link;
+                        dispatch(id, argv, l::write, address.toString());
+                    }
                 }
             } catch (BusProtocolException e) {
                 refused(link.remote(), e.getMessage());
@@ -824,8 +877,7 @@ public final class BusNode implements PeerStates {
                                 + (argv.length > 1 ? text(argv[1]) : "?"));
                         close();
                     }
-                    default -> link.write(BusFrames.encode(BusFrames.ERROR, "unknown bus message \""
-                            + BusFrames.verb(argv) + "\""));
+                    default -> dispatch(peer.id(), argv, link::write, link.remote());
                 }
             } catch (BusProtocolException e) {
                 refused(link.remote(), e.getMessage());

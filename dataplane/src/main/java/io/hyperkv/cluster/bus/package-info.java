@@ -26,7 +26,7 @@
  *     secret over both nonces and both hellos</td></tr>
  * <tr><td>{@code HKV.AUTH proof}</td><td>dialer</td><td>proves the secret in turn</td></tr>
  * <tr><td>{@code HKV.WELCOME}</td><td>listener</td><td>the connection is authenticated</td></tr>
- * <tr><td>{@code HKV.ERROR text}</td><td>either</td><td>why the connection is being closed (or an unknown verb)</td></tr>
+ * <tr><td>{@code HKV.ERROR text}</td><td>either</td><td>why the connection is being closed</td></tr>
  * <tr><td>{@code HKV.PING epoch} / {@code HKV.PONG epoch}</td><td>dialer / listener</td><td>heartbeat every
  *     500 ms; a lower epoch than ours gets {@code HKV.TOPOLOGY}</td></tr>
  * <tr><td>{@code HKV.TOPOLOGY json}</td><td>either</td><td>gossip of the topology document
@@ -36,6 +36,7 @@
  * <tr><td>{@code HKV.ACK seq} / {@code HKV.NACK seq reason text}</td><td>listener</td><td>cumulative ack after the
  *     handler's future completed / refusal of that batch ({@code SKEW}, {@code NOTOWNER}, {@code INVALID},
  *     {@code NOTREADY}, {@code ERROR})</td></tr>
+ * <tr><td>other verbs</td><td>either</td><td>to the {@link io.hyperkv.cluster.bus.BusNode.FrameHandler} registered for them; ignored otherwise</td></tr>
  * </table>
  */
 package io.hyperkv.cluster.bus;
