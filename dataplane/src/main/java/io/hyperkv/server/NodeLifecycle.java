@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * Brings one node up and down in a fixed order. Start: validate the configuration, open the store,
- * restore the node id and clock, build the command table, register metrics, schedule active expiry,
+ * Brings one node up and down in a fixed order. Start: validate the configuration (cluster keys
+ * included), open the store, restore the node id, clock and topology, build the command table, register metrics, schedule active expiry,
  * bind the RESP listener. Stop (SIGTERM, SHUTDOWN, or
  * the end of a test): become unready, stop accepting, let in-flight commands and fsync waits
  * finish (bounded), close every connection, fsync and close the store. The store is never closed

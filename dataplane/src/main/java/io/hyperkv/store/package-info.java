@@ -28,7 +28,7 @@
  * <tr><td>{@code expire}</td><td>{@code db u8 | expireAt u64 | slot u16 | key}</td><td>empty</td>
  *     <td>one entry per key with a time to live, earliest deadline first: the active expiry cycle reads from the front</td></tr>
  * <tr><td>{@code hints}</td><td>(replication layer)</td><td></td><td>deltas for unreachable replicas</td></tr>
- * <tr><td>{@code sys}</td><td>ASCII name</td><td></td><td>node id, topology, HLC high-water mark</td></tr>
+ * <tr><td>{@code sys}</td><td>ASCII name</td><td></td><td>{@code node-id} (8 bytes), {@code topology} (TopologyCodec JSON), {@code hlc-high-water-mark} (8 bytes)</td></tr>
  * </table>
  *
  * <h2>Metadata fields</h2>
