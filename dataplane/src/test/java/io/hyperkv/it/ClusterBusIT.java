@@ -26,7 +26,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Three real server processes given only a static peer list ({@code hyperkv.cluster.peers}) form a cluster over the
  * replication bus: each sees the others UP, all install the same epoch-1 topology, a topology installed on one node
- * through the admin API reaches the others by gossip, and a stopped node is seen DOWN and then UP after its restart.
+ * through the admin API reaches the others by gossip, and a stopped node is seen DOWN and then UP after its restart;
+ * with a {@link BusProxy} in front of one node's bus, a black hole makes the others see it DOWN and PASS brings it
+ * back UP.
  */
 class ClusterBusIT {
 
@@ -108,6 +110,43 @@ class ClusterBusIT {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(count(nodes.get(0).log(), thirdSeen + "UP")).isGreaterThan(upsBefore));
         assertThat(match(EPOCH, node(third))).isEqualTo("2");
+    }
+
+    @Test
+    void aBlackholedBusIsSeenDownByTheOthersAndUpAgainWhenTheTrafficPasses() throws Exception {
+        List<Integer> busPorts = List.of(freePort(), freePort(), freePort());
+        try (BusProxy proxy = BusProxy.start(busPorts.get(2))) {
+            // Node 2 is listed (announced) at the proxy's port, so what the others send it crosses the proxy.
+            String peers = "127.0.0.1:" + busPorts.get(0) + ",127.0.0.1:" + busPorts.get(1) + ",127.0.0.1:"
+                    + proxy.port();
+            try (ClusterHarness cluster = ClusterHarness.start(3, Map.of("hyperkv.cluster.peers", peers),
+                    i -> Map.of("hyperkv.cluster.bus-port", Integer.toString(busPorts.get(i))))) {
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    for (int i = 0; i < 3; i++) {
+                        assertThat(cluster.admin(i, "GET", "/v1/node", null).body()).contains("\"epoch\":1");
+                    }
+                });
+                String id2 = match(NODE_ID, cluster.admin(2, "GET", "/v1/node", null).body());
+                String seen = "bus peer 127.0.0.1:" + proxy.port() + " (node " + id2 + ") is now ";
+                for (int i = 0; i < 2; i++) {
+                    int n = i;
+                    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.node(n).log().contains(seen + "UP"));
+                }
+
+                proxy.mode(BusProxy.Mode.BLACKHOLE);
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    for (int i = 0; i < 2; i++) {
+                        assertThat(cluster.node(i).log()).contains(seen + "SUSPECT").contains(seen + "DOWN");
+                    }
+                });
+                int upsBefore = count(cluster.node(0).log(), seen + "UP");
+                proxy.mode(BusProxy.Mode.PASS);
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    assertThat(count(cluster.node(0).log(), seen + "UP")).isGreaterThan(upsBefore);
+                    assertThat(cluster.node(1).log()).contains(seen + "UP");
+                });
+            }
+        }
     }
 
     private String node(ServerProcess n) throws IOException, InterruptedException {
