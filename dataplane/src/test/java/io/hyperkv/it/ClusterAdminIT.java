@@ -139,7 +139,8 @@ class ClusterAdminIT {
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()))
                     .isInstanceOf(HttpTimeoutException.class);
             cluster.resume(0);
-            assertThat(node(cluster, 0).get("epoch").asLong()).isEqualTo(1);
+            // Epoch 2, installed on node 2, reaches node 0 by the bus's gossip, before or after the pause.
+            assertThat(node(cluster, 0).get("epoch").asLong()).isBetween(1L, 2L);
         }
     }
 
