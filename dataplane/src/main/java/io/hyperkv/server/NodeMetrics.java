@@ -5,8 +5,6 @@ import io.hyperkv.store.Keyspace;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -48,13 +46,17 @@ final class NodeMetrics {
         rocks(registry, node, "hyperkv.rocksdb.live.data.bytes", "rocksdb.estimate-live-data-size",
                 "Estimated bytes of live data in RocksDB");
 
-        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        Gauge.builder("hyperkv.memory.used.bytes", node, n -> {
-            double jvm = memory.getHeapMemoryUsage().getUsed() + memory.getNonHeapMemoryUsage().getUsed();
-            double memtables = property(n, "rocksdb.cur-size-all-mem-tables");
-            double cache = property(n, "rocksdb.block-cache-usage");
-            return jvm + (Double.isNaN(memtables) ? 0 : memtables) + (Double.isNaN(cache) ? 0 : cache);
-        }).description("JVM heap and non-heap in use plus RocksDB memtables and block cache").register(registry);
+        Gauge.builder("hyperkv.memory.used.bytes", node, NodeMetrics::memoryUsed)
+                .description("JVM heap and non-heap in use plus RocksDB memtables and block cache").register(registry);
+    }
+
+    /** The figure {@code GET /v1/node} reports as memoryBytes; NaN while the store is closed. */
+    private static double memoryUsed(NodeLifecycle node) {
+        try {
+            return node.localNode().map(l -> (double) l.memoryBytes()).orElse(Double.NaN);
+        } catch (RuntimeException closedMeanwhile) {
+            return Double.NaN;
+        }
     }
 
     private static void rocks(MeterRegistry registry, NodeLifecycle node, String name, String property, String help) {
