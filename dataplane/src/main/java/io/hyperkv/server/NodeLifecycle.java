@@ -84,14 +84,20 @@ public class NodeLifecycle {
                 identity.nodeIdHex(), config.engine().name().toLowerCase(Locale.ROOT), dataDir, fsync.redisName());
 
         ConnectedClients clients = new ConnectedClients();
+        BlockedClients blocked = new BlockedClients(vertx);
+        keyspace.listen(blocked);
         // The meters need the finished table and INFO needs the meters: the hooks see them through a holder.
         CommandMeters[] meters = new CommandMeters[1];
-        NodeHooks hooks = new NodeHooks(identity, clients, () -> meters[0].totalCommands(), listener::port, settings);
+        NodeHooks hooks = new NodeHooks(identity, clients, () -> meters[0].totalCommands(), listener::port, settings,
+                blocked);
         CommandTable table = Commands.standard(keyspace, settings, hooks);
         new ConnectionCommands(clients, settings).registerInto(table);
+        new TransactionCommands(keyspace).registerInto(table);
+        WatchedKeys watchedKeys = new WatchedKeys();
+        keyspace.listen(watchedKeys);
         meters[0] = new CommandMeters(registry, table);
-        wiring = new ServerWiring(vertx, new Dispatcher(table), keyspace, clients, meters[0], settings,
-                new AtomicInteger());
+        wiring = new ServerWiring(vertx, new Dispatcher(table, keyspace), keyspace, clients, meters[0], settings,
+                new AtomicInteger(), watchedKeys, blocked);
         NodeMetrics.register(registry, this);
         node = new LocalNode(identity, cluster, engine, keyspace, topology, topologyStore,
                 new NodeDrain(drainSteps(), identity.nodeIdHex()));
