@@ -36,6 +36,7 @@ public final class LocalNode {
     private final TopologyStore topologyStore;
     private final Checkpoints checkpoints;
     private final NodeDrain drain;
+    private volatile io.hyperkv.cluster.bus.BusNode bus;
 
     LocalNode(NodeIdentity identity, ClusterSettings cluster, Engine engine, Keyspace keyspace,
             CurrentTopology topology, TopologyStore topologyStore, NodeDrain drain) {
@@ -69,6 +70,10 @@ public final class LocalNode {
     public CurrentTopology.Offer offerTopology(Topology candidate, String source) {
         CurrentTopology.Offer offer = topology.offer(candidate, topologyStore::persist);
         if (offer.outcome() == CurrentTopology.Outcome.INSTALLED) {
+            io.hyperkv.cluster.bus.BusNode b = bus;
+            if (b != null) {
+                b.topologyInstalled(); // gossip it to the peers
+            }
             LOG.infof("node %s installed topology epoch %d from %s: %d nodes, N=%d, owns %d slot range%s",
                     identity.nodeIdHex(), candidate.epoch(), source, candidate.nodes().size(),
                     candidate.replicationFactor(), candidate.spansOwnedBy(nodeId()).size(),
@@ -78,6 +83,16 @@ public final class LocalNode {
                     offer.epochInForce(), candidate.epoch(), source, offer.outcome().name().toLowerCase());
         }
         return offer;
+    }
+
+    /** The replication bus, set once it runs (cluster mode). */
+    void bus(io.hyperkv.cluster.bus.BusNode bus) {
+        this.bus = bus;
+    }
+
+    /** How this node sees its peers (for {@code GET /v1/node} and INFO): empty outside cluster mode. */
+    public java.util.Optional<io.hyperkv.cluster.bus.PeerStates> peers() {
+        return java.util.Optional.ofNullable(bus);
     }
 
     /** Live keys in every database. */

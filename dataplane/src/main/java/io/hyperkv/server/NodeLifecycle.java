@@ -61,6 +61,7 @@ public class NodeLifecycle {
     private volatile Keyspace keyspace;
     private volatile ServerWiring wiring;
     private volatile LocalNode node;
+    private volatile ClusterBus bus;
     private volatile boolean stopping;
     private ScheduledExecutorService expiry;
 
@@ -123,6 +124,11 @@ public class NodeLifecycle {
 
         int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
         listener.start(wiring, config.bind(), config.port(), loops, START_TIMEOUT);
+        if (cluster.enabled()) {
+            bus = ClusterBus.start(vertx, cluster, identity, config.bind(), listener.port(), topology, topologyStore,
+                    ClusterBus.NOT_APPLYING_YET, START_TIMEOUT);
+            node.bus(bus.node());
+        }
     }
 
     private void logCluster(NodeIdentity identity, ClusterSettings cluster, CurrentTopology topology) {
@@ -223,6 +229,11 @@ public class NodeLifecycle {
                 sleepQuietly();
             }
             listener.stop(vertx, DRAIN_TIMEOUT);
+            ClusterBus b = bus;
+            bus = null;
+            if (b != null) {
+                b.stop(DRAIN_TIMEOUT);
+            }
             for (Connection c : w.clients().all()) {
                 c.kill();
             }

@@ -61,12 +61,16 @@ class AdminApiTest {
         return admin().get("/v1/node").then().statusCode(200).extract().jsonPath().getLong("epoch");
     }
 
-    /** Three nodes, this one included, N=2, placed by the standard placement. */
+    /**
+     * Three nodes, this one included, N=2, placed by the standard placement. The other two are on loopback at bus
+     * ports 1 and 2, where nothing listens: this node's replication bus dials every member, and a test must reach
+     * no address but 127.0.0.1.
+     */
     private static Topology topology(long epoch, long otherSeed) {
         List<ClusterNode> nodes = List.of(
                 new ClusterNode(SELF, "127.0.0.1", 6379, 16379, NodeState.UP),
-                new ClusterNode(new NodeId(otherSeed), "10.0.0.2", 6379, 16379, NodeState.UP),
-                new ClusterNode(new NodeId(otherSeed + 1), "10.0.0.3", 6379, 16379, NodeState.UP));
+                new ClusterNode(new NodeId(otherSeed), "127.0.0.1", 6380, 1, NodeState.UP),
+                new ClusterNode(new NodeId(otherSeed + 1), "127.0.0.1", 6381, 2, NodeState.UP));
         return Placement.standard().topology(epoch, nodes, 2);
     }
 

@@ -1,0 +1,33 @@
+package io.hyperkv.cluster.bus;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where a node applies the deltas peers send it; the store implements it (merge under the key lock, one WriteBatch,
+ * complete once durable). The bus calls {@link #apply} on its own thread, one batch at a time per sending peer link and
+ * in the order the peer sent them, and acknowledges the batch only when the returned future completes normally; an
+ * exceptional completion is answered with {@code HKV.NACK} carrying the exception's message (a {@link DeltaRejection}
+ * names its reason word). {@code apply} must not block: hand the work to a worker and return.
+ *
+ * <p>A batch can arrive more than once (retransmitted after a reconnect), so applying must be idempotent.
+ */
+@FunctionalInterface
+public interface DeltaHandler {
+
+    CompletableFuture<Void> apply(List<DeltaEnvelope> batch);
+
+    /** A refusal with a reason word the sender can act on, e.g. {@code SKEW} or {@code NOTOWNER}. */
+    final class DeltaRejection extends RuntimeException {
+        private final String reason;
+
+        public DeltaRejection(String reason, String message) {
+            super(message);
+            this.reason = reason;
+        }
+
+        public String reason() {
+            return reason;
+        }
+    }
+}
