@@ -233,7 +233,7 @@ final class SetCommands extends Family {
 
     private Reply smove(ClientSession s, byte[][] a) {
         int db = s.db();
-        boolean moved;
+        SetStore.Moved moved;
         boolean srcGone;
         try (KeyLocks.Held ignored = ks.lock(db, a[1], a[2])) {
             Metadata src = ks.read(db, a[1]);
@@ -250,14 +250,17 @@ final class SetCommands extends Family {
             srcGone = src.size() == 1;
             moved = store.move(db, a[1], src, a[2], dst, a[3]);
         }
-        if (moved) {
-            notifier.notify(Notifier.SET, "srem", db, a[1]);
-            if (srcGone) {
-                notifier.notify(Notifier.GENERIC, "del", db, a[1]);
-            }
+        if (moved == SetStore.Moved.NOT_IN_SOURCE) {
+            return Reply.ZERO;
+        }
+        notifier.notify(Notifier.SET, "srem", db, a[1]);
+        if (srcGone) {
+            notifier.notify(Notifier.GENERIC, "del", db, a[1]);
+        }
+        if (moved == SetStore.Moved.ADDED) {
             notifier.notify(Notifier.SET, "sadd", db, a[2]);
         }
-        return moved ? Reply.ONE : Reply.ZERO;
+        return Reply.ONE;
     }
 
     // ---------------------------------------------------------------- algebra

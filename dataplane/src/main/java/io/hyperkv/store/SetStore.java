@@ -225,17 +225,20 @@ public final class SetStore {
         return picked;
     }
 
+    /** What SMOVE did. */
+    public enum Moved { NOT_IN_SOURCE, ALREADY_IN_DESTINATION, ADDED }
+
     /**
-     * SMOVE between two different keys, both locked by the caller: false if {@code member} is not
-     * in {@code src}. The removal from src and the add to dst (if dst lacks it) are one batch.
+     * SMOVE between two different keys, both locked by the caller. The removal from src and the
+     * add to dst (if dst lacks the member) are one batch.
      */
-    public boolean move(int db, byte[] src, Metadata srcLive, byte[] dst, Metadata dstLive, byte[] member) {
+    public Moved move(int db, byte[] src, Metadata srcLive, byte[] dst, Metadata dstLive, byte[] member) {
         if (srcLive == null) {
-            return false;
+            return Moved.NOT_IN_SOURCE;
         }
         SortedMap<Bytes, DotFun<Boolean>> rows = rows(db, src, srcLive, List.of(member));
         if (rows.isEmpty()) {
-            return false;
+            return Moved.NOT_IN_SOURCE;
         }
         Bytes m = Bytes.of(member);
         Stamp stamp = ks.stamp();
@@ -256,7 +259,7 @@ public final class SetStore {
         if (add) {
             deltas.applied(db, dst, dstDelta, touched);
         }
-        return true;
+        return add ? Moved.ADDED : Moved.ALREADY_IN_DESTINATION;
     }
 
     /**
