@@ -64,6 +64,14 @@
  *     <td>{@code P | sortable(score) | member}</td></tr>
  * <tr><td>list</td><td>head and tail positions</td><td>{@code P | Position.sortKey()} → contributions</td><td>–</td></tr>
  * </table>
+ * Hashes live in {@link io.hyperkv.store.HashStore}, sets in {@link io.hyperkv.store.SetStore}: a hash
+ * field whose row holds only removal offsets (HDEL after HINCRBY) is stored but not counted in
+ * {@code size} and invisible to reads; a set row always holds at least one dot. Both report every
+ * committed delta to an {@link io.hyperkv.store.ElementDeltas} sink, with the elements it touches,
+ * and apply a replica's delta with {@code merge} by the same slice path. When a collection of at
+ * least {@code Keyspace.RECLAIM_MIN_ELEMENTS} elements is deleted or replaced, the keyspace asks the
+ * engine to flush and compact its old range in the background
+ * ({@link io.hyperkv.store.Engine#compactRangeSoon}), so its disk space comes back at once.
  * Format 1 is the first; a reader refuses a format it does not know rather than guessing.
  *
  * <h2>Durability</h2>

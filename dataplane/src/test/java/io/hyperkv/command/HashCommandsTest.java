@@ -219,7 +219,7 @@ class HashCommandsTest extends CommandHarnessTest {
         h.expect("\"listpack\"", "OBJECT", "ENCODING", "big");
         h.run("HSET", "big", "one", "more");
         h.expect("\"hashtable\"", "OBJECT", "ENCODING", "big");
-        // more than 512 pairs in one HSET convert at once, duplicates or not
+        // Redis 7.2 (not 7.0): more than 512 pairs in one HSET convert at once, duplicates or not
         args = new ArrayList<>(List.of("HSET", "dups"));
         for (int i = 0; i < 513; i++) {
             args.add("f");
