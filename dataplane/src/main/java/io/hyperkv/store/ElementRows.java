@@ -44,14 +44,12 @@ final class ElementRows {
     static byte[][] random(Engine engine, byte[] prefix, Predicate<byte[]> accept) {
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         try (Engine.Cursor c = engine.iterate(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix))) {
+            c.seekToFirst();
             byte[] p = prefix;
-            for (int level = 0; level < 64; level++) {
-                byte[] end = KeyCodec.prefixEnd(p);
-                c.seek(p);
-                if (!c.valid() || !startsWith(c.key(), p)) {
-                    break;
-                }
+            // invariant: the cursor is on the first row under p
+            for (int level = 0; level < 64 && c.valid(); level++) {
                 byte[] first = c.key();
+                byte[] end = KeyCodec.prefixEnd(p);
                 if (end == null) {
                     c.seekToLast();
                 } else {
@@ -66,30 +64,24 @@ final class ElementRows {
                     break;
                 }
                 int common = Arrays.mismatch(first, last);
+                int lo;
                 if (common == first.length) {
                     // first is a prefix of every other row here: it is one of the candidates
+                    c.seek(first);
                     if (rnd.nextInt(8) == 0) {
-                        c.seek(first);
                         break;
                     }
-                    c.seek(first);
                     c.next();
-                    int lo = c.key()[common] & 0xFF;
-                    int hi = last[common] & 0xFF;
-                    p = Arrays.copyOf(first, common + 1);
-                    p[common] = (byte) (lo + rnd.nextInt(hi - lo + 1));
+                    lo = c.key()[common] & 0xFF;
                 } else {
-                    int lo = first[common] & 0xFF;
-                    int hi = last[common] & 0xFF;
-                    p = Arrays.copyOf(first, common + 1);
-                    p[common] = (byte) (lo + rnd.nextInt(hi - lo + 1));
+                    lo = first[common] & 0xFF;
                 }
+                int hi = last[common] & 0xFF;
+                p = Arrays.copyOf(first, common + 1);
+                p[common] = (byte) (lo + rnd.nextInt(hi - lo + 1));
                 c.seek(p);
-                if (!c.valid()) {
-                    break;
-                }
-                if (!startsWith(c.key(), p)) {
-                    // no row under the chosen byte: the next row is the pick
+                if (!c.valid() || !startsWith(c.key(), p)) {
+                    // no row under the chosen byte: the next row (or the first, wrapping) is the pick
                     break;
                 }
             }
