@@ -17,6 +17,12 @@
  *       to another, and the check that no step drops a slot's last in-sync owner.</li>
  *   <li>{@link io.hyperkv.cluster.SlotRanges}: runs of slots for {@code CLUSTER SLOTS}, {@code CLUSTER SHARDS},
  *       {@code CLUSTER NODES} and {@code GET /v1/node}.</li>
+ *   <li>{@link io.hyperkv.cluster.TopologyStore}: the topology in force in the {@code sys} column family, fsynced before
+ *       it is installed and restored at start-up.</li>
+ *   <li>{@link io.hyperkv.cluster.ClusterSettings}, {@link io.hyperkv.cluster.PeerAddress},
+ *       {@link io.hyperkv.cluster.Consistency}: the validated {@code hyperkv.cluster.*} configuration.</li>
+ *   <li>{@link io.hyperkv.cluster.StaticBootstrap}: the first topology of a cluster formed from a static peer list
+ *       (adopt a peer's, else epoch 1 of the standard placement once every peer introduced itself).</li>
  * </ul>
  *
  * <h2>The topology document</h2>

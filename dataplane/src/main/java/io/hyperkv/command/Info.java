@@ -2,6 +2,7 @@ package io.hyperkv.command;
 
 import io.hyperkv.store.Engine;
 import io.hyperkv.store.Keyspace;
+import io.hyperkv.store.MetaCache;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,6 +63,9 @@ final class Info {
         stats.put("keyspace_misses", Long.toString(ks.stats().misses()));
         stats.put("expired_keys", Long.toString(ks.stats().expiredKeys()));
         stats.put("evicted_keys", "0");
+        MetaCache.Stats cache = ks.metaCacheStats();
+        stats.put("meta_cache_hits", Long.toString(cache.hits()));
+        stats.put("meta_cache_misses", Long.toString(cache.misses()));
         Map<String, String> replication = sections.get("replication");
         replication.putIfAbsent("role", "master");
         replication.putIfAbsent("connected_slaves", "0");
@@ -112,6 +116,10 @@ final class Info {
         f.put("rocksdb_table_readers", Long.toString(tableReaders));
         f.put("rocksdb_total_sst_files_size", Long.toString(Math.max(0, engine.property("rocksdb.total-sst-files-size"))));
         f.put("rocksdb_estimate_num_keys", Long.toString(Math.max(0, engine.property("rocksdb.estimate-num-keys"))));
+        MetaCache.Stats cache = ks.metaCacheStats();
+        f.put("meta_cache_bytes", Long.toString(cache.bytes()));
+        f.put("meta_cache_max_bytes", Long.toString(cache.maxBytes()));
+        f.put("meta_cache_entries", Long.toString(cache.entries()));
         return f;
     }
 

@@ -17,7 +17,10 @@ import java.util.List;
 /**
  * The generic key commands (Redis's "generic" group): existence, type, renaming and copying,
  * iteration, expiry, and whole-database flushes. Whole-db iteration (KEYS, SCAN, RANDOMKEY) and
- * flushes are {@link CommandFlag#SLOW_PATH}, so the server runs them off the event loops.
+ * flushes are {@link CommandFlag#SLOW_PATH}, so the server runs them off the event loops; so are
+ * COPY, RENAME and RENAMENX, which are O(n) for a collection (its element rows live under the key
+ * name, see {@code CollectionCopy}): a thread hop on every rename of a string is the price of
+ * never stalling an event loop behind the move of a million-element set.
  */
 final class KeyCommands extends Family {
 
@@ -51,9 +54,9 @@ final class KeyCommands extends Family {
         t.register(cmd("exists", -2).flags(READONLY, FAST).keys(1, -1, 1).acl("keyspace", "read", "fast").handler(guarded(this::exists)).build());
         t.register(cmd("touch", -2).flags(READONLY, FAST).keys(1, -1, 1).acl("keyspace", "read", "fast").handler(guarded(this::exists)).build());
         t.register(cmd("type", 2).flags(READONLY, FAST).keys(1, 1, 1).acl("keyspace", "read", "fast").handler(guarded(this::type)).build());
-        t.register(cmd("rename", 3).flags(WRITE).keys(1, 2, 1).acl("keyspace", "write", "slow").handler(guarded((s, a) -> rename(s, a, false))).build());
-        t.register(cmd("renamenx", 3).flags(WRITE, FAST).keys(1, 2, 1).acl("keyspace", "write", "fast").handler(guarded((s, a) -> rename(s, a, true))).build());
-        t.register(cmd("copy", -3).flags(WRITE, CommandFlag.DENYOOM).keys(1, 2, 1).acl("keyspace", "write", "slow").handler(guarded(this::copy)).build());
+        t.register(cmd("rename", 3).flags(WRITE, SLOW_PATH).keys(1, 2, 1).acl("keyspace", "write", "slow").handler(guarded((s, a) -> rename(s, a, false))).build());
+        t.register(cmd("renamenx", 3).flags(WRITE, FAST, SLOW_PATH).keys(1, 2, 1).acl("keyspace", "write", "fast").handler(guarded((s, a) -> rename(s, a, true))).build());
+        t.register(cmd("copy", -3).flags(WRITE, CommandFlag.DENYOOM, SLOW_PATH).keys(1, 2, 1).acl("keyspace", "write", "slow").handler(guarded(this::copy)).build());
         t.register(cmd("keys", 2).flags(READONLY, SLOW_PATH).acl("keyspace", "read", "slow", "dangerous").handler(guarded(this::keys)).build());
         t.register(cmd("scan", -2).flags(READONLY, SLOW_PATH).acl("keyspace", "read", "slow").handler(guarded(this::scan)).build());
         t.register(cmd("randomkey", 1).flags(READONLY, SLOW_PATH).acl("keyspace", "read", "slow").handler(guarded(this::randomkey)).build());

@@ -71,6 +71,9 @@ public final class Settings {
         define("appendonly", false, oneOf("yes", "no"), "yes");
         // No periodic snapshots: SAVE and BGSAVE make checkpoints on demand only.
         define("save", false, any(), "");
+        // sorted sets: when OBJECT ENCODING says listpack or skiplist (Redis 7.2's thresholds)
+        define("zset-max-listpack-entries", true, integer(0, Long.MAX_VALUE), "128");
+        define("zset-max-listpack-value", true, memory(0, Long.MAX_VALUE), "64");
     }
 
     private void define(String name, boolean mutable, Validator validator, String value) {

@@ -4,7 +4,7 @@
  * connection through {@link io.hyperkv.command.ClientSession}.
  *
  * <p>{@link io.hyperkv.command.Commands#standard} builds the table: {@code StringCommands},
- * {@code KeyCommands}, {@code ServerCommands} (INFO, CONFIG, TIME, SAVE/BGSAVE/LASTSAVE, SHUTDOWN)
+ * {@code KeyCommands}, {@code OrderedKeyCommands} (KRANGE, a HyperKV extension), {@code ServerCommands} (INFO, CONFIG, TIME, SAVE/BGSAVE/LASTSAVE, SHUTDOWN)
  * and {@code IntrospectionCommands} (COMMAND). The server adds its connection commands to the same
  * table. Replies and error texts follow redis-server 7.0 word for word; {@code RedisDifferentialTest}
  * holds the evidence as a table of command sequences run against both.

@@ -19,6 +19,8 @@ public sealed interface Reply {
     Reply ZERO = new Int(0);
     Reply ONE = new Int(1);
     Reply EMPTY_ARRAY = new Array(List.of());
+    /** Not a reply: a handler parked its client (a blocking pop); the real reply comes later. */
+    Reply DEFERRED = new Deferred();
 
     /** {@code +text}; text must not contain CR or LF. */
     record SimpleString(String text) implements Reply {}
@@ -61,6 +63,12 @@ public sealed interface Reply {
 
     /** RESP3 {@code >n} out-of-band push (pub/sub messages); RESP2 an array. */
     record Push(List<Reply> items) implements Reply {}
+
+    /**
+     * The marker a handler returns after {@code ClientSession.block}: the connection sends nothing
+     * now and answers when the block ends (served, timed out, unblocked). Never encoded.
+     */
+    record Deferred() implements Reply {}
 
     static Reply error(String message) {
         return new Error(message);

@@ -1,5 +1,6 @@
 package io.hyperkv.server;
 
+import io.hyperkv.command.BlockRequest;
 import io.hyperkv.command.ClientSession;
 import io.hyperkv.command.CommandFlag;
 import io.hyperkv.command.CommandSpec;
@@ -34,11 +35,19 @@ import java.util.concurrent.CompletableFuture;
  *       replies cannot make the server buffer without bound).</li>
  *   <li>After a protocol error the commands decoded before it are answered, then the error line is
  *       written and the connection closed; nothing after it is executed.</li>
+ *   <li>A client parked by a blocking command ({@link #block}) is <em>blocked</em>: replies of the
+ *       commands before it are flushed, later commands wait in {@code backlog}, and reading goes on
+ *       (so a disconnect is noticed and forgets the waiter) until the backlog holds
+ *       {@value #BLOCKED_BACKLOG_LIMIT} commands. {@link BlockedClients} ends the block on this
+ *       context; its reply then goes out like any other, after {@code durable()} since a pop writes.</li>
  * </ul>
  * Other threads (CLIENT LIST/KILL from other connections, metrics) only read the volatile fields
  * and ask the connection to close through its context.
  */
-final class Connection implements ClientSession, CommandSink {
+final class Connection implements ClientSession, CommandSink, BlockedClients.Receiver {
+
+    /** Commands a blocked client may queue before reading pauses (Redis bounds its query buffer instead). */
+    static final int BLOCKED_BACKLOG_LIMIT = 10_000;
 
     private final ServerWiring wiring;
     private final NetSocket socket;
@@ -60,9 +69,15 @@ final class Connection implements ClientSession, CommandSink {
     private volatile long lastInteractionMillis = createdMillis;
     private volatile String lastCommand = "NULL";
 
+    /** MULTI/WATCH state, created by the first MULTI or WATCH: most connections never use one. */
+    private volatile Transaction transaction;
     private BufferOutput out = new BufferOutput();
     private final ArrayDeque<byte[][]> backlog = new ArrayDeque<>();
     private boolean busy;
+    /** The block this client is parked in, or null; written on the context, read by CLIENT LIST/UNBLOCK. */
+    private volatile BlockedClients.Waiter waiter;
+    /** Set while a transaction (EXEC) runs this client's commands: blocking commands then answer at once. */
+    private boolean denyBlocking;
     private boolean wroteSinceFlush;
     private boolean closing;
     private boolean closed;
@@ -122,8 +137,11 @@ final class Connection implements ClientSession, CommandSink {
     /** Called by the decoder for each complete command, in order. */
     @Override
     public void command(byte[][] argv) {
-        if (busy || !backlog.isEmpty()) {
+        if (busy || waiter != null || !backlog.isEmpty()) {
             backlog.add(argv);
+            if (waiter != null && backlog.size() >= BLOCKED_BACKLOG_LIMIT) {
+                socket.pause();
+            }
         } else if (!closing) {
             execute(argv);
         }
@@ -132,10 +150,23 @@ final class Connection implements ClientSession, CommandSink {
     private void execute(byte[][] argv) {
         CommandSpec spec = wiring.dispatcher().resolve(argv);
         lastCommand = spec != null ? spec.name() : "NULL";
-        if (spec != null && spec.has(CommandFlag.WRITE)) {
+        boolean exec = false;
+        if (transaction != null && transaction.active()) {
+            if (!Transaction.runsImmediately(spec)) {
+                reply(transaction.queue(wiring.dispatcher(), this, spec, argv));
+                clock = System.nanoTime();
+                return;
+            }
+            exec = spec.name().equals("exec");
+        }
+        // EXEC has no WRITE flag, but its reply must wait for the fsync of what it wrote
+        if (spec != null && (spec.has(CommandFlag.WRITE) || exec && transaction.writes())) {
             wroteSinceFlush = true;
         }
-        if (spec != null && spec.has(CommandFlag.SLOW_PATH)) {
+        if (spec != null && (spec.has(CommandFlag.SLOW_PATH) || exec && transaction.slow())) {
+            if (exec) {
+                transaction.handedToWorker();
+            }
             executeOnWorker(spec, argv);
             return;
         }
@@ -145,6 +176,10 @@ final class Connection implements ClientSession, CommandSink {
         long now = System.nanoTime();
         wiring.meters().record(spec, now - clock);
         clock = now;
+        if (reply == Reply.DEFERRED) {
+            // parked by block(): the reply comes through unblocked()
+            return;
+        }
         reply(reply);
     }
 
@@ -181,7 +216,7 @@ final class Connection implements ClientSession, CommandSink {
 
     private void drainBacklog() {
         clock = System.nanoTime();
-        while (!busy && !backlog.isEmpty()) {
+        while (!busy && waiter == null && !backlog.isEmpty()) {
             byte[][] argv = backlog.poll();
             if (!closing) {
                 execute(argv);
@@ -264,12 +299,80 @@ final class Connection implements ClientSession, CommandSink {
 
     private void onClosed() {
         closed = true;
+        BlockedClients.Waiter w = waiter;
+        if (w != null) {
+            waiter = null;
+            wiring.blocked().cancel(w);
+        }
         if (busy) {
             busy = false;
             wiring.busyConnections().decrementAndGet();
         }
         backlog.clear();
+        // an EXEC running on a worker owns the transaction until it ends, and resets it itself
+        if (transaction != null && !transaction.onWorker()) {
+            transaction.reset();
+        }
         wiring.clients().remove(this);
+    }
+
+    // ---------------------------------------------------------------- blocking
+
+    @Override
+    public boolean mayBlock() {
+        // inside MULTI/EXEC a blocking command answers at once as its non-blocking form, as Redis
+        return !denyBlocking && !inMulti();
+    }
+
+    /**
+     * Redis's CLIENT_DENY_BLOCKING: while set, {@link #mayBlock()} is false and blocking commands
+     * behave as their non-blocking forms (for EXEC, which runs queued commands back to back).
+     */
+    void denyBlocking(boolean value) {
+        denyBlocking = value;
+    }
+
+    /** Parks this client; only from a handler running on this connection's event loop. */
+    @Override
+    public Reply block(BlockRequest request) {
+        if (waiter != null || denyBlocking) {
+            throw new IllegalStateException("client " + id + " cannot block now");
+        }
+        if (!Context.isOnEventLoopThread()) {
+            // a handler on a worker (SLOW_PATH) must not park: the timer and the retries belong to the loop
+            throw new IllegalStateException("a blocking command must run on its connection's event loop");
+        }
+        waiter = wiring.blocked().block(this, context, request);
+        return Reply.DEFERRED;
+    }
+
+    /** Called by {@link BlockedClients} on this context when the block ends. */
+    @Override
+    public void unblocked(Reply reply, boolean wrote) {
+        waiter = null;
+        if (closed) {
+            return;
+        }
+        reply(reply);
+        if (wrote) {
+            wroteSinceFlush = true;
+        }
+        resumeIfIdle();
+        drainBacklog();
+    }
+
+    /** CLIENT UNBLOCK from any thread: true if this client was blocked (the block ends on its context). */
+    boolean unblockByRequest(boolean error) {
+        BlockedClients.Waiter w = waiter;
+        if (w == null || w.state() != BlockedClients.State.WAITING) {
+            return false;
+        }
+        wiring.blocked().unblock(w, error);
+        return true;
+    }
+
+    boolean blocked() {
+        return waiter != null;
     }
 
     // ---------------------------------------------------------------- controls used by commands
@@ -285,6 +388,18 @@ final class Connection implements ClientSession, CommandSink {
             closing = true;
             socket.close();
         });
+    }
+
+    /** This connection's MULTI/WATCH state (created on first use). */
+    Transaction transaction() {
+        if (transaction == null) {
+            transaction = new Transaction(wiring.watchedKeys().newWatcher());
+        }
+        return transaction;
+    }
+
+    io.hyperkv.command.Dispatcher dispatcher() {
+        return wiring.dispatcher();
     }
 
     void authenticate(boolean value) {
@@ -344,6 +459,16 @@ final class Connection implements ClientSession, CommandSink {
     String describe() {
         long now = System.currentTimeMillis();
         StringBuilder flags = new StringBuilder();
+        Transaction tx = transaction;
+        if (tx != null && tx.active()) {
+            flags.append('x');
+        }
+        if (waiter != null) {
+            flags.append('b');
+        }
+        if (tx != null && tx.dirty()) {
+            flags.append('d');
+        }
         if (noEvict) {
             flags.append('e');
         }
@@ -362,7 +487,7 @@ final class Connection implements ClientSession, CommandSink {
                 + " idle=" + (now - lastInteractionMillis) / 1000
                 + " flags=" + flags
                 + " db=" + db
-                + " sub=0 psub=0 ssub=0 multi=-1"
+                + " sub=0 psub=0 ssub=0 multi=" + (tx == null ? -1 : tx.multiField())
                 + " qbuf=" + decoder.bufferedBytes()
                 + " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0"
                 + " events=r"
@@ -398,6 +523,12 @@ final class Connection implements ClientSession, CommandSink {
     @Override
     public boolean authenticated() {
         return authenticated;
+    }
+
+    @Override
+    public boolean inMulti() {
+        Transaction tx = transaction;
+        return tx != null && tx.active();
     }
 
     @Override

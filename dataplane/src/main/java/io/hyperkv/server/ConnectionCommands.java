@@ -71,6 +71,7 @@ final class ConnectionCommands {
                 spec("client|list", -2, admin, adminConn, this::clientList),
                 spec("client|info", 2, info, slowConn, this::clientInfo),
                 spec("client|kill", -3, admin, adminConn, this::clientKill),
+                spec("client|unblock", -3, admin, adminConn, this::clientUnblock),
                 spec("client|setinfo", 4, info, slowConn, this::clientSetinfo),
                 spec("client|no-evict", 3, admin, adminConn, this::clientNoEvict),
                 spec("client|no-touch", 3, info, slowConn, this::clientNoTouch),
@@ -180,6 +181,7 @@ final class ConnectionCommands {
 
     private Reply reset(ClientSession session, byte[][] argv) {
         Connection c = session.unwrap(Connection.class);
+        c.transaction().reset();
         c.selectDb(0);
         c.protocol(2);
         c.name(null);
@@ -396,6 +398,30 @@ final class ConnectionCommands {
         return Reply.integer(killed);
     }
 
+    /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if the client was blocked (its block then ends), else 0. */
+    private Reply clientUnblock(ClientSession session, byte[][] argv) {
+        if (argv.length > 4) {
+            return Dispatcher.wrongArity("client|unblock");
+        }
+        boolean error = false;
+        if (argv.length == 4) {
+            String reason = text(argv[3]);
+            if (reason.equalsIgnoreCase("error")) {
+                error = true;
+            } else if (!reason.equalsIgnoreCase("timeout")) {
+                return Reply.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            }
+        }
+        long id;
+        try {
+            id = Long.parseLong(text(argv[2]));
+        } catch (NumberFormatException e) {
+            return NOT_INTEGER;
+        }
+        Connection target = clients.get(id);
+        return target != null && target.unblockByRequest(error) ? Reply.ONE : Reply.ZERO;
+    }
+
     private static void killOne(Connection self, Connection target) {
         if (target == self) {
             self.closeAfterReply();
@@ -455,6 +481,8 @@ final class ConnectionCommands {
             "      Return clients of specified type.",
             "    * ID <client-id> [<client-id> ...]",
             "      Return clients of specified IDs only.",
+            "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+            "    Unblock the specified blocked client.",
             "SETNAME <name>",
             "    Assign the name <name> to the current connection.",
             "SETINFO <option> <value>",

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The node's configuration: exactly the {@code hyperkv.*} keys of the README's table, each also
@@ -43,6 +44,57 @@ public interface HyperKvConfig {
     @WithDefault("512mb")
     @WithConverter(RedisMemoryConverter.class)
     Long protoMaxBulkLen();
+
+    /** Cluster mode ({@code hyperkv.cluster.*}); checked at start-up by {@link io.hyperkv.cluster.ClusterSettings#of}. */
+    Cluster cluster();
+
+    /** The HTTP admin API the operator calls ({@code hyperkv.admin.*}). */
+    Admin admin();
+
+    /**
+     * Cluster mode settings as given; the rules between them (a secret in cluster mode, N within the peer list, the
+     * consistency words) live in {@link io.hyperkv.cluster.ClusterSettings}, which names the key in every message.
+     */
+    interface Cluster {
+        /** Whether this node is a member of a multi-replica cluster. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Replication bus port; unset means {@code hyperkv.port + 10000}. */
+        OptionalInt busPort();
+
+        /** Comma-separated {@code host:bus-port} of the initial members, this node included. */
+        Optional<String> peers();
+
+        /** N: owners per slot when the cluster bootstraps from the static peer list. */
+        @WithDefault("3")
+        int replicationFactor();
+
+        /** W: one, quorum or all. */
+        @WithDefault("quorum")
+        String writeConsistency();
+
+        /** R: one, quorum or all. */
+        @WithDefault("one")
+        String readConsistency();
+
+        /** Shared secret of the replication bus; required in cluster mode. */
+        Optional<String> secret();
+
+        /** This node's id (40 hex digits); generated on first start and kept in the data directory when unset. */
+        Optional<String> nodeId();
+
+        /** Host name or address other nodes and cluster-aware clients use to reach this node. */
+        Optional<String> announceHost();
+    }
+
+    interface Admin {
+        /**
+         * Bearer token every {@code /v1} call must carry. Unset: only loopback clients are served, as Redis's
+         * protected mode does without a password.
+         */
+        Optional<String> token();
+    }
 
     /** Storage engines; only {@code rocksdb} exists today. */
     enum Engine {

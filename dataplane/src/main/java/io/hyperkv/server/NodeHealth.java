@@ -8,9 +8,9 @@ import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Health probes: live while the process answers; ready when the store
- * is open and the RESP listener is bound and the node is not shutting down, so Kubernetes sends
- * clients only to a node that can serve them.
+ * Health probes: live while the process answers; ready when the store is open, the RESP listener
+ * is bound, the node is neither draining nor shutting down and, in cluster mode, knows a topology
+ * ({@link NodeLifecycle#ready}), so Kubernetes sends clients only to a node that can serve them.
  */
 public final class NodeHealth {
 
@@ -32,6 +32,8 @@ public final class NodeHealth {
                     .withData("resp-port", listener.port())
                     .withData("store-open", node.engine() != null)
                     .withData("shutting-down", node.stopping())
+                    .withData("draining", node.localNode().map(LocalNode::draining).orElse(false))
+                    .withData("topology-epoch", node.localNode().map(n -> n.topology().epoch()).orElse(0L))
                     .build();
         }
     }

@@ -27,9 +27,11 @@ final class NodeHooks implements ServerHooks {
     private final LongSupplier commandsProcessed;
     private final IntSupplier port;
     private final Settings settings;
+    private final BlockedClients blocked;
 
     NodeHooks(NodeIdentity identity, ConnectedClients clients, LongSupplier commandsProcessed, IntSupplier port,
-              Settings settings) {
+              Settings settings, BlockedClients blocked) {
+        this.blocked = blocked;
         this.identity = identity;
         this.clients = clients;
         this.commandsProcessed = commandsProcessed;
@@ -67,8 +69,9 @@ final class NodeHooks implements ServerHooks {
         Map<String, String> f = new LinkedHashMap<>();
         f.put("connected_clients", Integer.toString(clients.count()));
         f.put("maxclients", Long.toString(settings.maxclients()));
-        f.put("blocked_clients", "0");
+        f.put("blocked_clients", Integer.toString(blocked.blockedClients()));
         f.put("tracking_clients", "0");
+        f.put("total_blocking_keys", Integer.toString(blocked.blockingKeys()));
         return f;
     }
 

@@ -1,5 +1,8 @@
 package io.hyperkv.server;
 
+import io.hyperkv.cluster.ClusterSettings;
+import io.hyperkv.cluster.CurrentTopology;
+import io.hyperkv.cluster.TopologyStore;
 import io.hyperkv.command.CommandTable;
 import io.hyperkv.command.Commands;
 import io.hyperkv.command.Dispatcher;
@@ -29,8 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * Brings one node up and down in a fixed order. Start: validate the configuration, open the store,
- * restore the node id and clock, build the command table, register metrics, schedule active expiry,
+ * Brings one node up and down in a fixed order. Start: validate the configuration (cluster keys
+ * included), open the store, restore the node id, clock and topology, build the command table, register metrics, schedule active expiry,
  * bind the RESP listener. Stop (SIGTERM, SHUTDOWN, or
  * the end of a test): become unready, stop accepting, let in-flight commands and fsync waits
  * finish (bounded), close every connection, fsync and close the store. The store is never closed
@@ -55,6 +58,7 @@ public class NodeLifecycle {
     private volatile Engine engine;
     private volatile Keyspace keyspace;
     private volatile ServerWiring wiring;
+    private volatile LocalNode node;
     private volatile boolean stopping;
     private ScheduledExecutorService expiry;
 
@@ -64,27 +68,39 @@ public class NodeLifecycle {
                     + " use hyperkv.engine=rocksdb (the default)");
         }
         Settings settings = settings();
+        ClusterSettings cluster = ClusterConfig.settings(config);
         Path dataDir = Path.of(config.dataDir()).toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
         Fsync fsync = Fsync.parse(config.appendfsync().name());
         engine = Engines.open(config.engine().name().toLowerCase(Locale.ROOT), EngineOptions.of(dataDir, fsync));
-        NodeIdentity identity = NodeIdentity.load(engine);
-        HybridLogicalClock clock = HybridLogicalClock.onSystemTime(identity.nodeId(), identity.highWaterMark(),
+        NodeIdentity identity = NodeIdentity.load(engine, cluster.nodeId());
+        TopologyStore topologyStore = new TopologyStore(engine);
+        CurrentTopology topology = new CurrentTopology(topologyStore.load().orElse(null));
+        HybridLogicalClock clock = HybridLogicalClock.onSystemTime(identity.nodeId().value(), identity.highWaterMark(),
                 identity::persistHighWaterMark);
         keyspace = new Keyspace(engine, clock, ConnectionCommands.DATABASES, System::currentTimeMillis);
         LOG.infof("HyperKV node %s opened its store: engine=%s data-dir=%s appendfsync=%s",
                 identity.nodeIdHex(), config.engine().name().toLowerCase(Locale.ROOT), dataDir, fsync.redisName());
 
         ConnectedClients clients = new ConnectedClients();
+        BlockedClients blocked = new BlockedClients(vertx);
+        keyspace.listen(blocked);
         // The meters need the finished table and INFO needs the meters: the hooks see them through a holder.
         CommandMeters[] meters = new CommandMeters[1];
-        NodeHooks hooks = new NodeHooks(identity, clients, () -> meters[0].totalCommands(), listener::port, settings);
+        NodeHooks hooks = new NodeHooks(identity, clients, () -> meters[0].totalCommands(), listener::port, settings,
+                blocked);
         CommandTable table = Commands.standard(keyspace, settings, hooks);
         new ConnectionCommands(clients, settings).registerInto(table);
+        new TransactionCommands(keyspace).registerInto(table);
+        WatchedKeys watchedKeys = new WatchedKeys();
+        keyspace.listen(watchedKeys);
         meters[0] = new CommandMeters(registry, table);
-        wiring = new ServerWiring(vertx, new Dispatcher(table), keyspace, clients, meters[0], settings,
-                new AtomicInteger());
+        wiring = new ServerWiring(vertx, new Dispatcher(table, keyspace), keyspace, clients, meters[0], settings,
+                new AtomicInteger(), watchedKeys, blocked);
         NodeMetrics.register(registry, this);
+        node = new LocalNode(identity, cluster, engine, keyspace, topology, topologyStore,
+                new NodeDrain(drainSteps(), identity.nodeIdHex()));
+        logCluster(identity, cluster, topology);
 
         expiry = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hyperkv-active-expiry");
@@ -96,6 +112,52 @@ public class NodeLifecycle {
 
         int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
         listener.start(wiring, config.bind(), config.port(), loops, START_TIMEOUT);
+    }
+
+    private void logCluster(NodeIdentity identity, ClusterSettings cluster, CurrentTopology topology) {
+        if (cluster.enabled()) {
+            LOG.infof("node %s in cluster mode: bus port %d, %d static peer%s, N=%d, W=%s, R=%s, topology %s",
+                    identity.nodeIdHex(), cluster.busPort(), cluster.peers().size(),
+                    cluster.peers().size() == 1 ? "" : "s", cluster.replicationFactor(),
+                    cluster.writeConsistency().word(), cluster.readConsistency().word(),
+                    topology.get().map(t -> "epoch " + t.epoch()).orElse("not known yet (not ready until one is"
+                            + " installed)"));
+        }
+        if (config.admin().token().isEmpty()) {
+            LOG.warnf("hyperkv.admin.token is unset: the admin API (/v1) serves loopback clients only");
+        }
+    }
+
+    /** What a drain acts on: this node's listener, connections and store. */
+    private NodeDrain.Steps drainSteps() {
+        return new NodeDrain.Steps() {
+            @Override
+            public void stopAccepting() {
+                listener.refuseNewConnections();
+            }
+
+            @Override
+            public int busyConnections() {
+                return wiring.busyConnections().get();
+            }
+
+            @Override
+            public void closeConnections() {
+                for (Connection c : wiring.clients().all()) {
+                    c.kill();
+                }
+            }
+
+            @Override
+            public int openConnections() {
+                return wiring.clients().count();
+            }
+
+            @Override
+            public void sync() {
+                engine.sync();
+            }
+        };
     }
 
     /** The CONFIG-visible settings, seeded from hyperkv.*; a value Redis would refuse stops start-up naming the key. */
@@ -141,6 +203,7 @@ public class NodeLifecycle {
             return;
         }
         stopping = true;
+        node = null;
         ServerWiring w = wiring;
         if (w != null) {
             long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
@@ -185,9 +248,19 @@ public class NodeLifecycle {
         }
     }
 
-    /** Store open, listener bound, not shutting down: what the readiness probe reports. */
+    /**
+     * What the readiness probe reports (DESIGN.md section 7): store open, listener bound, not draining or shutting
+     * down, and in cluster mode a topology known, since a member without one cannot tell which node owns a key.
+     */
     public boolean ready() {
-        return !stopping && engine != null && listener.bound();
+        LocalNode n = node;
+        return !stopping && engine != null && listener.bound() && n != null && !n.draining()
+                && (!n.cluster().enabled() || n.topology().get().isPresent());
+    }
+
+    /** This node while it runs: empty before start-up completes and from the start of shutdown. */
+    public java.util.Optional<LocalNode> localNode() {
+        return java.util.Optional.ofNullable(node);
     }
 
     public boolean stopping() {
@@ -200,6 +273,10 @@ public class NodeLifecycle {
 
     Keyspace keyspace() {
         return keyspace;
+    }
+
+    ServerWiring wiring() {
+        return wiring;
     }
 
     ConnectedClients clients() {

@@ -2,11 +2,10 @@ package io.hyperkv.server;
 
 import io.hyperkv.store.Engine;
 import io.hyperkv.store.Keyspace;
+import io.hyperkv.store.MetaCache;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -39,6 +38,14 @@ final class NodeMetrics {
             Gauge.builder("hyperkv.db.keys.expiring", node, n -> keys(n, d, true)).tag("db", "db" + db)
                     .description("Keys with an expiry per database, as redis_db_keys_expiring").register(registry);
         }
+        FunctionCounter.builder("hyperkv.meta.cache.hits", node, n -> metaCache(n, MetaCache.Stats::hits))
+                .description("Key metadata reads served by the in-heap META cache").register(registry);
+        FunctionCounter.builder("hyperkv.meta.cache.misses", node, n -> metaCache(n, MetaCache.Stats::misses))
+                .description("Key metadata reads that went to RocksDB").register(registry);
+        Gauge.builder("hyperkv.meta.cache.bytes", node, n -> metaCache(n, MetaCache.Stats::bytes))
+                .description("Estimated heap bytes held by the META cache").register(registry);
+        Gauge.builder("hyperkv.meta.cache.entries", node, n -> metaCache(n, MetaCache.Stats::entries))
+                .description("Entries (keys, present or absent) in the META cache").register(registry);
         rocks(registry, node, "hyperkv.rocksdb.memtable.bytes", "rocksdb.cur-size-all-mem-tables",
                 "Bytes held by RocksDB memtables");
         rocks(registry, node, "hyperkv.rocksdb.block.cache.bytes", "rocksdb.block-cache-usage",
@@ -48,13 +55,17 @@ final class NodeMetrics {
         rocks(registry, node, "hyperkv.rocksdb.live.data.bytes", "rocksdb.estimate-live-data-size",
                 "Estimated bytes of live data in RocksDB");
 
-        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        Gauge.builder("hyperkv.memory.used.bytes", node, n -> {
-            double jvm = memory.getHeapMemoryUsage().getUsed() + memory.getNonHeapMemoryUsage().getUsed();
-            double memtables = property(n, "rocksdb.cur-size-all-mem-tables");
-            double cache = property(n, "rocksdb.block-cache-usage");
-            return jvm + (Double.isNaN(memtables) ? 0 : memtables) + (Double.isNaN(cache) ? 0 : cache);
-        }).description("JVM heap and non-heap in use plus RocksDB memtables and block cache").register(registry);
+        Gauge.builder("hyperkv.memory.used.bytes", node, NodeMetrics::memoryUsed)
+                .description("JVM heap and non-heap in use plus RocksDB memtables and block cache").register(registry);
+    }
+
+    /** The figure {@code GET /v1/node} reports as memoryBytes; NaN while the store is closed. */
+    private static double memoryUsed(NodeLifecycle node) {
+        try {
+            return node.localNode().map(l -> (double) l.memoryBytes()).orElse(Double.NaN);
+        } catch (RuntimeException closedMeanwhile) {
+            return Double.NaN;
+        }
     }
 
     private static void rocks(MeterRegistry registry, NodeLifecycle node, String name, String property, String help) {
@@ -73,6 +84,11 @@ final class NodeMetrics {
             sum += expiring ? ks.expiresCount(d) : ks.size(d);
         }
         return sum;
+    }
+
+    private static double metaCache(NodeLifecycle node, java.util.function.ToLongFunction<MetaCache.Stats> field) {
+        Keyspace ks = node.keyspace();
+        return ks == null ? Double.NaN : field.applyAsLong(ks.metaCacheStats());
     }
 
     private static double property(NodeLifecycle node, String property) {

@@ -26,6 +26,7 @@ public class RespListener {
 
     private final List<String> deployments = new ArrayList<>();
     private volatile int port = -1;
+    private volatile boolean refusing;
 
     /** The bound port, or -1 before start and after stop. */
     public int port() {
@@ -36,13 +37,22 @@ public class RespListener {
         return port > 0;
     }
 
+    /**
+     * From now on every new connection is answered with one error line and closed, while the port stays bound and the
+     * connections already open keep working (a drain closes them once they are idle). Closing the servers instead would
+     * close every connection they accepted, commands in flight included.
+     */
+    void refuseNewConnections() {
+        refusing = true;
+    }
+
     void start(ServerWiring wiring, String host, int requestedPort, int loops, Duration timeout) throws Exception {
         Vertx vertx = wiring.vertx();
         // Servers of one Vert.x instance on the same host and port share one bound socket and take
         // turns accepting. Port 0 would give each server its own random port; a negative port is
         // Vert.x's way to say "one random port shared by every server that asks for this value".
         int listenPort = requestedPort == 0 ? -1 : requestedPort;
-        String id = vertx.deployVerticle(() -> new ListenerVerticle(wiring, host, listenPort),
+        String id = vertx.deployVerticle(() -> new ListenerVerticle(this, wiring, host, listenPort),
                         new DeploymentOptions().setInstances(loops))
                 .toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         deployments.add(id);
@@ -70,12 +80,14 @@ public class RespListener {
         /** Written by each instance before its deployment completes (all share one port); read after that. */
         static volatile int lastBoundPort;
 
+        private final RespListener listener;
         private final ServerWiring wiring;
         private final String host;
         private final int port;
         private NetServer server;
 
-        ListenerVerticle(ServerWiring wiring, String host, int port) {
+        ListenerVerticle(RespListener listener, ServerWiring wiring, String host, int port) {
+            this.listener = listener;
             this.wiring = wiring;
             this.host = host;
             this.port = port;
@@ -92,6 +104,10 @@ public class RespListener {
                     .setAcceptBacklog(511);
             server = vertx.createNetServer(options);
             server.connectHandler(socket -> {
+                if (listener.refusing) {
+                    Connection.refuse(socket, "ERR this node is draining before a restart; connect to another node");
+                    return;
+                }
                 Connection connection = new Connection(wiring, socket, context, wiring.clients().nextId());
                 if (!wiring.clients().admit(connection, wiring.settings().maxclients())) {
                     Connection.refuse(socket, "ERR max number of clients reached");

@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * change at run time through CONFIG SET: requirepass, maxclients, proto-max-bulk-len are read from
  * it when a connection opens or authenticates). {@code busyConnections} counts
  * connections that have a command on a worker or replies waiting for an fsync, so a graceful
- * shutdown can wait for them before closing the store.
+ * shutdown can wait for them before closing the store (clients parked by a blocking command are in
+ * {@code blocked}, not busy: they may wait forever, and closing them is what ends their block).
+ * {@code watchedKeys} is the node's WATCH registry.
  */
 record ServerWiring(
         Vertx vertx,
@@ -20,5 +22,7 @@ record ServerWiring(
         ConnectedClients clients,
         CommandMeters meters,
         Settings settings,
-        AtomicInteger busyConnections) {
+        AtomicInteger busyConnections,
+        WatchedKeys watchedKeys,
+        BlockedClients blocked) {
 }

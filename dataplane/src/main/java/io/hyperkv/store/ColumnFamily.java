@@ -18,7 +18,9 @@ public enum ColumnFamily {
     /** deltas kept for unreachable replicas (hinted handoff). */
     HINTS("hints"),
     /** node id, topology, clock high-water mark. */
-    SYS("sys");
+    SYS("sys"),
+    /** db|key → nothing: every key in byte order (META is in slot order), for KRANGE. */
+    ORDER("order");
 
     private final String rocksName;
 

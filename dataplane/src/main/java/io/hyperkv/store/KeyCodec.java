@@ -82,6 +82,18 @@ public final class KeyCodec {
         return null;
     }
 
+    /** {@code db u8 | key}: the key-order index (no slot, so a db's keys are in byte order). */
+    public static byte[] order(int db, byte[] key) {
+        byte[] out = new byte[1 + key.length];
+        out[0] = (byte) db;
+        System.arraycopy(key, 0, out, 1, key.length);
+        return out;
+    }
+
+    public static byte[] userKeyOfOrder(byte[] orderKey) {
+        return Arrays.copyOfRange(orderKey, 1, orderKey.length);
+    }
+
     /** {@code db u8 | expireAt u64 | slot u16 | key}: the expiry index, earliest deadline first within a db. */
     public static byte[] expire(int db, long expireAt, byte[] key) {
         int slot = KeySlot.of(key);

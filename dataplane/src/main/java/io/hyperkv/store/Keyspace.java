@@ -17,7 +17,8 @@ import java.util.function.LongSupplier;
  * their {@link Metadata} for the command handlers.
  *
  * <p>Invariants, all maintained by {@link #write}: a META entry with an expiry has exactly one
- * EXPIRE index entry and vice versa; when a collection is deleted or replaced, its sub-keys
+ * EXPIRE index entry and vice versa; every META entry has exactly one ORDER entry (written in the
+ * same batch when the key appears or disappears, never on update); when a collection is deleted or replaced, its sub-keys
  * under the old version are removed by one range tombstone; the per-db key and expiry counters
  * equal the META entries present (expired-but-not-yet-removed keys count, as in Redis's DBSIZE).
  * A key whose expiry has passed is never returned: reads remove it on the spot (passive expiry)
@@ -28,6 +29,10 @@ import java.util.function.LongSupplier;
  * {@link #lock} around the whole sequence. FLUSHDB/FLUSHALL hold every stripe. A write to one key
  * is one RocksDB operation; writes to several keys that must survive a crash together (MSET,
  * RENAME, COPY) go through one {@link Changes} batch.
+ *
+ * <p>Reads of metadata go through a write-through {@link MetaCache}; its coherence rests on every
+ * META write passing through {@code apply} or {@link Changes#commit()} (and range deletions
+ * clearing it), so nothing may write the META family around this class.
  *
  * <p>Durability: nothing here waits for the disk. Whoever acknowledges writes to a client waits
  * for {@link #durable()} first.
@@ -47,6 +52,7 @@ public final class Keyspace {
     private final int databases;
     private final LongSupplier millis;
     private final KeyLocks locks = new KeyLocks(1024);
+    private final MetaCache metaCache;
     private final AtomicLong[] keys;
     private final AtomicLong[] expires;
     private final long[] sweepFrom;
@@ -69,6 +75,11 @@ public final class Keyspace {
     public record ScanPage(long cursor, List<byte[]> keys) {}
 
     public Keyspace(Engine engine, Clock clock, int databases, LongSupplier millis) {
+        this(engine, clock, databases, millis, MetaCache.defaultBytes());
+    }
+
+    /** As above, with the {@link MetaCache} bounded to {@code metaCacheBytes} of heap. */
+    Keyspace(Engine engine, Clock clock, int databases, LongSupplier millis, long metaCacheBytes) {
         if (databases < 1 || databases > 254) {
             throw new IllegalArgumentException("databases must be in 1..254");
         }
@@ -76,6 +87,7 @@ public final class Keyspace {
         this.clock = clock;
         this.databases = databases;
         this.millis = millis;
+        this.metaCache = new MetaCache(locks, metaCacheBytes);
         this.keys = new AtomicLong[databases];
         this.expires = new AtomicLong[databases];
         this.sweepFrom = new long[databases];
@@ -90,8 +102,15 @@ public final class Keyspace {
         this(engine, clock, 16, System::currentTimeMillis);
     }
 
-    /** Rebuilds the counters from disk: one pass over META at start-up (the counters are not persisted). */
+    /**
+     * Rebuilds the counters from disk: one pass over META at start-up (the counters are not
+     * persisted). A store written before the key-order index existed gets it in the same pass; a
+     * marker in SYS, written once the pass is complete, makes a pass interrupted by a crash run again.
+     */
     private void countKeys() {
+        boolean buildOrder = engine.get(ColumnFamily.SYS, ORDER_INDEX_BUILT) == null;
+        Engine.Batch order = buildOrder ? engine.batch() : null;
+        long indexed = 0;
         try (Engine.Cursor c = engine.iterate(ColumnFamily.META, KeyCodec.dbStart(0), KeyCodec.dbStart(databases))) {
             for (; c.valid(); c.next()) {
                 int db = c.key()[0] & 0xFF;
@@ -99,9 +118,32 @@ public final class Keyspace {
                 if (Metadata.expireAtOf(c.value()) != 0) {
                     expires[db].incrementAndGet();
                 }
+                if (order != null) {
+                    order.put(ColumnFamily.ORDER, KeyCodec.order(db, KeyCodec.userKeyOfMeta(c.key())), EMPTY);
+                    if (++indexed % 10_000 == 0) {
+                        engine.write(order);
+                        order.close();
+                        order = engine.batch();
+                    }
+                }
+            }
+            if (order != null) {
+                order.put(ColumnFamily.SYS, ORDER_INDEX_BUILT, new byte[] {1});
+                engine.write(order);
+            }
+        } finally {
+            if (order != null) {
+                order.close();
             }
         }
+        if (indexed > 0) {
+            java.util.logging.Logger.getLogger(Keyspace.class.getName()).info(
+                    "built the key-order index (KRANGE) of " + indexed + " existing keys in one pass over META");
+        }
     }
+
+    private static final byte[] EMPTY = new byte[0];
+    private static final byte[] ORDER_INDEX_BUILT = "key-order-index".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     public Engine engine() {
         return engine;
@@ -150,6 +192,10 @@ public final class Keyspace {
         }
     }
 
+    public MetaCache.Stats metaCacheStats() {
+        return metaCache.stats();
+    }
+
     /** A fresh HLC stamp for a write. */
     public Stamp stamp() {
         return clock.next();
@@ -169,6 +215,11 @@ public final class Keyspace {
         return locks.lock(dbs, keys);
     }
 
+    /** Every stripe: for an EXEC that queued a command whose keys are unknown (FLUSHALL, KEYS...). */
+    public KeyLocks.Held lockAll() {
+        return locks.lockAll();
+    }
+
     /** Completes when every write made so far is durable under the engine's appendfsync policy. */
     public CompletableFuture<Void> durable() {
         return engine.durable();
@@ -178,15 +229,12 @@ public final class Keyspace {
 
     /** The live metadata of {@code key}, or null when it is absent or expired (an expired key is removed now). */
     public Metadata read(int db, byte[] key) {
-        byte[] raw = engine.get(ColumnFamily.META, KeyCodec.meta(db, key));
-        if (raw == null) {
-            return null;
-        }
-        if (Metadata.expireAtOf(raw) != 0 && Metadata.expireAtOf(raw) <= millis.getAsLong()) {
+        Metadata m = readStored(db, key);
+        if (m != null && m.expiredAt(millis.getAsLong())) {
             expireNow(db, key);
             return null;
         }
-        return Metadata.decode(raw);
+        return m;
     }
 
     public boolean exists(int db, byte[] key) {
@@ -195,7 +243,11 @@ public final class Keyspace {
 
     /** Stored metadata, expired or not; for the layers (replication, tests) that must see everything. */
     public Metadata readStored(int db, byte[] key) {
-        byte[] raw = engine.get(ColumnFamily.META, KeyCodec.meta(db, key));
+        return metaCache.read(db, key, KeyCodec.meta(db, key), this::load);
+    }
+
+    private Metadata load(byte[] metaKey) {
+        byte[] raw = engine.get(ColumnFamily.META, metaKey);
         return raw == null ? null : Metadata.decode(raw);
     }
 
@@ -299,24 +351,10 @@ public final class Keyspace {
     /** RENAME: the copy and the removal of the source in one atomic batch. The caller holds both locks. */
     public void rename(int db, byte[] src, Metadata meta, byte[] dst) {
         try (Changes changes = changes()) {
-            changes.copy(db, src, meta, db, dst).put(db, src, null).commit();
+            changes.move(db, src, meta, db, dst).put(db, src, null).commit();
         }
     }
 
-    private void copySubkeys(ColumnFamily cf, int srcDb, byte[] src, long srcVersion, int dstDb, byte[] dst,
-            long dstVersion, Engine.Batch batch) {
-        byte[] from = KeyCodec.subPrefix(srcDb, src, srcVersion);
-        byte[] to = KeyCodec.subPrefix(dstDb, dst, dstVersion);
-        try (Engine.Cursor c = engine.iterate(cf, from, KeyCodec.prefixEnd(from))) {
-            for (; c.valid(); c.next()) {
-                byte[] k = c.key();
-                byte[] nk = new byte[to.length + k.length - from.length];
-                System.arraycopy(to, 0, nk, 0, to.length);
-                System.arraycopy(k, from.length, nk, to.length, k.length - from.length);
-                batch.put(cf, nk, c.value());
-            }
-        }
-    }
 
     /** The one place META changes: keeps the expiry index, old sub-keys and counters in step. Caller holds the lock. */
     private void apply(int db, byte[] key, Metadata stored, Metadata meta) {
@@ -326,22 +364,20 @@ public final class Keyspace {
 
     /** {@link #apply} without telling the listeners: for expiry, which reports its own event. */
     private void applyQuietly(int db, byte[] key, Metadata stored, Metadata meta) {
-        boolean simple = (stored == null || !stored.type().hasSubkeys())
-                && (stored == null ? 0 : stored.expireAt()) == (meta == null ? 0 : meta.expireAt());
+        byte[] metaKey = KeyCodec.meta(db, key);
+        // creating or deleting a key also writes the key-order index: that needs a batch
+        boolean simple = stored != null && meta != null && !stored.type().hasSubkeys()
+                && stored.expireAt() == meta.expireAt();
         if (simple) {
-            // the hot path (SET/DEL of a string without TTL change): one JNI call, no WriteBatch
-            byte[] metaKey = KeyCodec.meta(db, key);
-            if (meta == null) {
-                engine.delete(ColumnFamily.META, metaKey);
-            } else {
-                engine.put(ColumnFamily.META, metaKey, meta.encode());
-            }
+            // the hot path (overwrite of a string without TTL change): one JNI call, no WriteBatch
+            engine.put(ColumnFamily.META, metaKey, meta.encode());
         } else {
             try (Engine.Batch batch = engine.batch()) {
                 stage(batch, db, key, stored, meta);
                 engine.write(batch);
             }
         }
+        metaCache.written(metaKey, meta);
         count(db, stored, meta);
         reclaimIfLarge(db, key, stored, meta);
     }
@@ -372,6 +408,12 @@ public final class Keyspace {
             batch.delete(ColumnFamily.META, metaKey);
         } else {
             batch.put(ColumnFamily.META, metaKey, meta.encode());
+        }
+        // the key-order index changes only when a key appears or disappears
+        if (stored == null && meta != null) {
+            batch.put(ColumnFamily.ORDER, KeyCodec.order(db, key), EMPTY);
+        } else if (stored != null && meta == null) {
+            batch.delete(ColumnFamily.ORDER, KeyCodec.order(db, key));
         }
         long oldAt = stored == null ? 0 : stored.expireAt();
         long newAt = meta == null ? 0 : meta.expireAt();
@@ -481,23 +523,42 @@ public final class Keyspace {
                     expireAt != 0 || hadExpiry ? stamp : null));
         }
 
-        /** Stages a copy of {@code meta} (a live value of src) as {@code dst}, sub-keys included, under a new version. */
+        /**
+         * Stages a copy of {@code meta} (a live value of src) as {@code dst} under a new version: a
+         * collection's elements as a fresh CRDT state with fresh dots ({@link CollectionCopy}).
+         */
         public Changes copy(int srcDb, byte[] src, Metadata meta, int dstDb, byte[] dst) {
+            return duplicate(srcDb, src, meta, dstDb, dst, true);
+        }
+
+        /** Stages {@code meta} (a live value of src) as {@code dst} with its state unchanged: RENAME, which also deletes src. */
+        public Changes move(int srcDb, byte[] src, Metadata meta, int dstDb, byte[] dst) {
+            return duplicate(srcDb, src, meta, dstDb, dst, false);
+        }
+
+        private Changes duplicate(int srcDb, byte[] src, Metadata meta, int dstDb, byte[] dst, boolean fresh) {
             Stamp stamp = clock.next();
-            Metadata copy = new Metadata(meta.type(), meta.encoding(), stamp.time(), stamp, meta.expireAt(),
-                    meta.expireAt() != 0 ? stamp : null, meta.size(), meta.context(), meta.payload());
+            byte[] context = meta.context();
             if (meta.type().hasSubkeys()) {
-                copySubkeys(ColumnFamily.SUB, srcDb, src, meta.version(), dstDb, dst, copy.version(), batch);
-                if (meta.type() == ValueType.ZSET) {
-                    copySubkeys(ColumnFamily.ZSCORE, srcDb, src, meta.version(), dstDb, dst, copy.version(), batch);
+                byte[] from = KeyCodec.subPrefix(srcDb, src, meta.version());
+                byte[] to = KeyCodec.subPrefix(dstDb, dst, stamp.time());
+                if (fresh) {
+                    context = CollectionCopy.fresh(engine, clock, meta.type(), from, to, batch);
+                } else {
+                    CollectionCopy.moved(engine, meta.type(), from, to, batch);
                 }
             }
+            Metadata copy = new Metadata(meta.type(), meta.encoding(), stamp.time(), stamp, meta.expireAt(),
+                    meta.expireAt() != 0 ? stamp : null, meta.size(), context, meta.payload());
             return put(dstDb, dst, copy);
         }
 
         /** Writes everything staged, atomically. */
         public void commit() {
+            // hide the whole batch from lock-free cache readers until all of it is written (see MetaCache)
+            pending.keySet().forEach(k -> metaCache.forget(k.array()));
             engine.write(batch);
+            pending.forEach((k, meta) -> metaCache.written(k.array(), meta.orElse(null)));
             for (Object[] s : staged) {
                 count((Integer) s[0], (Metadata) s[1], (Metadata) s[2]);
                 reclaimIfLarge((Integer) s[0], (byte[]) s[3], (Metadata) s[1], (Metadata) s[2]);
@@ -541,10 +602,12 @@ public final class Keyspace {
 
     private void flushRange(int fromDb, int toDb) {
         try (KeyLocks.Held ignored = locks.lockAll(); Engine.Batch batch = engine.batch()) {
-            for (ColumnFamily cf : new ColumnFamily[] {ColumnFamily.META, ColumnFamily.SUB, ColumnFamily.ZSCORE, ColumnFamily.EXPIRE}) {
+            for (ColumnFamily cf : new ColumnFamily[] {ColumnFamily.META, ColumnFamily.SUB, ColumnFamily.ZSCORE, ColumnFamily.EXPIRE,
+                    ColumnFamily.ORDER}) {
                 batch.deleteRange(cf, KeyCodec.dbStart(fromDb), KeyCodec.dbStart(toDb));
             }
             engine.write(batch);
+            metaCache.clear();
             for (int db = fromDb; db < toDb; db++) {
                 stats.dirty.add(keys[db].get());
                 keys[db].set(0);
@@ -624,6 +687,28 @@ public final class Keyspace {
             }
         }
         return new ScanPage(0, out);
+    }
+
+    /**
+     * Live keys of {@code db} in byte order from {@code from} (inclusive) to {@code to} (exclusive;
+     * null: the end of the db), at most {@code limit} (negative: no limit): KRANGE, from the
+     * key-order index. Expired keys are skipped, not removed.
+     */
+    public List<Entry> keyRange(int db, byte[] from, byte[] to, long limit) {
+        List<Entry> out = new ArrayList<>();
+        long now = millis.getAsLong();
+        byte[] lower = KeyCodec.order(db, from);
+        byte[] upper = to == null ? KeyCodec.dbEnd(db) : KeyCodec.order(db, to);
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.ORDER, lower, upper)) {
+            for (; c.valid() && (limit < 0 || out.size() < limit); c.next()) {
+                byte[] key = KeyCodec.userKeyOfOrder(c.key());
+                Metadata m = readStored(db, key);
+                if (m != null && !m.expiredAt(now)) {
+                    out.add(new Entry(key, m));
+                }
+            }
+        }
+        return out;
     }
 
     /** A random live key of {@code db}, or null if it has none. */

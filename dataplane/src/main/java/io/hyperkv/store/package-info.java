@@ -24,11 +24,15 @@
  *     field's contributions; sorted sets and lists prefix it as in the table below</td>
  *     <td>hash fields, set members, sorted-set members, list elements of the key's current version</td></tr>
  * <tr><td>{@code zscore}</td><td>{@code db u8 | slot u16 | keyLen u32 | key | version u64 | score (sortable 8 bytes) | member}</td>
- *     <td>empty</td><td>sorted-set score index</td></tr>
+ *     <td>empty (one byte 1 for a -0.0 score)</td><td>sorted-set score index</td></tr>
  * <tr><td>{@code expire}</td><td>{@code db u8 | expireAt u64 | slot u16 | key}</td><td>empty</td>
  *     <td>one entry per key with a time to live, earliest deadline first: the active expiry cycle reads from the front</td></tr>
+ * <tr><td>{@code order}</td><td>{@code db u8 | key}</td><td>empty</td>
+ *     <td>one entry per key, written when a key is created and deleted only (never on update), in the same
+ *     batch as its META: a db's keys in byte order for KRANGE (META is in slot order). A store without it
+ *     gets it built in one pass over META at start.</td></tr>
  * <tr><td>{@code hints}</td><td>(replication layer)</td><td></td><td>deltas for unreachable replicas</td></tr>
- * <tr><td>{@code sys}</td><td>ASCII name</td><td></td><td>node id, topology, HLC high-water mark</td></tr>
+ * <tr><td>{@code sys}</td><td>ASCII name</td><td></td><td>{@code node-id} (8 bytes), {@code topology} (TopologyCodec JSON), {@code hlc-high-water-mark} (8 bytes)</td></tr>
  * </table>
  *
  * <h2>Metadata fields</h2>
@@ -61,8 +65,10 @@
  * <tr><td>hash</td><td>empty</td><td>{@code P | field} → field contributions</td><td>–</td></tr>
  * <tr><td>set</td><td>empty</td><td>{@code P | member} → member dots</td><td>–</td></tr>
  * <tr><td>zset</td><td>empty</td><td>{@code P | member} → {@code score f64 | contributions}</td>
- *     <td>{@code P | sortable(score) | member}</td></tr>
- * <tr><td>list</td><td>head and tail positions</td><td>{@code P | Position.sortKey()} → contributions</td><td>–</td></tr>
+ *     <td>{@code P | sortable(score) | member} → empty, or {@code 1} when the score is -0.0
+ *     ({@link io.hyperkv.store.ZSetStore})</td></tr>
+ * <tr><td>list</td><td>{@code headLen u16 | head sortKey | tailLen u16 | tail sortKey | listpackBytes u64}
+ *     ({@link io.hyperkv.store.ListStore})</td><td>{@code P | Position.sortKey()} → contributions</td><td>–</td></tr>
  * </table>
  * Hashes live in {@link io.hyperkv.store.HashStore}, sets in {@link io.hyperkv.store.SetStore}: a hash
  * field whose row holds only removal offsets (HDEL after HINCRBY) is stored but not counted in
@@ -72,7 +78,16 @@
  * least {@code Keyspace.RECLAIM_MIN_ELEMENTS} elements is deleted or replaced, the keyspace asks the
  * engine to flush and compact its old range in the background
  * ({@link io.hyperkv.store.Engine#compactRangeSoon}), so its disk space comes back at once.
+ * COPY writes a collection as a fresh CRDT state: each element re-minted under a fresh dot of this
+ * node and a fresh context, so a copy never shares operations with its source; RENAME moves the
+ * rows unchanged ({@code CollectionCopy} argues both).
  * Format 1 is the first; a reader refuses a format it does not know rather than guessing.
+ *
+ * <h2>Caching</h2>
+ * Decoded {@code meta} rows are cached in the heap ({@link io.hyperkv.store.MetaCache}, bounded by
+ * bytes, write-through, absent keys included), so reads of hot keys and the read every write makes
+ * first do not search RocksDB. The cache is coherent only because every {@code meta} write goes
+ * through {@link io.hyperkv.store.Keyspace}; code that writes the family directly must clear it.
  *
  * <h2>Durability</h2>
  * The WAL is always on and written before a write returns. {@code appendfsync} decides when it is

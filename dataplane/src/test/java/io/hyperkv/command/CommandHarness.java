@@ -83,6 +83,9 @@ final class CommandHarness implements AutoCloseable {
             return "\"" + new String(b.bytes(), StandardCharsets.UTF_8) + "\"";
         } else if (r instanceof Reply.Verbatim v) {
             return "\"" + new String(v.text(), StandardCharsets.UTF_8) + "\"";
+        } else if (r instanceof Reply.DoubleReply d) {
+            // as RESP2 sends it: a bulk string in Redis 7.2's double format
+            return "\"" + io.hyperkv.resp.RedisDouble.format(d.value()) + "\"";
         } else if (r instanceof Reply.Null) {
             return "nil";
         } else if (r instanceof Reply.Array a) {

@@ -32,8 +32,20 @@ class ServerCommandsTest extends CommandHarnessTest {
         assertThat(keyspace).isEqualTo("\"# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=0\r\n\"");
         assertThat(h.show("INFO", "MEMORY", "stats")).contains("# Memory").contains("# Stats").doesNotContain("# Keyspace");
         assertThat(h.show("INFO", "nosuchsection")).isEqualTo("\"\"");
+        assertThat(h.show("INFO", "memory")).containsPattern("meta_cache_bytes:[1-9][0-9]*\r\nmeta_cache_max_bytes:[1-9]");
+        long cacheHits = infoField("meta_cache_hits");
+        long cacheMisses = infoField("meta_cache_misses");
+        h.run("GET", "b");
+        assertThat(infoField("meta_cache_hits")).as("a GET of a key just written is a cache hit").isEqualTo(cacheHits + 1);
+        assertThat(infoField("meta_cache_misses")).isEqualTo(cacheMisses);
         h.expect("+OK", "CONFIG", "RESETSTAT");
         assertThat(h.show("INFO", "stats")).contains("keyspace_hits:0");
+    }
+
+    private long infoField(String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(name + ":(\\d+)").matcher(h.show("INFO", "stats"));
+        assertThat(m.find()).as(name + " in INFO stats").isTrue();
+        return Long.parseLong(m.group(1));
     }
 
     @Test

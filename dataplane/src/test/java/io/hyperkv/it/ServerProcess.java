@@ -24,10 +24,13 @@ import redis.clients.jedis.Jedis;
  * path in system property {@code hyperkv.server.jar}) as a separate JVM, for tests that need a real
  * process: SIGKILL, restart on the same data, redis-cli/redis-benchmark, several nodes.
  *
- * <p>Both ports are 0 (free ports chosen by the node) and read back from its log, so parallel runs
- * never collide. The data directory is a fresh temporary one unless given, and is kept across
- * {@link #restart()}s; {@link #close()} kills the process if it still runs and deletes what this
- * object created. Use it in try-with-resources or an {@code @AfterEach}.
+ * <p>Unless the properties fix them, both ports are 0 on the first start (free ports chosen by the
+ * node) and read back from its log, so parallel runs never collide; every {@link #restart()} then
+ * asks for the same ports again, as a cluster member must keep its address. The data directory is a
+ * fresh temporary one, kept across restarts; {@link #close()} kills the process if it still runs
+ * (continuing it first if it was stopped) and deletes what this object created. Use it in
+ * try-with-resources or an {@code @AfterEach}. Configuration goes in as {@code -D} properties or, as
+ * in a Kubernetes pod, as environment variables.
  */
 public final class ServerProcess implements AutoCloseable {
 
@@ -38,13 +41,14 @@ public final class ServerProcess implements AutoCloseable {
     private final Path workDir;
     private final Path dataDir;
     private final Map<String, String> properties;
+    private final Map<String, String> environment;
     private Process process;
     private Path log;
     private int starts;
     private int respPort = -1;
     private int httpPort = -1;
 
-    private ServerProcess(Map<String, String> properties) {
+    private ServerProcess(Map<String, String> properties, Map<String, String> environment) {
         try {
             this.workDir = Files.createTempDirectory("hyperkv-node-");
         } catch (IOException e) {
@@ -52,11 +56,17 @@ public final class ServerProcess implements AutoCloseable {
         }
         this.dataDir = workDir.resolve("data");
         this.properties = properties;
+        this.environment = environment;
     }
 
     /** Starts a node with the given {@code hyperkv.*}/{@code quarkus.*} properties and waits until it answers PING. */
     public static ServerProcess start(Map<String, String> properties) {
-        ServerProcess node = new ServerProcess(new LinkedHashMap<>(properties));
+        return start(properties, Map.of());
+    }
+
+    /** Like {@link #start(Map)}, with {@code HYPERKV_*}-style environment variables added to the process's. */
+    public static ServerProcess start(Map<String, String> properties, Map<String, String> environment) {
+        ServerProcess node = new ServerProcess(new LinkedHashMap<>(properties), Map.copyOf(environment));
         try {
             node.launch();
         } catch (RuntimeException e) {
@@ -89,7 +99,9 @@ public final class ServerProcess implements AutoCloseable {
         starts++;
         log = workDir.resolve("node-" + starts + ".log");
         try {
-            process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().putAll(environment);
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -118,6 +130,9 @@ public final class ServerProcess implements AutoCloseable {
                         return "PONG".equals(jedis.ping());
                     }
                 });
+        // Restarts come back on the same ports: peers and clients know this node by its address.
+        properties.put("hyperkv.port", Integer.toString(respPort));
+        properties.put("quarkus.http.port", Integer.toString(httpPort));
     }
 
     public int respPort() {
@@ -185,7 +200,37 @@ public final class ServerProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    /** Starts a new process on the same data directory (new ports). */
+    /**
+     * SIGSTOP: the process freezes (no thread runs, sockets stay open, peers see silence) until
+     * {@link #resume()}.
+     */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        if (!alive()) {
+            throw new IllegalStateException("node is not running");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts a new process on the same data directory and the same ports. */
     public void restart() {
         if (alive()) {
             throw new IllegalStateException("stop or kill the node before restarting it");
@@ -204,6 +249,14 @@ public final class ServerProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        if (alive()) {
+            // A stopped process dies of SIGKILL too; continuing it first lets its JVM exit the usual way.
+            try {
+                resume();
+            } catch (RuntimeException ignored) {
+                // it exited meanwhile
+            }
+        }
         kill();
         try (Stream<Path> files = Files.walk(workDir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

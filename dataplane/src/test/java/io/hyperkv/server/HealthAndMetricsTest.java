@@ -44,6 +44,23 @@ class HealthAndMetricsTest {
     }
 
     /** The value of the first sample line starting with {@code series} (name plus labels). */
+    @Test
+    void metaCacheHitsAndMissesAreCountedAtScrapeTime() {
+        try (Jedis j = new Jedis("127.0.0.1", listener.port())) {
+            j.set("metrics-cached", "v");
+            String scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            double hits = counter(scrape, "hyperkv_meta_cache_hits_total");
+            double misses = counter(scrape, "hyperkv_meta_cache_misses_total");
+            assertThat(counter(scrape, "hyperkv_meta_cache_entries")).isGreaterThanOrEqualTo(1);
+            assertThat(counter(scrape, "hyperkv_meta_cache_bytes")).isPositive();
+            assertThat(j.get("metrics-cached")).isEqualTo("v");
+            assertThat(j.get("metrics-cached")).isEqualTo("v");
+            String again = given().get("/q/metrics").then().extract().asString();
+            assertThat(counter(again, "hyperkv_meta_cache_hits_total")).as("two GETs of a key just SET").isEqualTo(hits + 2);
+            assertThat(counter(again, "hyperkv_meta_cache_misses_total")).isEqualTo(misses);
+        }
+    }
+
     private static double counter(String scrape, String series) {
         for (String line : scrape.split("\n")) {
             if (line.startsWith(series + " ")) {

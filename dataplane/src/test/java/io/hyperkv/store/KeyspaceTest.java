@@ -139,14 +139,19 @@ class KeyspaceTest {
     }
 
     @Test
-    void copyOfACollectionCopiesItsSubkeysUnderANewVersion() {
+    void copyOfACollectionCopiesItsSubkeysUnderANewVersion() throws Exception {
         Metadata hash = new Metadata(ValueType.HASH, Encoding.HASHTABLE, 5, ks.stamp(), 0, null, 1, null, null);
         ks.write(0, b("src"), hash);
-        engine.put(ColumnFamily.SUB, KeyCodec.sub(0, b("src"), 5, b("field")), b("value"));
+        io.hyperkv.crdt.Dot dot = new io.hyperkv.crdt.Dot(1, 1);
+        engine.put(ColumnFamily.SUB, KeyCodec.sub(0, b("src"), 5, b("field")), io.hyperkv.crdt.ElementCodec.encodeField(
+                io.hyperkv.crdt.DotFun.of(dot, new io.hyperkv.crdt.Contribution.Assign(ks.stamp(), io.hyperkv.crdt.Bytes.of("value")))));
         ks.copy(0, b("src"), ks.read(0, b("src")), 3, b("dst"));
         Metadata copy = ks.read(3, b("dst"));
         assertThat(copy.type()).isEqualTo(ValueType.HASH);
-        assertThat(engine.get(ColumnFamily.SUB, KeyCodec.sub(3, b("dst"), copy.version(), b("field")))).isEqualTo(b("value"));
+        byte[] row = engine.get(ColumnFamily.SUB, KeyCodec.sub(3, b("dst"), copy.version(), b("field")));
+        io.hyperkv.crdt.DotFun<io.hyperkv.crdt.Contribution> copied = io.hyperkv.crdt.ElementCodec.decodeField(row);
+        assertThat(io.hyperkv.crdt.RegisterValue.resolve(copied).orElseThrow().bytes().utf8()).isEqualTo("value");
+        assertThat(copied.dots()).as("the copy's element has its own dot").doesNotContain(dot);
     }
 
     @Test

@@ -1,0 +1,164 @@
+package io.hyperkv.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.Arrays;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+
+/**
+ * A bounded, write-through cache of decoded {@link ColumnFamily#META} rows in front of the engine,
+ * so that a GET of a hot key, and the read of the old metadata every write makes first, do not
+ * search RocksDB's memtable skip list (which holds every version of every recent write, and was
+ * the largest single cost of GET and SET). Absent keys are cached too (a negative entry), so a
+ * repeated miss is as cheap as a hit. Sub-keys of collections are never cached here.
+ *
+ * <p>Coherence invariant: a cached entry always equals what the engine holds for that META key,
+ * except while the key's {@link KeyLocks} stripe is held by a writer that has not finished. It
+ * holds because:
+ * <ul>
+ *   <li>every META write goes through {@link Keyspace} ({@code apply} or a {@code Changes} commit),
+ *       which, still holding the key's stripe, publishes the new value with {@link #written} after
+ *       the engine write (and, for a multi-key batch, {@link #forget}s every key first, so no
+ *       reader can see one key of the batch new and another old);</li>
+ *   <li>a reader that misses loads from the engine and inserts while holding the key's stripe
+ *       ({@link #read}), so a load can never overwrite a newer write, whatever eviction does;</li>
+ *   <li>a reader that hits takes no lock: the cache is a concurrent map, so it sees the last
+ *       value published;</li>
+ *   <li>range deletions (FLUSHDB/FLUSHALL) hold every stripe and {@link #clear} the cache.</li>
+ * </ul>
+ * Anything that writes META around {@code Keyspace} (a restore into a running engine, a repair
+ * tool) must {@link #clear} it.
+ *
+ * <p>Cached {@link Metadata} is shared by every reader: nobody may modify its arrays.
+ *
+ * <p>Bound: the estimated heap bytes of the entries (key, payload, context, object overheads),
+ * by default an eighth of the maximum heap; values larger than a thousandth of the bound are not
+ * cached at all (reading them from RocksDB costs little next to copying them, and one of them
+ * must not push out thousands of small keys).
+ */
+public final class MetaCache {
+
+    /** Rough heap cost of one entry besides its key and arrays: cache node, key wrapper, record, stamps, array headers. */
+    static final int ENTRY_OVERHEAD = 256;
+    /** What the cache holds for a key known to be absent. */
+    private static final Object ABSENT = new Object();
+
+    private final Cache<Key, Object> cache;
+    private final KeyLocks locks;
+    private final long maxBytes;
+    private final long maxEntryBytes;
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+
+    /** Counters and size for INFO and metrics. */
+    public record Stats(long hits, long misses, long entries, long bytes, long maxBytes) {}
+
+    MetaCache(KeyLocks locks, long maxBytes) {
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("cache bound must be positive");
+        }
+        this.locks = locks;
+        this.maxBytes = maxBytes;
+        this.maxEntryBytes = Math.max(4096, maxBytes / 1000);
+        this.cache = Caffeine.newBuilder()
+                .maximumWeight(maxBytes)
+                .weigher((Key k, Object v) -> weight(k, v))
+                // eviction work runs on the calling thread, in small amortized steps: no hand-off
+                // to the shared ForkJoin pool, which on a two-core node is a single thread
+                .executor(Runnable::run)
+                .build();
+    }
+
+    /** The default bound: an eighth of the heap the JVM may grow to. */
+    static long defaultBytes() {
+        return Runtime.getRuntime().maxMemory() / 8;
+    }
+
+    /**
+     * The stored metadata of {@code metaKey} (the META key of {@code key} in {@code db}), or null
+     * if there is none: from the cache, else loaded by {@code load} from the engine and cached,
+     * under the key's stripe.
+     */
+    Metadata read(int db, byte[] key, byte[] metaKey, Function<byte[], Metadata> load) {
+        Key k = new Key(metaKey);
+        Object v = cache.getIfPresent(k);
+        if (v == null) {
+            try (KeyLocks.Held ignored = locks.lock(db, key)) {
+                // a writer may have published while this thread waited for the stripe
+                v = cache.getIfPresent(k);
+                if (v == null) {
+                    misses.increment();
+                    Metadata loaded = load.apply(metaKey);
+                    put(k, loaded);
+                    return loaded;
+                }
+            }
+        }
+        hits.increment();
+        return v == ABSENT ? null : (Metadata) v;
+    }
+
+    /** Publishes {@code meta} (null: deleted) as the engine's new value; the caller holds the key's stripe and wrote it. */
+    void written(byte[] metaKey, Metadata meta) {
+        put(new Key(metaKey), meta);
+    }
+
+    /** Drops the entry of {@code metaKey}; the caller holds the key's stripe. */
+    void forget(byte[] metaKey) {
+        cache.invalidate(new Key(metaKey));
+    }
+
+    /** Drops everything; the caller holds every stripe. */
+    void clear() {
+        cache.invalidateAll();
+    }
+
+    private void put(Key k, Metadata meta) {
+        if (meta != null && weight(k, meta) > maxEntryBytes) {
+            cache.invalidate(k);
+        } else {
+            cache.put(k, meta == null ? ABSENT : meta);
+        }
+    }
+
+    private static int weight(Key k, Object v) {
+        long w = ENTRY_OVERHEAD + k.bytes.length;
+        if (v instanceof Metadata m) {
+            w += m.payload().length + m.context().length;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, w);
+    }
+
+    /** Estimated bytes held now (after pending evictions ran). */
+    long weightedBytes() {
+        cache.cleanUp();
+        // bounded by weight at construction, so the eviction policy and its weighted size exist
+        return cache.policy().eviction().orElseThrow().weightedSize().orElseThrow();
+    }
+
+    Stats stats() {
+        return new Stats(hits.sum(), misses.sum(), cache.estimatedSize(), weightedBytes(), maxBytes);
+    }
+
+    /** A META key with its hash computed once. */
+    private static final class Key {
+        final byte[] bytes;
+        final int hash;
+
+        Key(byte[] bytes) {
+            this.bytes = bytes;
+            this.hash = Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key other && hash == other.hash && Arrays.equals(bytes, other.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+}

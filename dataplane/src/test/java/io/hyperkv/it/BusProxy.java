@@ -1,0 +1,224 @@
+package io.hyperkv.it;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of one node's replication bus, for fault-injection tests: a node announces the
+ * proxy's port instead of its bus port, and the test cuts or restores the traffic of every connection through it.
+ *
+ * <ul>
+ *   <li>{@link Mode#PASS}: bytes flow both ways.</li>
+ *   <li>{@link Mode#BLACKHOLE}: a network partition. Nothing is delivered in either direction and connections stay
+ *       open; bytes already read are held, and since the proxy stops reading, TCP flow control backs the senders up,
+ *       as with a partition that drops packets and makes TCP retransmit. New connections are accepted but not connected
+ *       to the node until the partition heals. Back in PASS, the held bytes arrive intact and in order, so a stream
+ *       that survived the partition is not corrupted.</li>
+ *   <li>{@link Mode#RESET}: every connection through the proxy, and every new one, is closed with a TCP reset (as a
+ *       crashed peer's kernel answers).</li>
+ * </ul>
+ * Two threads per connection and one acceptor; {@link #close()} ends them all. Test code only.
+ */
+public final class BusProxy implements AutoCloseable {
+
+    public enum Mode {
+        PASS,
+        BLACKHOLE,
+        RESET
+    }
+
+    private static final int POLL_MILLIS = 50;
+
+    private final ServerSocket server;
+    private final int targetPort;
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final Object gate = new Object();
+    private volatile Mode mode = Mode.PASS;
+    private volatile boolean closed;
+
+    private BusProxy(ServerSocket server, int targetPort) {
+        this.server = server;
+        this.targetPort = targetPort;
+    }
+
+    /** A proxy on a free port of 127.0.0.1 forwarding to {@code 127.0.0.1:targetPort}. */
+    public static BusProxy start(int targetPort) {
+        return start(0, targetPort);
+    }
+
+    /** A proxy on {@code 127.0.0.1:listenPort} (0: a free port) forwarding to {@code 127.0.0.1:targetPort}. */
+    public static BusProxy start(int listenPort, int targetPort) {
+        try {
+            ServerSocket server = new ServerSocket();
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), listenPort));
+            BusProxy proxy = new BusProxy(server, targetPort);
+            Thread acceptor = new Thread(proxy::acceptLoop, "bus-proxy-accept-" + server.getLocalPort());
+            acceptor.setDaemon(true);
+            acceptor.start();
+            return proxy;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    /**
+     * Switches every current and future connection to {@code newMode}. Under RESET each pump resets the socket it
+     * reads within {@value #POLL_MILLIS} ms: a socket closed while another thread is blocked reading it ends with a FIN,
+     * not a reset, so only its own reader may reset it.
+     */
+    public void mode(Mode newMode) {
+        synchronized (gate) {
+            mode = newMode;
+            gate.notifyAll();
+        }
+    }
+
+    /** Open sockets on both sides (two per proxied connection once it reached the node). */
+    public int openSockets() {
+        return sockets.size();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            Socket client;
+            try {
+                client = server.accept();
+            } catch (IOException e) {
+                return; // closed
+            }
+            if (mode == Mode.RESET) {
+                reset(client);
+                continue;
+            }
+            sockets.add(client);
+            Thread link = new Thread(() -> link(client), "bus-proxy-link-" + client.getPort());
+            link.setDaemon(true);
+            link.start();
+        }
+    }
+
+    /** Connects the client to the node once traffic may pass, then pumps both ways. */
+    private void link(Socket client) {
+        if (!awaitPassable()) {
+            reset(client);
+            return;
+        }
+        Socket upstream = new Socket();
+        try {
+            sockets.add(upstream);
+            upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 5_000);
+        } catch (IOException e) {
+            reset(client);
+            reset(upstream);
+            return;
+        }
+        Thread back = new Thread(() -> pump(upstream, client), "bus-proxy-back-" + client.getPort());
+        back.setDaemon(true);
+        back.start();
+        pump(client, upstream);
+    }
+
+    private void pump(Socket from, Socket to) {
+        byte[] buffer = new byte[64 * 1024];
+        try {
+            from.setSoTimeout(POLL_MILLIS);
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
+            while (true) {
+                int n;
+                try {
+                    n = in.read(buffer);
+                } catch (SocketTimeoutException idle) {
+                    if (mode == Mode.RESET || closed) {
+                        reset(from);
+                        return;
+                    }
+                    continue;
+                }
+                if (n < 0) {
+                    if (awaitPassable()) {
+                        to.shutdownOutput();
+                    }
+                    return;
+                }
+                if (!awaitPassable()) {
+                    reset(from);
+                    return;
+                }
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+        } catch (IOException e) {
+            // One side went away: close the other so the end is seen through the proxy too.
+            close(from);
+            close(to);
+        }
+    }
+
+    /** Waits while the proxy is a black hole; false when the connection must be reset (RESET or closed). */
+    private boolean awaitPassable() {
+        synchronized (gate) {
+            while (mode == Mode.BLACKHOLE && !closed) {
+                try {
+                    gate.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return mode == Mode.PASS && !closed;
+        }
+    }
+
+    private void reset(Socket s) {
+        try {
+            s.setSoLinger(true, 0); // close sends RST instead of FIN
+        } catch (IOException ignored) {
+            // already closed
+        }
+        close(s);
+    }
+
+    private void close(Socket s) {
+        sockets.remove(s);
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // nothing left to do
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (gate) {
+            gate.notifyAll();
+        }
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // best effort
+        }
+        for (Socket s : sockets) {
+            reset(s);
+        }
+    }
+}
