@@ -125,6 +125,12 @@ public final class HashStore {
                 picked.putIfAbsent(Bytes.of(f.field()), f);
             }
         }
+        if (picked.size() < count) {
+            // the picks kept landing on the same fields: sample from all of them instead
+            List<Field> all = all(db, key, live);
+            Collections.shuffle(all, ThreadLocalRandom.current());
+            return new ArrayList<>(all.subList(0, (int) Math.min(count, all.size())));
+        }
         return new ArrayList<>(picked.values());
     }
 
