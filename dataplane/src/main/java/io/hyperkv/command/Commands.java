@@ -41,6 +41,8 @@ public final class Commands {
         }
         new ServerCommands(keyspace, settings, hooks, new Info(keyspace, hooks)).register(table);
         new IntrospectionCommands().register(table);
+        new HashCommands(keyspace, new io.hyperkv.store.HashStore(keyspace), notifier).register(table);
+        new SetCommands(keyspace, new io.hyperkv.store.SetStore(keyspace), notifier).register(table);
         new ZSetCommands(keyspace, settings, notifier).register(table);
         // appendfsync is applied to the engine the moment CONFIG SET accepts it
         settings.onChange((name, value) -> {

@@ -34,6 +34,16 @@ public interface Engine extends AutoCloseable {
      */
     void compactRange(ColumnFamily cf, byte[] begin, byte[] end);
 
+    /**
+     * Asks for {@link #compactRange} of {@code [begin, end)} on the engine's own background thread,
+     * without waiting: how the space of a large collection removed by one range tombstone comes
+     * back soon (RocksDB's deletion-triggered compaction counts point deletions, not range
+     * tombstones). Call it after the write that deleted the range returned. Engines without
+     * compactions ignore it; a closing engine drops requests not yet started.
+     */
+    default void compactRangeSoon(ColumnFamily cf, byte[] begin, byte[] end) {
+    }
+
     Batch batch();
 
     /** Applies all of the batch or none of it, then closes it. */

@@ -383,6 +383,26 @@ public final class Keyspace {
         }
         metaCache.written(metaKey, meta);
         count(db, stored, meta);
+        reclaimIfLarge(db, key, stored, meta);
+    }
+
+    /** A removed or replaced collection at least this large gets its range compacted soon after. */
+    static final long RECLAIM_MIN_ELEMENTS = 10_000;
+
+    /**
+     * After a write that dropped a large collection's old version with one range tombstone: asks
+     * the engine to compact that range in the background so the disk space comes back now rather
+     * than when compactions happen to reach it.
+     */
+    private void reclaimIfLarge(int db, byte[] key, Metadata stored, Metadata meta) {
+        if (stored != null && stored.type().hasSubkeys() && stored.size() >= RECLAIM_MIN_ELEMENTS
+                && (meta == null || meta.version() != stored.version())) {
+            byte[] prefix = KeyCodec.subPrefix(db, key, stored.version());
+            engine.compactRangeSoon(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix));
+            if (stored.type() == ValueType.ZSET) {
+                engine.compactRangeSoon(ColumnFamily.ZSCORE, prefix, KeyCodec.prefixEnd(prefix));
+            }
+        }
     }
 
     /** Adds to {@code batch} the writes that make {@code meta} replace {@code stored}. */
@@ -546,6 +566,7 @@ public final class Keyspace {
             pending.forEach((k, meta) -> metaCache.written(k.array(), meta.orElse(null)));
             for (Object[] s : staged) {
                 count((Integer) s[0], (Metadata) s[1], (Metadata) s[2]);
+                reclaimIfLarge((Integer) s[0], (byte[]) s[3], (Metadata) s[1], (Metadata) s[2]);
             }
             for (Object[] s : staged) {
                 if ((Boolean) s[4]) {

@@ -80,6 +80,8 @@ public final class RocksDbEngine implements Engine {
     private final Condition work = syncLock.newCondition();
     private final Thread syncer;
     private final ScheduledExecutorService everySecond;
+    /** Runs {@link #compactRangeSoon} requests one at a time; close() waits for the running one. */
+    private final java.util.concurrent.ExecutorService reclaimer;
     private volatile boolean closed;
 
     private record Waiter(long target, CompletableFuture<Void> future) {}
@@ -92,6 +94,11 @@ public final class RocksDbEngine implements Engine {
         this.blockCache = cache;
         this.syncer = new Thread(this::syncLoop, "hyperkv-wal-syncer");
         this.syncer.setDaemon(true);
+        this.reclaimer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "hyperkv-reclaim");
+            t.setDaemon(true);
+            return t;
+        });
         this.everySecond = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hyperkv-wal-everysec");
             t.setDaemon(true);
@@ -212,6 +219,32 @@ public final class RocksDbEngine implements Engine {
             db.compactRange(h(cf), begin, end);
         } catch (RocksDBException e) {
             throw failure("compactRange", e);
+        }
+    }
+
+    @Override
+    public void compactRangeSoon(ColumnFamily cf, byte[] begin, byte[] end) {
+        try {
+            reclaimer.execute(() -> {
+                if (closed) {
+                    return;
+                }
+                long started = System.nanoTime();
+                try (org.rocksdb.FlushOptions flush = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+                    // memtables first: the range tombstone reaches the SST files, and the WAL files
+                    // still holding the deleted rows become obsolete and are removed
+                    db.flush(flush, handles);
+                    compactRange(cf, begin, end);
+                    LOG.info(() -> "compacted a large deleted " + cf + " range in " + (System.nanoTime() - started) / 1_000_000
+                            + " ms (" + dataDir + ")");
+                } catch (RocksDBException e) {
+                    LOG.log(Level.WARNING, "flush before compacting a deleted " + cf + " range failed", e);
+                } catch (StoreException e) {
+                    LOG.log(Level.WARNING, "background compaction of a deleted " + cf + " range failed", e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: the space comes back with the next background compaction instead
         }
     }
 
@@ -406,6 +439,15 @@ public final class RocksDbEngine implements Engine {
             return;
         }
         everySecond.shutdownNow();
+        // a compaction running on the reclaimer must finish before the database goes away
+        reclaimer.shutdownNow();
+        try {
+            if (!reclaimer.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES)) {
+                LOG.warning("a background compaction is still running; closing anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         syncLock.lock();
         try {
             closed = true;

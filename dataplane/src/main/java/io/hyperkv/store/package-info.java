@@ -70,6 +70,14 @@
  * <tr><td>list</td><td>{@code headLen u16 | head sortKey | tailLen u16 | tail sortKey | listpackBytes u64}
  *     ({@link io.hyperkv.store.ListStore})</td><td>{@code P | Position.sortKey()} → contributions</td><td>–</td></tr>
  * </table>
+ * Hashes live in {@link io.hyperkv.store.HashStore}, sets in {@link io.hyperkv.store.SetStore}: a hash
+ * field whose row holds only removal offsets (HDEL after HINCRBY) is stored but not counted in
+ * {@code size} and invisible to reads; a set row always holds at least one dot. Both report every
+ * committed delta to an {@link io.hyperkv.store.ElementDeltas} sink, with the elements it touches,
+ * and apply a replica's delta with {@code merge} by the same slice path. When a collection of at
+ * least {@code Keyspace.RECLAIM_MIN_ELEMENTS} elements is deleted or replaced, the keyspace asks the
+ * engine to flush and compact its old range in the background
+ * ({@link io.hyperkv.store.Engine#compactRangeSoon}), so its disk space comes back at once.
  * COPY writes a collection as a fresh CRDT state: each element re-minted under a fresh dot of this
  * node and a fresh context, so a copy never shares operations with its source; RENAME moves the
  * rows unchanged ({@code CollectionCopy} argues both).

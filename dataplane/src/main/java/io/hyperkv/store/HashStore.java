@@ -1,0 +1,368 @@
+package io.hyperkv.store;
+
+import io.hyperkv.crdt.Bytes;
+import io.hyperkv.crdt.CausalContext;
+import io.hyperkv.crdt.CodecException;
+import io.hyperkv.crdt.Contribution;
+import io.hyperkv.crdt.DotFun;
+import io.hyperkv.crdt.DotMap;
+import io.hyperkv.crdt.ElementCodec;
+import io.hyperkv.crdt.OrMap;
+import io.hyperkv.crdt.RegisterValue;
+import io.hyperkv.crdt.Stamp;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Redis hashes on the element rows of {@code store/package-info.java}: META (type hash, size =
+ * HLEN, context = the {@link OrMap}'s causal context) and one {@code sub} row
+ * {@code P | field → ElementCodec.encodeField(contributions)} per field.
+ *
+ * <p>A field's row holds its register contributions: HSET, HSETNX and HINCRBYFLOAT assign (last
+ * writer wins; HINCRBYFLOAT computes the new value exactly as Redis and assigns it, a documented
+ * departure from DESIGN.md's counter, since a double counter would re-associate sums), HINCRBY adds
+ * to a counter, HDEL removes what it has seen. A field whose row holds only {@link Contribution.Offset}s
+ * (an HDEL concurrent with, or after, an HINCRBY leaves them so a concurrent increment counts only
+ * what the HDEL had not seen) has no value: it is stored but not counted in {@code size} and every
+ * read skips it. Writes follow {@link SetStore}'s slice path (read the touched rows and the context,
+ * run the mutator, merge, stage the changed rows and META in one batch; an emptied hash loses its
+ * META) and callers hold the key's lock and pass the live metadata, checked to be a hash.
+ *
+ * <p>OBJECT ENCODING follows Redis 7.2: {@code listpack} while the hash has at most
+ * {@value #MAX_LISTPACK_ENTRIES} fields and no field or value written to it was longer than
+ * {@value #MAX_LISTPACK_VALUE} bytes (an HSET with more than {@value #MAX_LISTPACK_ENTRIES} pairs
+ * converts at once, duplicates or not), else {@code hashtable}, which it then stays.
+ */
+public final class HashStore {
+
+    /** Redis's compiled-in default (and its redis.conf's): 512, not the 128 of sorted sets. */
+    public static final int MAX_LISTPACK_ENTRIES = 512;
+    public static final int MAX_LISTPACK_VALUE = 64;
+    private static final int SAMPLE_BY_READING_ALL = 1024;
+
+    private final Keyspace ks;
+    private final Engine engine;
+    private volatile ElementDeltas<OrMap> deltas = ElementDeltas.none();
+
+    public HashStore(Keyspace ks) {
+        this.ks = ks;
+        this.engine = ks.engine();
+    }
+
+    public void deltas(ElementDeltas<OrMap> sink) {
+        this.deltas = sink;
+    }
+
+    /** A field and its value, as the reads return them. */
+    public record Field(byte[] field, byte[] value) {}
+
+    // ---------------------------------------------------------------- reads
+
+    /** The field's register as a reader sees it; empty if absent or only offsets remain. */
+    public Optional<RegisterValue> register(int db, byte[] key, Metadata live, byte[] field) {
+        if (live == null) {
+            return Optional.empty();
+        }
+        byte[] raw = engine.get(ColumnFamily.SUB, KeyCodec.sub(db, key, live.version(), field));
+        return raw == null ? Optional.empty() : RegisterValue.resolve(decode(raw));
+    }
+
+    /** HGET: the value, or null. */
+    public byte[] get(int db, byte[] key, Metadata live, byte[] field) {
+        return register(db, key, live, field).map(v -> v.bytes().toByteArray()).orElse(null);
+    }
+
+    /** Every field with a value, in byte order of the fields. */
+    public List<Field> all(int db, byte[] key, Metadata live) {
+        List<Field> out = new ArrayList<>((int) Math.min(live.size(), 1 << 16));
+        byte[] prefix = KeyCodec.subPrefix(db, key, live.version());
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix))) {
+            for (; c.valid(); c.next()) {
+                Optional<RegisterValue> v = RegisterValue.resolve(decode(c.value()));
+                if (v.isPresent()) {
+                    out.add(new Field(ElementRows.element(c.key(), prefix.length), v.get().bytes().toByteArray()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A random field with a value, or null (not uniform, see {@link ElementRows}). */
+    public Field random(int db, byte[] key, Metadata live) {
+        byte[] prefix = KeyCodec.subPrefix(db, key, live.version());
+        byte[][] row = ElementRows.random(engine, prefix, v -> RegisterValue.resolve(decode(v)).isPresent());
+        if (row == null) {
+            List<Field> all = all(db, key, live);
+            return all.isEmpty() ? null : all.get(ThreadLocalRandom.current().nextInt(all.size()));
+        }
+        return new Field(ElementRows.element(row[0], prefix.length),
+                RegisterValue.resolve(decode(row[1])).orElseThrow().bytes().toByteArray());
+    }
+
+    /** {@code count} distinct fields (all when the hash is not larger). */
+    public List<Field> randomDistinct(int db, byte[] key, Metadata live, long count) {
+        if (count >= live.size() || live.size() <= SAMPLE_BY_READING_ALL || count * 3 >= live.size()) {
+            List<Field> all = all(db, key, live);
+            if (count >= all.size()) {
+                return all;
+            }
+            Collections.shuffle(all, ThreadLocalRandom.current());
+            return new ArrayList<>(all.subList(0, (int) count));
+        }
+        Map<Bytes, Field> picked = new java.util.LinkedHashMap<>();
+        for (long attempts = 0; picked.size() < count && attempts < count * 20 + 100; attempts++) {
+            Field f = random(db, key, live);
+            if (f != null) {
+                picked.putIfAbsent(Bytes.of(f.field()), f);
+            }
+        }
+        if (picked.size() < count) {
+            // the picks kept landing on the same fields: sample from all of them instead
+            List<Field> all = all(db, key, live);
+            Collections.shuffle(all, ThreadLocalRandom.current());
+            return new ArrayList<>(all.subList(0, (int) Math.min(count, all.size())));
+        }
+        return new ArrayList<>(picked.values());
+    }
+
+    /** {@code count} fields picked independently (repeats possible). */
+    public List<Field> randomWithRepeats(int db, byte[] key, Metadata live, long count) {
+        List<Field> out = new ArrayList<>((int) Math.min(count, 1 << 16));
+        if (live.size() <= SAMPLE_BY_READING_ALL) {
+            List<Field> all = all(db, key, live);
+            for (long i = 0; i < count && !all.isEmpty(); i++) {
+                out.add(all.get(ThreadLocalRandom.current().nextInt(all.size())));
+            }
+            return out;
+        }
+        for (long i = 0; i < count; i++) {
+            Field f = random(db, key, live);
+            if (f != null) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    /** One page of HSCAN (elements are field, value, field, value...); listpack hashes answer whole, as Redis. */
+    public SetStore.ElementPage scan(int db, byte[] key, Metadata live, long cursor, long count, Glob match) {
+        byte[] prefix = KeyCodec.subPrefix(db, key, live.version());
+        boolean whole = live.encoding() != Encoding.HASHTABLE;
+        byte[] from = whole ? prefix : ElementRows.resume(cursor, prefix);
+        List<byte[]> out = new ArrayList<>();
+        long visited = 0;
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix))) {
+            for (c.seek(from); c.valid(); c.next()) {
+                if (!whole && visited >= count) {
+                    return new SetStore.ElementPage(ElementRows.saveCursor(c.key()), out);
+                }
+                Optional<RegisterValue> v = RegisterValue.resolve(decode(c.value()));
+                if (v.isEmpty()) {
+                    continue;
+                }
+                visited++;
+                byte[] f = ElementRows.element(c.key(), prefix.length);
+                if (match == null || match.matchesAll() || match.matches(f)) {
+                    out.add(f);
+                    out.add(v.get().bytes().toByteArray());
+                }
+            }
+        }
+        return new SetStore.ElementPage(0, out);
+    }
+
+    // ---------------------------------------------------------------- writes (caller holds the key's lock)
+
+    /**
+     * HSET/HMSET/HSETNX/HINCRBYFLOAT: assigns every pair (a later duplicate field wins, as in Redis);
+     * {@code pairsGiven} is how many pairs the command carried (Redis converts to hashtable above
+     * {@value #MAX_LISTPACK_ENTRIES}). Returns the number of fields that had no value before.
+     */
+    public int put(int db, byte[] key, Metadata live, Map<Bytes, Bytes> pairs, int pairsGiven) {
+        SortedMap<Bytes, DotFun<Contribution>> rows = rows(db, key, live, pairs.keySet());
+        OrMap slice = new OrMap(DotMap.of(rows), context(live));
+        int created = 0;
+        for (Bytes f : pairs.keySet()) {
+            if (!slice.containsKey(f)) {
+                created++;
+            }
+        }
+        Stamp stamp = ks.stamp();
+        OrMap delta = slice.put(pairs, ks.clock());
+        commit(db, key, live, stamp, slice, delta, grow(live, slice, delta, pairs, pairsGiven), pairs.keySet());
+        return created;
+    }
+
+    /** HINCRBY: adds {@code by} to the field's counter (the caller checked the value and the overflow, as Redis). */
+    public void increment(int db, byte[] key, Metadata live, byte[] field, long by) {
+        Bytes f = Bytes.of(field);
+        SortedMap<Bytes, DotFun<Contribution>> rows = rows(db, key, live, List.of(f));
+        OrMap slice = new OrMap(DotMap.of(rows), context(live));
+        Stamp stamp = ks.stamp();
+        OrMap delta = slice.increment(f, by, ks.clock());
+        commit(db, key, live, stamp, slice, delta, grow(live, slice, delta, Map.of(f, Bytes.EMPTY), 1), List.of(f));
+    }
+
+    /** HDEL: removes the fields that have a value; returns how many. */
+    public int delete(int db, byte[] key, Metadata live, Collection<byte[]> fields) {
+        if (live == null) {
+            return 0;
+        }
+        List<Bytes> names = new ArrayList<>();
+        for (byte[] f : fields) {
+            names.add(Bytes.of(f));
+        }
+        SortedMap<Bytes, DotFun<Contribution>> rows = rows(db, key, live, names);
+        OrMap slice = new OrMap(DotMap.of(rows), context(live));
+        SortedSet<Bytes> present = new TreeSet<>();
+        for (Bytes f : rows.keySet()) {
+            if (slice.containsKey(f)) {
+                present.add(f);
+            }
+        }
+        if (present.isEmpty()) {
+            return 0;
+        }
+        OrMap delta = slice.remove(present, ks.clock());
+        commit(db, key, live, ks.stamp(), slice, delta, live.encoding(), present);
+        return present.size();
+    }
+
+    /**
+     * Applies a delta made elsewhere to the stored rows of {@code key} under its lock, as
+     * {@link SetStore#merge}: {@code fields} are the fields it touches besides those in its store.
+     * Idempotent; returns whether anything was written.
+     *
+     * @throws StoreException if the key holds another type
+     */
+    public boolean merge(int db, byte[] key, OrMap delta, Collection<Bytes> fields) {
+        SortedSet<Bytes> touched = new TreeSet<>(fields);
+        delta.store().keys().forEach(touched::add);
+        try (KeyLocks.Held ignored = ks.lock(db, key)) {
+            Metadata live = ks.read(db, key);
+            if (live != null && live.type() != ValueType.HASH) {
+                throw new StoreException("a hash delta for a key holding a " + live.type().redisName());
+            }
+            SortedMap<Bytes, DotFun<Contribution>> rows = rows(db, key, live, touched);
+            OrMap slice = new OrMap(DotMap.of(rows), context(live));
+            OrMap result = slice.merge(delta);
+            boolean same = result.context().equals(slice.context());
+            for (Bytes f : touched) {
+                same &= slice.store().get(f).equals(result.store().get(f));
+            }
+            if (same) {
+                return false;
+            }
+            Map<Bytes, Bytes> written = new TreeMap<>();
+            for (Bytes f : touched) {
+                result.get(f).ifPresent(v -> written.put(f, v.bytes()));
+            }
+            Encoding encoding = grow(live, slice, delta, written, written.size());
+            try (Keyspace.Changes changes = ks.changes()) {
+                stage(changes, db, key, live, ks.stamp(), slice, result, touched, encoding);
+                changes.commit();
+            }
+            return true;
+        }
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private void commit(int db, byte[] key, Metadata live, Stamp stamp, OrMap slice, OrMap delta, Encoding encoding,
+            Collection<Bytes> fields) {
+        SortedSet<Bytes> touched = new TreeSet<>(fields);
+        delta.store().keys().forEach(touched::add);
+        try (Keyspace.Changes changes = ks.changes()) {
+            stage(changes, db, key, live, stamp, slice, slice.merge(delta), touched, encoding);
+            changes.commit();
+        }
+        deltas.applied(db, key, delta, touched);
+    }
+
+    /** Stages the touched rows of {@code result} that differ from {@code slice}, and META with the visible size. */
+    private void stage(Keyspace.Changes changes, int db, byte[] key, Metadata live, Stamp stamp, OrMap slice,
+            OrMap result, Collection<Bytes> touched, Encoding encoding) {
+        long version = live == null ? stamp.time() : live.version();
+        long size = live == null ? 0 : live.size();
+        for (Bytes f : touched) {
+            DotFun<Contribution> before = slice.store().get(f);
+            DotFun<Contribution> after = result.store().get(f);
+            size += (result.containsKey(f) ? 1 : 0) - (slice.containsKey(f) ? 1 : 0);
+            if (after.equals(before)) {
+                continue;
+            }
+            byte[] sub = KeyCodec.sub(db, key, version, f.toByteArray());
+            if (after.isEmpty()) {
+                changes.deleteSub(ColumnFamily.SUB, sub);
+            } else {
+                changes.putSub(ColumnFamily.SUB, sub, ElementCodec.encodeField(after));
+            }
+        }
+        Metadata meta = size <= 0 ? null
+                : ElementRows.updated(ValueType.HASH, live, encoding, stamp, size, ElementCodec.encodeContext(result.context()));
+        changes.put(db, key, live, meta);
+    }
+
+    private SortedMap<Bytes, DotFun<Contribution>> rows(int db, byte[] key, Metadata live, Collection<Bytes> fields) {
+        SortedMap<Bytes, DotFun<Contribution>> rows = new TreeMap<>();
+        if (live == null) {
+            return rows;
+        }
+        for (Bytes f : fields) {
+            byte[] raw = engine.get(ColumnFamily.SUB, KeyCodec.sub(db, key, live.version(), f.toByteArray()));
+            if (raw != null) {
+                rows.put(f, decode(raw));
+            }
+        }
+        return rows;
+    }
+
+    /** The encoding after a write assigning {@code written} (field → value) that gives the visible size of slice ⊔ delta. */
+    private static Encoding grow(Metadata live, OrMap slice, OrMap delta, Map<Bytes, Bytes> written, int pairsGiven) {
+        if (live != null && live.encoding() == Encoding.HASHTABLE) {
+            return Encoding.HASHTABLE;
+        }
+        if (pairsGiven > MAX_LISTPACK_ENTRIES) {
+            return Encoding.HASHTABLE;
+        }
+        for (Map.Entry<Bytes, Bytes> e : written.entrySet()) {
+            if (e.getKey().length() > MAX_LISTPACK_VALUE || e.getValue().length() > MAX_LISTPACK_VALUE) {
+                return Encoding.HASHTABLE;
+            }
+        }
+        OrMap result = slice.merge(delta);
+        long size = live == null ? 0 : live.size();
+        for (Bytes f : written.keySet()) {
+            size += (result.containsKey(f) ? 1 : 0) - (slice.containsKey(f) ? 1 : 0);
+        }
+        return size > MAX_LISTPACK_ENTRIES ? Encoding.HASHTABLE : Encoding.LISTPACK;
+    }
+
+    private static CausalContext context(Metadata live) {
+        if (live == null) {
+            return CausalContext.EMPTY;
+        }
+        try {
+            return ElementCodec.decodeContext(live.context());
+        } catch (CodecException e) {
+            throw new StoreException("corrupt hash context: " + e.getMessage(), e);
+        }
+    }
+
+    private static DotFun<Contribution> decode(byte[] raw) {
+        try {
+            return ElementCodec.decodeField(raw);
+        } catch (CodecException e) {
+            throw new StoreException("corrupt hash field row: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,451 @@
+package io.hyperkv.store;
+
+import io.hyperkv.crdt.Bytes;
+import io.hyperkv.crdt.CausalContext;
+import io.hyperkv.crdt.CodecException;
+import io.hyperkv.crdt.DotFun;
+import io.hyperkv.crdt.DotMap;
+import io.hyperkv.crdt.ElementCodec;
+import io.hyperkv.crdt.OrSet;
+import io.hyperkv.crdt.Stamp;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Redis sets on the element rows of {@code store/package-info.java}: META (type set, size =
+ * SCARD, context = the {@link OrSet}'s causal context) and one {@code sub} row
+ * {@code P | member → ElementCodec.encodeMember(dots)} per member, where {@code P} is
+ * {@link KeyCodec#subPrefix} of the key's version.
+ *
+ * <p>Every write builds a slice of the OR-set (the rows it touches plus the stored context), runs
+ * the {@link OrSet} mutator on it, merges the delta into the slice and stages, in one
+ * {@link Keyspace.Changes} batch, the touched rows that changed (written, or deleted when the
+ * member is gone) and META (size, context, stamp, encoding). A set emptied by a write loses its
+ * META (its rows go with the range tombstone of its version). Writes that Redis reports as no
+ * change (SADD of a member present, SREM of a member absent) write nothing. The committed delta
+ * goes to the {@link ElementDeltas} sink, and {@link #merge} applies a delta from elsewhere by the
+ * same path, idempotently.
+ *
+ * <p>Callers of the write methods hold the key's lock ({@link Keyspace#lock}) and pass the live
+ * metadata they read under it ({@link Keyspace#read}, null if absent), already checked to be a
+ * set. {@link #merge} takes the lock itself.
+ *
+ * <p>OBJECT ENCODING follows Redis 7.2 and is computed on writes: a set only of integers (Redis's
+ * {@code string2ll}) with at most {@value #MAX_INTSET_ENTRIES} members is {@code intset}; one with
+ * at most {@value #MAX_LISTPACK_ENTRIES} members of at most {@value #MAX_LISTPACK_VALUE} bytes is
+ * {@code listpack}; anything else {@code hashtable}. As in Redis an encoding only ever grows
+ * (intset → listpack → hashtable): removals never convert back.
+ */
+public final class SetStore {
+
+    public static final int MAX_INTSET_ENTRIES = 512;
+    public static final int MAX_LISTPACK_ENTRIES = 128;
+    public static final int MAX_LISTPACK_VALUE = 64;
+    /** Below this size a distinct random sample reads every row instead of seeking at random. */
+    private static final int SAMPLE_BY_READING_ALL = 1024;
+
+    private final Keyspace ks;
+    private final Engine engine;
+    private volatile ElementDeltas<OrSet> deltas = ElementDeltas.none();
+
+    public SetStore(Keyspace ks) {
+        this.ks = ks;
+        this.engine = ks.engine();
+    }
+
+    /** Where committed deltas go (replication); none by default. */
+    public void deltas(ElementDeltas<OrSet> sink) {
+        this.deltas = sink;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    public boolean contains(int db, byte[] key, Metadata live, byte[] member) {
+        return engine.get(ColumnFamily.SUB, KeyCodec.sub(db, key, live.version(), member)) != null;
+    }
+
+    /** Every member, in byte order. */
+    public List<byte[]> members(int db, byte[] key, Metadata live) {
+        List<byte[]> out = new ArrayList<>((int) Math.min(live.size(), 1 << 16));
+        byte[] prefix = KeyCodec.subPrefix(db, key, live.version());
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix))) {
+            for (; c.valid(); c.next()) {
+                out.add(ElementRows.element(c.key(), prefix.length));
+            }
+        }
+        return out;
+    }
+
+    /** One random member, or null for an empty set (not uniform, see {@link ElementRows}). */
+    public byte[] random(int db, byte[] key, Metadata live) {
+        byte[] prefix = KeyCodec.subPrefix(db, key, live.version());
+        byte[][] row = ElementRows.random(engine, prefix, v -> true);
+        return row == null ? null : ElementRows.element(row[0], prefix.length);
+    }
+
+    /** {@code count} distinct members (all of them when the set is not larger), in no useful order. */
+    public List<byte[]> randomDistinct(int db, byte[] key, Metadata live, long count) {
+        if (count >= live.size()) {
+            return members(db, key, live);
+        }
+        if (live.size() <= SAMPLE_BY_READING_ALL || count * 3 >= live.size()) {
+            List<byte[]> all = members(db, key, live);
+            Collections.shuffle(all, ThreadLocalRandom.current());
+            return new ArrayList<>(all.subList(0, (int) count));
+        }
+        Map<Bytes, byte[]> picked = new LinkedHashMap<>();
+        for (long attempts = 0; picked.size() < count && attempts < count * 20 + 100; attempts++) {
+            byte[] m = random(db, key, live);
+            if (m != null) {
+                picked.putIfAbsent(Bytes.of(m), m);
+            }
+        }
+        if (picked.size() < count) {
+            List<byte[]> all = members(db, key, live);
+            Collections.shuffle(all, ThreadLocalRandom.current());
+            return new ArrayList<>(all.subList(0, (int) count));
+        }
+        return new ArrayList<>(picked.values());
+    }
+
+    /** {@code count} members picked independently (repeats possible), as SRANDMEMBER with a negative count. */
+    public List<byte[]> randomWithRepeats(int db, byte[] key, Metadata live, long count) {
+        List<byte[]> out = new ArrayList<>((int) Math.min(count, 1 << 16));
+        if (live.size() <= SAMPLE_BY_READING_ALL) {
+            List<byte[]> all = members(db, key, live);
+            for (long i = 0; i < count && !all.isEmpty(); i++) {
+                out.add(all.get(ThreadLocalRandom.current().nextInt(all.size())));
+            }
+            return out;
+        }
+        for (long i = 0; i < count; i++) {
+            byte[] m = random(db, key, live);
+            if (m != null) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /** One page of SSCAN: small encodings answer whole (cursor 0), as Redis does. */
+    public ElementPage scan(int db, byte[] key, Metadata live, long cursor, long count, Glob match) {
+        byte[] prefix = KeyCodec.subPrefix(db, key, live.version());
+        boolean whole = live.encoding() != Encoding.HASHTABLE;
+        byte[] from = whole ? prefix : ElementRows.resume(cursor, prefix);
+        List<byte[]> out = new ArrayList<>();
+        long visited = 0;
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix))) {
+            for (c.seek(from); c.valid(); c.next()) {
+                if (!whole && visited >= count) {
+                    return new ElementPage(ElementRows.saveCursor(c.key()), out);
+                }
+                visited++;
+                byte[] m = ElementRows.element(c.key(), prefix.length);
+                if (match == null || match.matchesAll() || match.matches(m)) {
+                    out.add(m);
+                }
+            }
+        }
+        return new ElementPage(0, out);
+    }
+
+    /** A scan page: the cursor to continue with (0 when done) and the elements (for hashes field, value, ...). */
+    public record ElementPage(long cursor, List<byte[]> elements) {}
+
+    // ---------------------------------------------------------------- writes (caller holds the key's lock)
+
+    /** SADD: the number of members that were not in the set. */
+    public int add(int db, byte[] key, Metadata live, List<byte[]> members) {
+        SortedSet<Bytes> missing = new TreeSet<>();
+        for (byte[] m : members) {
+            if (live == null || !contains(db, key, live, m)) {
+                missing.add(Bytes.of(m));
+            }
+        }
+        if (missing.isEmpty()) {
+            return 0;
+        }
+        Stamp stamp = ks.stamp();
+        OrSet slice = new OrSet(DotMap.empty(), context(live));
+        OrSet delta = slice.add(missing, ks.clock());
+        try (Keyspace.Changes changes = ks.changes()) {
+            stage(changes, db, key, live, stamp, slice, delta, grow(live, missing));
+            changes.commit();
+        }
+        deltas.applied(db, key, delta, missing);
+        return missing.size();
+    }
+
+    /** SREM: the number of members removed. */
+    public int remove(int db, byte[] key, Metadata live, Collection<byte[]> members) {
+        if (live == null) {
+            return 0;
+        }
+        SortedMap<Bytes, DotFun<Boolean>> rows = rows(db, key, live, members);
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        removeRows(db, key, live, rows);
+        return rows.size();
+    }
+
+    /** SPOP without count: a random member, removed; null for a missing key. */
+    public byte[] pop(int db, byte[] key, Metadata live) {
+        if (live == null) {
+            return null;
+        }
+        byte[] prefix = KeyCodec.subPrefix(db, key, live.version());
+        byte[][] row = ElementRows.random(engine, prefix, v -> true);
+        if (row == null) {
+            return null;
+        }
+        byte[] member = ElementRows.element(row[0], prefix.length);
+        SortedMap<Bytes, DotFun<Boolean>> rows = new TreeMap<>();
+        rows.put(Bytes.of(member), decode(row[1]));
+        removeRows(db, key, live, rows);
+        return member;
+    }
+
+    /** SPOP with count: up to {@code count} distinct random members, removed. */
+    public List<byte[]> pop(int db, byte[] key, Metadata live, long count) {
+        if (live == null || count == 0) {
+            return List.of();
+        }
+        List<byte[]> picked = randomDistinct(db, key, live, count);
+        remove(db, key, live, picked);
+        return picked;
+    }
+
+    /** What SMOVE did. */
+    public enum Moved { NOT_IN_SOURCE, ALREADY_IN_DESTINATION, ADDED }
+
+    /**
+     * SMOVE between two different keys, both locked by the caller. The removal from src and the
+     * add to dst (if dst lacks the member) are one batch.
+     */
+    public Moved move(int db, byte[] src, Metadata srcLive, byte[] dst, Metadata dstLive, byte[] member) {
+        if (srcLive == null) {
+            return Moved.NOT_IN_SOURCE;
+        }
+        SortedMap<Bytes, DotFun<Boolean>> rows = rows(db, src, srcLive, List.of(member));
+        if (rows.isEmpty()) {
+            return Moved.NOT_IN_SOURCE;
+        }
+        Bytes m = Bytes.of(member);
+        Stamp stamp = ks.stamp();
+        OrSet srcSlice = new OrSet(DotMap.of(rows), context(srcLive));
+        OrSet srcDelta = srcSlice.remove(rows.keySet(), ks.clock());
+        boolean add = dstLive == null || !contains(db, dst, dstLive, member);
+        OrSet dstSlice = new OrSet(DotMap.empty(), context(dstLive));
+        OrSet dstDelta = add ? dstSlice.add(m, ks.clock()) : null;
+        SortedSet<Bytes> touched = new TreeSet<>(List.of(m));
+        try (Keyspace.Changes changes = ks.changes()) {
+            stage(changes, db, src, srcLive, stamp, srcSlice, srcDelta, srcLive.encoding());
+            if (add) {
+                stage(changes, db, dst, dstLive, stamp, dstSlice, dstDelta, grow(dstLive, touched));
+            }
+            changes.commit();
+        }
+        deltas.applied(db, src, srcDelta, touched);
+        if (add) {
+            deltas.applied(db, dst, dstDelta, touched);
+        }
+        return add ? Moved.ADDED : Moved.ALREADY_IN_DESTINATION;
+    }
+
+    /**
+     * SINTERSTORE, SUNIONSTORE, SDIFFSTORE: makes {@code dst} (locked by the caller; {@code dstStored}
+     * its metadata, any type, or null) a new set of {@code members} under a new version, in one
+     * batch; an empty result deletes dst. Returns the new size.
+     */
+    public long replace(int db, byte[] dst, Metadata dstStored, Collection<byte[]> members) {
+        SortedSet<Bytes> all = new TreeSet<>();
+        for (byte[] m : members) {
+            all.add(Bytes.of(m));
+        }
+        try (Keyspace.Changes changes = ks.changes()) {
+            if (all.isEmpty()) {
+                changes.put(db, dst, dstStored, null).commit();
+                return 0;
+            }
+            Stamp stamp = ks.stamp();
+            OrSet delta = OrSet.EMPTY.add(all, ks.clock());
+            Metadata meta = ElementRows.replaced(ValueType.SET, dstStored, encodingOf(all), stamp, all.size(),
+                    ElementCodec.encodeContext(delta.context()));
+            for (Map.Entry<Bytes, DotFun<Boolean>> e : delta.store()) {
+                changes.putSub(ColumnFamily.SUB, KeyCodec.sub(db, dst, meta.version(), e.getKey().toByteArray()),
+                        ElementCodec.encodeMember(e.getValue()));
+            }
+            changes.put(db, dst, dstStored, meta).commit();
+            deltas.applied(db, dst, delta, all);
+        }
+        return all.size();
+    }
+
+    /**
+     * Applies a delta made elsewhere (a replica's write) to the stored rows of {@code key}, under
+     * the key's lock: reads the rows of the members the delta touches ({@code members} plus those
+     * in its store), joins, and writes what changed. Idempotent: a delta already applied changes
+     * nothing and writes nothing. Returns whether anything was written.
+     *
+     * <p>The delta's context must cover dots of {@code members} only (true of every delta this
+     * store's mutators make); a full state, whose context covers members it does not name, needs
+     * every stored row read instead. An emptied set loses its META and with it its context (the
+     * tombstone replication will need is not kept yet).
+     *
+     * @throws StoreException if the key holds another type
+     */
+    public boolean merge(int db, byte[] key, OrSet delta, Collection<Bytes> members) {
+        SortedSet<Bytes> touched = new TreeSet<>(members);
+        delta.store().keys().forEach(touched::add);
+        try (KeyLocks.Held ignored = ks.lock(db, key)) {
+            Metadata live = ks.read(db, key);
+            if (live != null && live.type() != ValueType.SET) {
+                throw new StoreException("a set delta for a key holding a " + live.type().redisName());
+            }
+            SortedMap<Bytes, DotFun<Boolean>> rows = new TreeMap<>();
+            if (live != null) {
+                for (Bytes m : touched) {
+                    byte[] raw = engine.get(ColumnFamily.SUB, KeyCodec.sub(db, key, live.version(), m.toByteArray()));
+                    if (raw != null) {
+                        rows.put(m, decode(raw));
+                    }
+                }
+            }
+            OrSet slice = new OrSet(DotMap.of(rows), context(live));
+            OrSet result = slice.merge(delta);
+            if (result.context().equals(slice.context()) && sameRows(slice, result, touched)) {
+                return false;
+            }
+            SortedSet<Bytes> added = new TreeSet<>();
+            for (Bytes m : touched) {
+                if (result.contains(m) && !slice.contains(m)) {
+                    added.add(m);
+                }
+            }
+            try (Keyspace.Changes changes = ks.changes()) {
+                stage(changes, db, key, live, ks.stamp(), slice, delta, grow(live, added));
+                changes.commit();
+            }
+            return true;
+        }
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private void removeRows(int db, byte[] key, Metadata live, SortedMap<Bytes, DotFun<Boolean>> rows) {
+        OrSet slice = new OrSet(DotMap.of(rows), context(live));
+        OrSet delta = slice.remove(rows.keySet(), ks.clock());
+        try (Keyspace.Changes changes = ks.changes()) {
+            stage(changes, db, key, live, ks.stamp(), slice, delta, live.encoding());
+            changes.commit();
+        }
+        deltas.applied(db, key, delta, new TreeSet<>(rows.keySet()));
+    }
+
+    /** Stages slice ⊔ delta: the touched rows that changed, and META (or its removal when the set is empty). */
+    private void stage(Keyspace.Changes changes, int db, byte[] key, Metadata live, Stamp stamp, OrSet slice,
+            OrSet delta, Encoding encoding) {
+        OrSet result = slice.merge(delta);
+        long version = live == null ? stamp.time() : live.version();
+        long size = live == null ? 0 : live.size();
+        SortedSet<Bytes> touched = new TreeSet<>();
+        slice.store().keys().forEach(touched::add);
+        delta.store().keys().forEach(touched::add);
+        for (Bytes m : touched) {
+            DotFun<Boolean> before = slice.store().get(m);
+            DotFun<Boolean> after = result.store().get(m);
+            byte[] sub = KeyCodec.sub(db, key, version, m.toByteArray());
+            if (after.isEmpty()) {
+                if (!before.isEmpty()) {
+                    changes.deleteSub(ColumnFamily.SUB, sub);
+                    size--;
+                }
+            } else if (!after.equals(before)) {
+                changes.putSub(ColumnFamily.SUB, sub, ElementCodec.encodeMember(after));
+                if (before.isEmpty()) {
+                    size++;
+                }
+            }
+        }
+        Metadata meta = size <= 0 ? null
+                : ElementRows.updated(ValueType.SET, live, encoding, stamp, size, ElementCodec.encodeContext(result.context()));
+        changes.put(db, key, live, meta);
+    }
+
+    private static boolean sameRows(OrSet a, OrSet b, Collection<Bytes> members) {
+        for (Bytes m : members) {
+            if (!a.store().get(m).equals(b.store().get(m))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private SortedMap<Bytes, DotFun<Boolean>> rows(int db, byte[] key, Metadata live, Collection<byte[]> members) {
+        SortedMap<Bytes, DotFun<Boolean>> rows = new TreeMap<>();
+        for (byte[] m : members) {
+            byte[] raw = engine.get(ColumnFamily.SUB, KeyCodec.sub(db, key, live.version(), m));
+            if (raw != null) {
+                rows.put(Bytes.of(m), decode(raw));
+            }
+        }
+        return rows;
+    }
+
+    private static CausalContext context(Metadata live) {
+        if (live == null) {
+            return CausalContext.EMPTY;
+        }
+        try {
+            return ElementCodec.decodeContext(live.context());
+        } catch (CodecException e) {
+            throw new StoreException("corrupt set context: " + e.getMessage(), e);
+        }
+    }
+
+    private static DotFun<Boolean> decode(byte[] raw) {
+        try {
+            return ElementCodec.decodeMember(raw);
+        } catch (CodecException e) {
+            throw new StoreException("corrupt set member row: " + e.getMessage(), e);
+        }
+    }
+
+    /** The encoding after {@code added} (all new) join the set {@code live} (null: a new set), by Redis 7.2's conversions. */
+    private static Encoding grow(Metadata live, Collection<Bytes> added) {
+        long size = (live == null ? 0 : live.size()) + added.size();
+        Encoding current = live == null ? Encoding.INTSET : live.encoding();
+        if (current == Encoding.HASHTABLE) {
+            return current;
+        }
+        boolean allIntegers = current == Encoding.INTSET;
+        boolean allShort = true;
+        for (Bytes m : added) {
+            allIntegers &= isInteger(m);
+            allShort &= m.length() <= MAX_LISTPACK_VALUE;
+        }
+        if (allIntegers) {
+            return size <= MAX_INTSET_ENTRIES ? Encoding.INTSET : Encoding.HASHTABLE;
+        }
+        return size <= MAX_LISTPACK_ENTRIES && allShort ? Encoding.LISTPACK : Encoding.HASHTABLE;
+    }
+
+    /** The encoding of a set built from nothing (the *STORE commands start from an empty intset). */
+    static Encoding encodingOf(Collection<Bytes> members) {
+        return grow(null, members);
+    }
+
+    private static boolean isInteger(Bytes m) {
+        return m.length() <= 20 && Numbers.parseLong(m.toByteArray()) != null;
+    }
+}
