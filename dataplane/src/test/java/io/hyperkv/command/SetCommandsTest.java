@@ -209,6 +209,34 @@ class SetCommandsTest extends CommandHarnessTest {
     }
 
     @Test
+    void spopDrainsEveryMemberOnceEvenWithWritesBetweenPops() {
+        List<String> args = new ArrayList<>(List.of("SADD", "q"));
+        for (int i = 0; i < 500; i++) {
+            args.add(String.format("m%04d", i));
+        }
+        h.run(args.toArray(String[]::new));
+        Set<String> expected = new TreeSet<>(args.subList(2, args.size()));
+        List<String> popped = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            popped.add(new String(((Reply.Bulk) h.run("SPOP", "q")).bytes(), StandardCharsets.UTF_8));
+        }
+        // a member added (before every other name in byte order) and one removed between pops:
+        // the next pops must see both changes, not continue from a stale position
+        h.expect(":1", "SADD", "q", "a-first");
+        expected.add("a-first");
+        String removed = members("q").stream().filter(m -> !m.equals("a-first")).findFirst().orElseThrow();
+        h.expect(":1", "SREM", "q", removed);
+        expected.remove(removed);
+        for (int i = 0; i < 250; i++) {
+            popped.add(new String(((Reply.Bulk) h.run("SPOP", "q")).bytes(), StandardCharsets.UTF_8));
+        }
+        h.expect("nil", "SPOP", "q");
+        h.expect(":0", "EXISTS", "q");
+        assertThat(popped).doesNotHaveDuplicates().doesNotContain(removed);
+        assertThat(new TreeSet<>(popped)).isEqualTo(expected);
+    }
+
+    @Test
     void smoveMovesAtomicallyAndKeepsRedisRules() {
         h.run("SADD", "src", "a", "b");
         h.run("SADD", "dst", "c");
