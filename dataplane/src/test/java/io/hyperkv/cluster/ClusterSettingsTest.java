@@ -139,6 +139,9 @@ class ClusterSettingsTest {
         // No secret and N above the peer count only matter to a cluster member.
         ClusterSettings off = ClusterSettings.of(with(b -> b.enabled(false).secret(null).n(5)));
         assertThat(off.enabled()).isFalse();
+        // a single node on a high RESP port opens no bus, so the bus port's default cannot stop it
+        ClusterSettings highPort = ClusterSettings.of(with(b -> b.enabled(false).respPort(60000)));
+        assertThat(highPort.enabled()).isFalse();
     }
 
     @Test
