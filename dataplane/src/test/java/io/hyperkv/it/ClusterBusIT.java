@@ -73,14 +73,17 @@ class ClusterBusIT {
         assertThat(nodes).anySatisfy(n -> assertThat(n.log())
                 .contains("installed topology epoch 1 from the static peer list (3 nodes, N=3)"));
         assertThat(nodes).allSatisfy(n -> assertThat(n.log()).doesNotContain("differs from the one in force"));
-        for (int i = 0; i < 3; i++) {
-            for (int j = 0; j < 3; j++) {
-                if (i != j) {
-                    assertThat(nodes.get(i).log()).contains("bus peer 127.0.0.1:" + busPorts.get(j) + " (node "
-                            + ids.get(j) + ") is now UP");
+        // A node may adopt epoch 1 from a peer's inbound link before its own link to that peer is up: wait for all six.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 3; j++) {
+                    if (i != j) {
+                        assertThat(nodes.get(i).log()).contains("bus peer 127.0.0.1:" + busPorts.get(j) + " (node "
+                                + ids.get(j) + ") is now UP");
+                    }
                 }
             }
-        }
+        });
 
         // Epoch 2 installed on node 0 through the admin API spreads to the others.
         List<ClusterNode> members = new ArrayList<>();
