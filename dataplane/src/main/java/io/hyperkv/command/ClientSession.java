@@ -41,10 +41,12 @@ public interface ClientSession {
 
     /**
      * Parks this client until {@code request} is served, times out or is unblocked; the handler
-     * returns what this returns ({@link Reply#DEFERRED}). Only when {@link #mayBlock()}.
+     * returns what this returns ({@link Reply#DEFERRED}). Only when {@link #mayBlock()}: a session that
+     * cannot wait (handler tests, EXEC) keeps this default, and a handler that calls it anyway has
+     * broken that contract.
      */
     default Reply block(BlockRequest request) {
-        throw new UnsupportedOperationException("this session cannot block");
+        throw new IllegalStateException("block() called on a session whose mayBlock() is false");
     }
 
     /** Access to the implementation, for connection-level commands that live in the server. */
