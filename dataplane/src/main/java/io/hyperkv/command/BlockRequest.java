@@ -43,6 +43,34 @@ public record BlockRequest(int db, List<byte[]> keys, long timeoutMillis, Attemp
         }
     }
 
+    /** A pop over {@code keys} (the first non-empty one serves); {@code blocked} is true on retries after a block. */
+    @FunctionalInterface
+    public interface KeysPop {
+        Reply pop(int db, List<byte[]> keys, boolean blocked);
+    }
+
+    /**
+     * The body of the {@code key [key ...] timeout} commands (BLPOP, BRPOP, BZPOPMIN, BZPOPMAX): pop
+     * now if a key has something, else park the client with the same pop as its retry, else (a
+     * session that may not block, as inside EXEC) answer the timeout reply, a null array.
+     */
+    public static Reply popOrBlock(ClientSession session, byte[][] argv, KeysPop pop) {
+        long timeout = timeoutSeconds(argv[argv.length - 1]);
+        int db = session.db();
+        List<byte[]> keys = new java.util.ArrayList<>(argv.length - 2);
+        for (int i = 1; i < argv.length - 1; i++) {
+            keys.add(argv[i].clone());
+        }
+        Reply now = pop.pop(db, keys, false);
+        if (now != null) {
+            return now;
+        }
+        if (!session.mayBlock()) {
+            return Reply.NULL_ARRAY;
+        }
+        return session.block(new BlockRequest(db, keys, timeout, () -> pop.pop(db, keys, true), Reply.NULL_ARRAY));
+    }
+
     /**
      * A blocking command's timeout argument in seconds (a float, as Redis's
      * {@code getTimeoutFromObjectOrReply} with seconds), as milliseconds rounded up; 0 means forever.

@@ -361,20 +361,7 @@ final class ListCommands extends Family {
     }
 
     private Reply bpop(ClientSession s, byte[][] a, boolean left) {
-        long timeout = BlockRequest.timeoutSeconds(a[a.length - 1]);
-        int db = s.db();
-        List<byte[]> keys = new ArrayList<>();
-        for (int i = 1; i < a.length - 1; i++) {
-            keys.add(a[i].clone());
-        }
-        Reply r = singlePop(db, keys, left, false);
-        if (r != null) {
-            return r;
-        }
-        if (!s.mayBlock()) {
-            return Reply.NULL_ARRAY;
-        }
-        return s.block(new BlockRequest(db, keys, timeout, () -> singlePop(db, keys, left, true), Reply.NULL_ARRAY));
+        return BlockRequest.popOrBlock(s, a, (db, keys, blocked) -> singlePop(db, keys, left, blocked));
     }
 
     /** BLPOP/BRPOP's [key, value] from the first non-empty list, or null. */

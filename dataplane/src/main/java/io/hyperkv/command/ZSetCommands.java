@@ -875,20 +875,7 @@ final class ZSetCommands extends Family {
     }
 
     private Reply bzpop(ClientSession s, byte[][] a, boolean max) {
-        long timeout = BlockRequest.timeoutSeconds(a[a.length - 1]);
-        int db = s.db();
-        List<byte[]> keys = new ArrayList<>();
-        for (int i = 1; i < a.length - 1; i++) {
-            keys.add(a[i].clone());
-        }
-        Reply r = singlePop(db, keys, max, false);
-        if (r != null) {
-            return r;
-        }
-        if (!s.mayBlock()) {
-            return Reply.NULL_ARRAY;
-        }
-        return s.block(new BlockRequest(db, keys, timeout, () -> singlePop(db, keys, max, true), Reply.NULL_ARRAY));
+        return BlockRequest.popOrBlock(s, a, (db, keys, blocked) -> singlePop(db, keys, max, blocked));
     }
 
     /** BZPOPMIN/BZPOPMAX's flat [key, member, score] from the first non-empty key, or null. */
