@@ -67,6 +67,7 @@ public final class Keyspace {
     private long cycles;
     private int nextCycleDb;
     private volatile KeyEvents[] listeners = new KeyEvents[0];
+    private volatile DeltaSink deltaSink;
 
     /** A live key and its metadata; the value of a string is {@code meta.payload()}. */
     public record Entry(byte[] key, Metadata meta) {}
@@ -189,6 +190,33 @@ public final class Keyspace {
             } catch (RuntimeException e) {
                 stats.listenerFailures.increment();
             }
+        }
+    }
+
+    /**
+     * Makes every change committed on behalf of a local write report its {@link KeyDelta} to {@code sink} (cluster
+     * mode). Set once at start-up, before clients are served; without a sink no delta is built.
+     */
+    public void deltaSink(DeltaSink sink) {
+        this.deltaSink = sink;
+    }
+
+    /** Whether committed changes are reported to a {@link DeltaSink}: stores skip building element deltas otherwise. */
+    public boolean replicating() {
+        return deltaSink != null;
+    }
+
+    /** Reports one committed local change; the caller holds the key's lock. */
+    private void emit(int db, byte[] key, Metadata meta, List<KeyDelta.Element> elements) {
+        DeltaSink sink = deltaSink;
+        if (sink == null || meta == null) {
+            // meta == null: a deletion without a tombstone carries nothing a replica could merge
+            return;
+        }
+        try {
+            sink.committed(db, key, KeySlot.of(key), new KeyDelta(meta, elements, false));
+        } catch (RuntimeException e) {
+            stats.listenerFailures.increment();
         }
     }
 
@@ -363,6 +391,7 @@ public final class Keyspace {
     /** The one place META changes: keeps the expiry index, old sub-keys and counters in step. Caller holds the lock. */
     private void apply(int db, byte[] key, Metadata stored, Metadata meta) {
         applyQuietly(db, key, stored, meta);
+        emit(db, key, meta, List.of());
         fireModified(db, key);
     }
 
@@ -465,6 +494,8 @@ public final class Keyspace {
         private final List<Object[]> staged = new ArrayList<>();
         /** What this change set already staged per key: a key staged twice (MSET a 1 a 2) replaces its own staging. */
         private final Map<java.nio.ByteBuffer, Optional<Metadata>> pending = new java.util.HashMap<>();
+        /** Element rows named for replication per META key ({@link #element}); empty unless replicating. */
+        private final Map<java.nio.ByteBuffer, List<KeyDelta.Element>> elements = new java.util.HashMap<>();
 
         private Changes() {
         }
@@ -516,6 +547,19 @@ public final class Keyspace {
         /** Stages the removal of one collection element row; see {@link #putSub}. */
         public Changes deleteSub(ColumnFamily cf, byte[] subKey) {
             batch.delete(cf, subKey);
+            return this;
+        }
+
+        /**
+         * Names, for replication, an element row of {@code key} this change set writes: {@code state} is the row as
+         * staged (null: removed). Writes nothing; costs nothing unless the keyspace {@link #replicating()}. Stores
+         * call it next to {@link #putSub}/{@link #deleteSub} for every row of {@link ColumnFamily#SUB} they change.
+         */
+        public Changes element(int db, byte[] key, byte[] name, byte[] state) {
+            if (deltaSink != null) {
+                elements.computeIfAbsent(java.nio.ByteBuffer.wrap(KeyCodec.meta(db, key)), k -> new ArrayList<>())
+                        .add(new KeyDelta.Element(name, state));
+            }
             return this;
         }
 
@@ -572,9 +616,19 @@ public final class Keyspace {
                 if ((Boolean) s[4]) {
                     fireExpired((Integer) s[0], (byte[]) s[3]);
                 }
+                if (deltaSink != null) {
+                    // a key staged twice reports once, with its final META and every row named
+                    java.nio.ByteBuffer metaKey = java.nio.ByteBuffer.wrap(KeyCodec.meta((Integer) s[0], (byte[]) s[3]));
+                    Optional<Metadata> last = pending.remove(metaKey);
+                    if (last != null) {
+                        List<KeyDelta.Element> named = elements.remove(metaKey);
+                        emit((Integer) s[0], (byte[]) s[3], last.orElse(null), named == null ? List.of() : named);
+                    }
+                }
                 fireModified((Integer) s[0], (byte[]) s[3]);
             }
             staged.clear();
+            elements.clear();
         }
 
         @Override

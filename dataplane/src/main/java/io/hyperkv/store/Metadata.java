@@ -11,16 +11,28 @@ import java.util.Arrays;
  * none) with the stamp of the write that set or cleared it, the element count of collections, an
  * opaque causal context reserved for the replication layer, and the inline payload (a string's bytes).
  *
- * <p>Encoding (big-endian), format 1:
+ * <p>Encoding (big-endian), format 2:
  * <pre>
  * format u8 | type u8 | encoding u8 | flags u8 | version u64 | stamp.time u64 | stamp.node u64
  * [flags&amp;1: expireAt u64 | expiryStamp.time u64 | expiryStamp.node u64]
  * [flags&amp;2: size u64]
  * [flags&amp;4: context length u32 | context bytes]
+ * [flags&amp;16: elementsHash u64]
  * payload (to the end)
  * </pre>
  * The expiry section is present once an expiry was ever written (PERSIST keeps its stamp with
  * expireAt 0), so last-writer-wins on the expiry field works from the first write.
+ *
+ * <p>Flag 8 marks a <em>tombstone</em>: the key was deleted (DEL, overwrite by another type, a
+ * collection emptied) and the row stays so that replication can tell "deleted at {@code stamp},
+ * having seen {@code context}" from "never heard of": a delta older than the tombstone, or whose
+ * dots the context covers, is dropped instead of resurrecting the key. A tombstone is not a live
+ * key: reads, counters, SCAN and the key-order index never show it. {@code type} is the type that
+ * was deleted. Tombstones are collected after a grace period (see {@code Keyspace}).
+ *
+ * <p>{@code elementsHash} is the XOR of the hashes of a collection's element rows, maintained
+ * incrementally by the stores on every row write, so the state hash of a key (anti-entropy digests)
+ * never needs its rows read. Format 1 rows (no tombstones, no hash) are still read.
  */
 public record Metadata(
         ValueType type,
@@ -31,17 +43,40 @@ public record Metadata(
         Stamp expiryStamp,
         long size,
         byte[] context,
-        byte[] payload) {
+        byte[] payload,
+        boolean tombstone,
+        long elementsHash) {
 
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
     private static final int HAS_EXPIRY = 1;
     private static final int HAS_SIZE = 2;
     private static final int HAS_CONTEXT = 4;
+    private static final int TOMBSTONE = 8;
+    private static final int HAS_ELEMENTS_HASH = 16;
     private static final byte[] EMPTY = new byte[0];
 
     public Metadata {
         context = context == null ? EMPTY : context;
         payload = payload == null ? EMPTY : payload;
+    }
+
+    /** A live value with no element hash yet (the form every writer used before format 2). */
+    public Metadata(ValueType type, Encoding encoding, long version, Stamp stamp, long expireAt, Stamp expiryStamp,
+            long size, byte[] context, byte[] payload) {
+        this(type, encoding, version, stamp, expireAt, expiryStamp, size, context, payload, false, 0);
+    }
+
+    /**
+     * The tombstone of a key of {@code type} deleted at {@code stamp}, having seen {@code context} (a collection's
+     * causal context; empty for strings). No expiry, no payload, size 0.
+     */
+    public static Metadata tombstone(ValueType type, long version, Stamp stamp, byte[] context) {
+        return new Metadata(type, Encoding.RAW, version, stamp, 0, null, 0, context, EMPTY, true, 0);
+    }
+
+    /** This value with another element hash (the stores keep it equal to the XOR of their rows' hashes). */
+    public Metadata withElementsHash(long hash) {
+        return new Metadata(type, encoding, version, stamp, expireAt, expiryStamp, size, context, payload, tombstone, hash);
     }
 
     /** A string value written at {@code stamp}; a new key's version is its creating stamp's time. */
@@ -58,7 +93,8 @@ public record Metadata(
     }
 
     public Metadata withExpiry(long newExpireAt, Stamp at) {
-        return new Metadata(type, encoding, version, stamp, newExpireAt, at, size, context, payload);
+        return new Metadata(type, encoding, version, stamp, newExpireAt, at, size, context, payload, tombstone,
+                elementsHash);
     }
 
     public byte[] encode() {
@@ -76,6 +112,13 @@ public record Metadata(
             flags |= HAS_CONTEXT;
             len += 4 + context.length;
         }
+        if (tombstone) {
+            flags |= TOMBSTONE;
+        }
+        if (elementsHash != 0) {
+            flags |= HAS_ELEMENTS_HASH;
+            len += 8;
+        }
         len += payload.length;
         ByteBuffer b = ByteBuffer.allocate(len);
         b.put((byte) FORMAT).put((byte) type.code()).put((byte) encoding.code()).put((byte) flags);
@@ -89,6 +132,9 @@ public record Metadata(
         if ((flags & HAS_CONTEXT) != 0) {
             b.putInt(context.length).put(context);
         }
+        if ((flags & HAS_ELEMENTS_HASH) != 0) {
+            b.putLong(elementsHash);
+        }
         b.put(payload);
         return b.array();
     }
@@ -96,7 +142,7 @@ public record Metadata(
     public static Metadata decode(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         int format = b.get() & 0xFF;
-        if (format != FORMAT) {
+        if (format != FORMAT && format != 1) {
             throw new StoreException("unsupported metadata format " + format);
         }
         ValueType type = ValueType.ofCode(b.get() & 0xFF);
@@ -116,8 +162,10 @@ public record Metadata(
             context = new byte[b.getInt()];
             b.get(context);
         }
+        long elementsHash = (flags & HAS_ELEMENTS_HASH) != 0 ? b.getLong() : 0;
         byte[] payload = Arrays.copyOfRange(bytes, b.position(), bytes.length);
-        return new Metadata(type, encoding, version, stamp, expireAt, expiryStamp, size, context, payload);
+        return new Metadata(type, encoding, version, stamp, expireAt, expiryStamp, size, context, payload,
+                (flags & TOMBSTONE) != 0, elementsHash);
     }
 
     /** Reads only the expiry of an encoded value, for scans that need no payload copy. */
@@ -128,6 +176,11 @@ public record Metadata(
         return ByteBuffer.wrap(bytes, 28, 8).getLong();
     }
 
+    /** Whether an encoded value is a tombstone, for scans that need no decoding. */
+    public static boolean isTombstone(byte[] bytes) {
+        return (bytes[3] & TOMBSTONE) != 0;
+    }
+
     public static ValueType typeOf(byte[] bytes) {
         return ValueType.ofCode(bytes[1] & 0xFF);
     }
@@ -136,7 +189,8 @@ public record Metadata(
     public boolean equals(Object o) {
         return o instanceof Metadata m && type == m.type && encoding == m.encoding && version == m.version
                 && stamp.equals(m.stamp) && expireAt == m.expireAt && java.util.Objects.equals(expiryStamp, m.expiryStamp)
-                && size == m.size && Arrays.equals(context, m.context) && Arrays.equals(payload, m.payload);
+                && size == m.size && Arrays.equals(context, m.context) && Arrays.equals(payload, m.payload)
+                && tombstone == m.tombstone && elementsHash == m.elementsHash;
     }
 
     @Override
@@ -146,7 +200,7 @@ public record Metadata(
 
     @Override
     public String toString() {
-        return "Metadata[" + type + "/" + encoding + " v" + version + " " + stamp + " expireAt=" + expireAt
+        return "Metadata[" + (tombstone ? "tombstone " : "") + type + "/" + encoding + " v" + version + " " + stamp + " expireAt=" + expireAt
                 + " size=" + size + " payload=" + payload.length + "B]";
     }
 }
