@@ -1259,6 +1259,11 @@ public final class Keyspace {
         return (d != null ? d : computeDigests()).digest();
     }
 
+    /** DEBUG DIGEST-VALUE: 20 bytes naming the live state of {@code key} (zeros when it has none), equal on replicas. */
+    public byte[] valueDigest(int db, byte[] key) {
+        return SlotDigests.keyDigest(key, read(db, key));
+    }
+
     /** The slot digests from disk: the pass that starts their in-memory upkeep, and DEBUG DIGEST on a single node. */
     private SlotDigests computeDigests() {
         SlotDigests d = new SlotDigests(databases);
