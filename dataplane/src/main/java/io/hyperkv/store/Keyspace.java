@@ -68,6 +68,7 @@ public final class Keyspace {
     private int nextCycleDb;
     private volatile KeyEvents[] listeners = new KeyEvents[0];
     private volatile DeltaSink deltaSink;
+    private final Map<ValueType, CollectionReplica> collections = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A live key and its metadata; the value of a string is {@code meta.payload()}. */
     public record Entry(byte[] key, Metadata meta) {}
@@ -199,6 +200,16 @@ public final class Keyspace {
      */
     public void deltaSink(DeltaSink sink) {
         this.deltaSink = sink;
+    }
+
+    /** Registers how the element store of {@code type} merges and captures its rows (each store does, once). */
+    public void collections(ValueType type, CollectionReplica replica) {
+        collections.put(type, replica);
+    }
+
+    /** The registered replica of a collection type, or null if no store of that type was created. */
+    public CollectionReplica collection(ValueType type) {
+        return collections.get(type);
     }
 
     /** Whether committed changes are reported to a {@link DeltaSink}: stores skip building element deltas otherwise. */
@@ -588,17 +599,17 @@ public final class Keyspace {
         private Changes duplicate(int srcDb, byte[] src, Metadata meta, int dstDb, byte[] dst, boolean fresh) {
             Stamp stamp = clock.next();
             byte[] context = meta.context();
+            long elementsHash = 0;
             if (meta.type().hasSubkeys()) {
-                byte[] from = KeyCodec.subPrefix(srcDb, src, meta.version());
-                byte[] to = KeyCodec.subPrefix(dstDb, dst, stamp.time());
-                if (fresh) {
-                    context = CollectionCopy.fresh(engine, clock, meta.type(), from, to, batch);
-                } else {
-                    CollectionCopy.moved(engine, meta.type(), from, to, batch);
-                }
+                Metadata old = current(dstDb, dst);
+                CollectionCopy.Copied copied = fresh
+                        ? CollectionCopy.fresh(Keyspace.this, this, srcDb, src, meta, dstDb, dst, stamp.time(), old)
+                        : CollectionCopy.moved(Keyspace.this, this, srcDb, src, meta, dstDb, dst, stamp.time(), old);
+                context = copied.context();
+                elementsHash = copied.elementsHash();
             }
             Metadata copy = new Metadata(meta.type(), meta.encoding(), stamp.time(), stamp, meta.expireAt(),
-                    meta.expireAt() != 0 ? stamp : null, meta.size(), context, meta.payload());
+                    meta.expireAt() != 0 ? stamp : null, meta.size(), context, meta.payload()).withElementsHash(elementsHash);
             return put(dstDb, dst, copy);
         }
 
