@@ -43,14 +43,8 @@ class KeyspaceConvergencePropertiesTest {
 
     @Provide
     Arbitrary<List<Step>> histories() {
-        Arbitrary<Step> step = Combinators.combine(
-                Arbitraries.frequency(List.of(
-                        net.jqwik.api.Tuple.of(4, SET), net.jqwik.api.Tuple.of(5, INCR), net.jqwik.api.Tuple.of(1, APPEND),
-                        net.jqwik.api.Tuple.of(2, DEL), net.jqwik.api.Tuple.of(2, EXPIRE), net.jqwik.api.Tuple.of(1, PERSIST),
-                        net.jqwik.api.Tuple.of(4, DELIVER), net.jqwik.api.Tuple.of(3, TICK), net.jqwik.api.Tuple.of(1, RESTART))),
-                Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, KEYS.length - 1),
-                Arbitraries.longs().between(-50, 50)).as(Step::new);
-        return step.list().ofMinSize(5).ofMaxSize(60);
+        return steps(Arbitraries.of(SET, SET, INCR, INCR, INCR, APPEND, DEL, EXPIRE, PERSIST, DELIVER, DELIVER, TICK,
+                RESTART), KEYS.length, 50, 5, 60);
     }
 
     /**
@@ -59,20 +53,19 @@ class KeyspaceConvergencePropertiesTest {
      */
     @Provide
     Arbitrary<List<Step>> conflicts() {
-        Arbitrary<Step> step = Combinators.combine(
-                Arbitraries.of(SET, INCR, DEL, EXPIRE, PERSIST, DELIVER, TICK, SADD, SADD, SADD),
-                Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, KEYS.length - 1),
-                Arbitraries.longs().between(-50, 50)).as(Step::new);
-        return step.list().ofMinSize(5).ofMaxSize(40);
+        return steps(Arbitraries.of(SET, INCR, DEL, EXPIRE, PERSIST, DELIVER, TICK, SADD, SADD, SADD), KEYS.length, 50,
+                5, 40);
     }
 
     @Provide
     Arbitrary<List<Step>> increments() {
-        Arbitrary<Step> step = Combinators.combine(
-                Arbitraries.of(INCR, INCR, INCR, DELIVER, TICK, RESTART),
-                Arbitraries.integers().between(0, 2), Arbitraries.just(0),
-                Arbitraries.longs().between(-1000, 1000)).as(Step::new);
-        return step.list().ofMinSize(1).ofMaxSize(60);
+        return steps(Arbitraries.of(INCR, INCR, INCR, DELIVER, TICK, RESTART), 1, 1000, 1, 60);
+    }
+
+    /** Lists of steps of the given kinds on any node, on the first {@code keys} keys, with arguments in ±{@code arg}. */
+    private static Arbitrary<List<Step>> steps(Arbitrary<Integer> kinds, int keys, long arg, int min, int max) {
+        return Combinators.combine(kinds, Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, keys - 1),
+                Arbitraries.longs().between(-arg, arg)).as(Step::new).list().ofMinSize(min).ofMaxSize(max);
     }
 
     @Property(tries = 25)
