@@ -458,7 +458,7 @@ public final class Keyspace {
                 read(db, key);
                 stored = readStored(db, key);
             }
-            write(db, key, StringRegister.increment(stored, by, clock.next()));
+            write(db, key, StringRegister.increment(stored, by, clock.next(), clock.restartFloor()));
         }
     }
 
