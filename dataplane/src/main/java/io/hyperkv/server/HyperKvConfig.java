@@ -86,6 +86,13 @@ public interface HyperKvConfig {
 
         /** Host name or address other nodes and cluster-aware clients use to reach this node. */
         Optional<String> announceHost();
+
+        /**
+         * How long a deleted key's tombstone is kept (cluster mode) before the expiry cycle collects it: a delta
+         * older than the deletion that arrives later than this may bring the key back.
+         */
+        @WithDefault("1h")
+        java.time.Duration tombstoneGrace();
     }
 
     interface Admin {
