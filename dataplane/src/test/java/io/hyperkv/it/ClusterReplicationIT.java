@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
@@ -166,6 +168,19 @@ class ClusterReplicationIT {
             assertThat(j.set("frozen:one", "v")).isEqualTo("OK");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
             assertThat(j.waitReplicas(2, 300)).isEqualTo(1);
+            // pipelined writes wait for their acks and reads follow them, every reply in request order
+            Pipeline p = j.pipelined();
+            List<Response<Long>> incrs = new ArrayList<>();
+            List<Response<String>> gets = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                incrs.add(p.incr("frozen:pipelined"));
+                gets.add(p.get("frozen:pipelined"));
+            }
+            p.sync();
+            for (int i = 0; i < 50; i++) {
+                assertThat(incrs.get(i).get()).isEqualTo(i + 1);
+                assertThat(gets.get(i).get()).isEqualTo(Integer.toString(i + 1));
+            }
             try (Jedis other = client(1)) {
                 await().atMost(CONVERGE).until(() -> "v".equals(other.get("frozen:one")));
             }
