@@ -3,6 +3,7 @@ package io.hyperkv.server;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -86,6 +87,10 @@ public interface HyperKvConfig {
 
         /** Host name or address other nodes and cluster-aware clients use to reach this node. */
         Optional<String> announceHost();
+
+        /** Time between scheduled anti-entropy rounds ({@code io.hyperkv.cluster.repair.AntiEntropy}). */
+        @WithDefault("30s")
+        Duration antiEntropyInterval();
     }
 
     interface Admin {
