@@ -69,10 +69,6 @@ final class Coordinator {
         return fetch;
     }
 
-    NodeId self() {
-        return self;
-    }
-
     CurrentTopology topology() {
         return topology;
     }

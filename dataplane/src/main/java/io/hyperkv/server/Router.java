@@ -44,6 +44,10 @@ final class Router {
     static final Reply CROSSSLOT = Reply.error("CROSSSLOT Keys in request don't hash to the same slot");
 
     private static final Set<String> SPLIT = Set.of("mget", "mset", "del", "unlink", "exists", "touch");
+    /** {@link #slotOf}: the command names no key. */
+    private static final int NONE = -1;
+    /** {@link #slotOf}: the command's keys are in more than one slot. */
+    private static final int CROSS = -2;
 
     private final NodeId self;
     private final Coordinator coordinator;
@@ -118,9 +122,6 @@ final class Router {
         }
         return slotOf(spec, argv) == CROSS ? CROSSSLOT : null;
     }
-
-    private static final int NONE = -1;
-    private static final int CROSS = -2;
 
     /** The one slot of the command's keys, {@link #NONE} without keys, {@link #CROSS} when they span slots. */
     private static int slotOf(CommandSpec spec, byte[][] argv) {
