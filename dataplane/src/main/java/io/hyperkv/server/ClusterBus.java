@@ -6,37 +6,32 @@ import io.hyperkv.cluster.PeerAddress;
 import io.hyperkv.cluster.TopologyStore;
 import io.hyperkv.cluster.bus.BusConfig;
 import io.hyperkv.cluster.bus.BusNode;
+import io.hyperkv.cluster.bus.BusRpc;
 import io.hyperkv.cluster.bus.DeltaHandler;
 import io.hyperkv.cluster.bus.PeerStates;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 
 /**
  * The replication bus of a node in cluster mode ({@code hyperkv.cluster.enabled=true}): the {@link BusTransport}
  * listening on {@code hyperkv.cluster.bus-port} and the {@link BusNode} that links this node to its peers, gossips
- * the topology and bootstraps it from {@code hyperkv.cluster.peers}. Built by {@link NodeLifecycle} after the RESP
- * listener is bound (the handshake tells peers the client port) and stopped before the store closes (installing a
- * topology writes to it).
+ * the topology and bootstraps it from {@code hyperkv.cluster.peers}, with the {@link BusRpc} calls that ride on it.
+ * Built by {@link NodeLifecycle} after the RESP listener is bound (the handshake tells peers the client port) and
+ * stopped before the store closes (installing a topology writes to it).
  */
 final class ClusterBus {
 
     private static final Logger LOG = Logger.getLogger(ClusterBus.class);
 
-    /**
-     * Until the store merges deltas (issue 5 part A), a node refuses them with a NACK the sender sees as a failed
-     * delivery, rather than acknowledging data it dropped.
-     */
-    static final DeltaHandler NOT_APPLYING_YET = batch -> CompletableFuture.failedFuture(
-            new DeltaHandler.DeltaRejection("NOTREADY", "this node does not apply replicated deltas yet"));
-
     private final BusTransport transport;
     private final BusNode node;
+    private final BusRpc rpc;
 
     private ClusterBus(BusTransport transport, BusNode node) {
         this.transport = transport;
         this.node = node;
+        this.rpc = new BusRpc(node, transport.blocking());
     }
 
     static ClusterBus start(Vertx vertx, ClusterSettings cluster, NodeIdentity identity, String bindHost,
@@ -64,6 +59,11 @@ final class ClusterBus {
 
     BusNode node() {
         return node;
+    }
+
+    /** Calls between nodes (anti-entropy, state fetches); handlers and answers run on Vert.x worker threads. */
+    BusRpc rpc() {
+        return rpc;
     }
 
     PeerStates peers() {

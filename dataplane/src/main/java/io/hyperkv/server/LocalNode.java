@@ -5,6 +5,7 @@ import io.hyperkv.cluster.CurrentTopology;
 import io.hyperkv.cluster.NodeId;
 import io.hyperkv.cluster.Topology;
 import io.hyperkv.cluster.TopologyStore;
+import io.hyperkv.cluster.repair.AntiEntropy;
 import io.hyperkv.store.Checkpoints;
 import io.hyperkv.store.Engine;
 import io.hyperkv.store.Keyspace;
@@ -37,6 +38,8 @@ public final class LocalNode {
     private final Checkpoints checkpoints;
     private final NodeDrain drain;
     private volatile io.hyperkv.cluster.bus.BusNode bus;
+    private volatile HintedHandoff hints;
+    private volatile AntiEntropy antiEntropy;
 
     LocalNode(NodeIdentity identity, ClusterSettings cluster, Engine engine, Keyspace keyspace,
             CurrentTopology topology, TopologyStore topologyStore, NodeDrain drain) {
@@ -90,9 +93,29 @@ public final class LocalNode {
         this.bus = bus;
     }
 
+    /** Anti-entropy, set once it runs (cluster mode). */
+    void antiEntropy(AntiEntropy antiEntropy) {
+        this.antiEntropy = antiEntropy;
+    }
+
+    /** This node's anti-entropy (rounds, per-slot sync state): empty outside cluster mode. */
+    public java.util.Optional<AntiEntropy> antiEntropy() {
+        return java.util.Optional.ofNullable(antiEntropy);
+    }
+
     /** How this node sees its peers (for {@code GET /v1/node} and INFO): empty outside cluster mode. */
     public java.util.Optional<io.hyperkv.cluster.bus.PeerStates> peers() {
         return java.util.Optional.ofNullable(bus);
+    }
+
+    /** Hinted handoff, set once it runs (cluster mode). */
+    void hints(HintedHandoff hints) {
+        this.hints = hints;
+    }
+
+    /** The hints kept for peers (pending per peer): empty outside cluster mode. */
+    public java.util.Optional<HintedHandoff> hints() {
+        return java.util.Optional.ofNullable(hints);
     }
 
     /** Live keys in every database. */

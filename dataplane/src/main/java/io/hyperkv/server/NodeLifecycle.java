@@ -3,6 +3,8 @@ package io.hyperkv.server;
 import io.hyperkv.cluster.ClusterSettings;
 import io.hyperkv.cluster.CurrentTopology;
 import io.hyperkv.cluster.TopologyStore;
+import io.hyperkv.cluster.repair.AntiEntropy;
+import io.hyperkv.cluster.repair.StateExchange;
 import io.hyperkv.command.CommandTable;
 import io.hyperkv.command.Commands;
 import io.hyperkv.command.Dispatcher;
@@ -19,12 +21,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -47,6 +51,9 @@ public class NodeLifecycle {
     private static final Logger LOG = Logger.getLogger(NodeLifecycle.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration REPAIR_CALL_TIMEOUT = Duration.ofSeconds(10);
+    /** Bytes of key state one anti-entropy fetch answer carries (more only for a single larger key). */
+    private static final int REPAIR_ANSWER_BYTES = 4 * 1024 * 1024;
 
     @Inject
     HyperKvConfig config;
@@ -62,6 +69,9 @@ public class NodeLifecycle {
     private volatile ServerWiring wiring;
     private volatile LocalNode node;
     private volatile ClusterBus bus;
+    private volatile HintedHandoff hints;
+    private volatile StateExchange exchange;
+    private volatile AntiEntropy antiEntropy;
     private volatile boolean stopping;
     private ScheduledExecutorService expiry;
 
@@ -72,6 +82,7 @@ public class NodeLifecycle {
         }
         Settings settings = settings();
         ClusterSettings cluster = ClusterConfig.settings(config);
+        HintStore.Bounds hintBounds = ClusterConfig.hintBounds(config);
         Path dataDir = Path.of(config.dataDir()).toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
         Fsync fsync = Fsync.parse(config.appendfsync().name());
@@ -105,11 +116,22 @@ public class NodeLifecycle {
         new ConnectionCommands(clients, settings).registerInto(table);
         new TransactionCommands(keyspace).registerInto(table);
         new PubSubCommands(pubsub).registerInto(table);
+        WaitCommand.registerInto(table);
         WatchedKeys watchedKeys = new WatchedKeys();
         keyspace.listen(watchedKeys);
         meters[0] = new CommandMeters(registry, table);
+        // Cluster mode only: with no coordinator the keyspace has no delta sink and builds no delta at all.
+        Coordinator coordinator = null;
+        if (cluster.enabled()) {
+            Forwarder forwarder = new Forwarder(vertx.createNetClient(new NetClientOptions()
+                    .setConnectTimeout(2_000).setTcpNoDelay(true).setTcpKeepAlive(true)), settings);
+            coordinator = new Coordinator(identity.nodeId(), topology, cluster.writeConsistency(),
+                    Coordinator.REPLICA_WAIT, forwarder, new QuorumReads(identity.nodeId(),
+                            cluster.readConsistency(), keyspace, this::onWorker, Coordinator.REPLICA_WAIT));
+            keyspace.deltaSink(coordinator.replicator());
+        }
         wiring = new ServerWiring(vertx, new Dispatcher(table, keyspace), keyspace, clients, meters[0], settings,
-                new AtomicInteger(), watchedKeys, blocked, pubsub);
+                new AtomicInteger(), watchedKeys, blocked, pubsub, coordinator);
         NodeMetrics.register(registry, this);
         node = new LocalNode(identity, cluster, engine, keyspace, topology, topologyStore,
                 new NodeDrain(drainSteps(), identity.nodeIdHex()));
@@ -127,9 +149,28 @@ public class NodeLifecycle {
         listener.start(wiring, config.bind(), config.port(), loops, START_TIMEOUT);
         if (cluster.enabled()) {
             bus = ClusterBus.start(vertx, cluster, identity, config.bind(), listener.port(), topology, topologyStore,
-                    ClusterBus.NOT_APPLYING_YET, START_TIMEOUT);
+                    new DeltaApplier(keyspace, this::onWorker), START_TIMEOUT);
             node.bus(bus.node());
+            hints = HintedHandoff.start(engine, hintBounds, bus.node(), registry);
+            node.hints(hints);
+            exchange = new StateExchange(bus.rpc(), keyspace,
+                    slot -> topology.get().map(t -> t.owns(identity.nodeId(), slot)).orElse(false),
+                    REPAIR_CALL_TIMEOUT, REPAIR_ANSWER_BYTES);
+            AntiEntropy ae = new AntiEntropy(identity.nodeId(), topology, keyspace, exchange, bus.node(),
+                    AntiEntropy.Settings.withInterval(config.cluster().antiEntropyInterval()), Clock.systemUTC());
+            RepairMetrics.register(registry, ae);
+            antiEntropy = ae.start(bus.node());
+            node.antiEntropy(ae);
+            coordinator.attach(bus.node(), hints, exchange::fetch);
         }
+    }
+
+    /** Runs {@code task} on a Vert.x worker (replicated deltas are merged there, off the bus and event loops). */
+    private void onWorker(Runnable task) {
+        vertx.executeBlocking(() -> {
+            task.run();
+            return null;
+        }, false);
     }
 
     private void logCluster(NodeIdentity identity, ClusterSettings cluster, CurrentTopology topology) {
@@ -169,6 +210,12 @@ public class NodeLifecycle {
             @Override
             public int openConnections() {
                 return wiring.clients().count();
+            }
+
+            @Override
+            public long handOffHints(Duration timeout) {
+                HintedHandoff h = hints;
+                return h == null ? 0 : h.flush(timeout);
             }
 
             @Override
@@ -230,10 +277,23 @@ public class NodeLifecycle {
                 sleepQuietly();
             }
             listener.stop(vertx, DRAIN_TIMEOUT);
+            AntiEntropy ae = antiEntropy;
+            antiEntropy = null;
+            if (ae != null) {
+                ae.close();
+            }
+            if (w.coordinator() != null) {
+                w.coordinator().close();
+            }
             ClusterBus b = bus;
             bus = null;
             if (b != null) {
                 b.stop(DRAIN_TIMEOUT);
+            }
+            HintedHandoff h = hints;
+            hints = null;
+            if (h != null) {
+                h.close(); // after the bus: batches it failed while stopping were still held as hints
             }
             for (Connection c : w.clients().all()) {
                 c.kill();
@@ -298,9 +358,19 @@ public class NodeLifecycle {
         return keyspace;
     }
 
+    /** Replica state calls (fetch, push) in cluster mode; null otherwise and before the bus runs. */
+    StateExchange stateExchange() {
+        return exchange;
+    }
+
     PubSubHub pubsub() {
         ServerWiring w = wiring;
         return w == null ? null : w.pubsub();
+    }
+
+    /** Where the replicator hands deltas a peer could not take; null outside cluster mode and once stopping. */
+    HintedHandoff hints() {
+        return hints;
     }
 
     ServerWiring wiring() {
