@@ -104,7 +104,7 @@ public class NodeLifecycle {
         NodeHooks hooks = new NodeHooks(identity, clients, () -> meters[0].totalCommands(), listener::port, settings,
                 blocked, pubsub, local);
         CommandTable table = Commands.standard(keyspace, settings, hooks, notifier);
-        new ConnectionCommands(clients, settings).registerInto(table);
+        new ConnectionCommands(clients, settings, cluster.enabled()).registerInto(table);
         new TransactionCommands(keyspace).registerInto(table);
         new PubSubCommands(pubsub).registerInto(table);
         WatchedKeys watchedKeys = new WatchedKeys();

@@ -7,7 +7,6 @@ import io.hyperkv.cluster.NodeId;
 import io.hyperkv.cluster.NodeState;
 import io.hyperkv.cluster.SlotRange;
 import io.hyperkv.cluster.Topology;
-import io.hyperkv.cluster.bus.PeerReport;
 import io.hyperkv.store.KeySlot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -48,7 +46,7 @@ class ClusterRedisDifferentialTest {
             NodeId self = new NodeId(0x5eed);
             Topology one = Topology.of(1, 1, List.of(new ClusterNode(self, "127.0.0.1", redis.port, redis.port + 10000,
                     NodeState.UP)), List.of(new SlotRange(0, Topology.SLOTS - 1, List.of(self))));
-            try (CommandHarness h = new CommandHarness(dir, Notifier.NONE, oneNode(self, one))) {
+            try (CommandHarness h = new CommandHarness(dir, Notifier.NONE, new TestClusterView(self, one))) {
                 List<String> keys = keys(new Random(5));
                 for (String key : keys) {
                     List<String> cmd = List.of("CLUSTER", "KEYSLOT", key);
@@ -109,29 +107,5 @@ class ClusterRedisDifferentialTest {
             });
         }
         return keys;
-    }
-
-    private static ClusterView oneNode(NodeId self, Topology topology) {
-        return new ClusterView() {
-            @Override
-            public boolean clusterEnabled() {
-                return true;
-            }
-
-            @Override
-            public NodeId nodeId() {
-                return self;
-            }
-
-            @Override
-            public Optional<Topology> topologyInForce() {
-                return Optional.of(topology);
-            }
-
-            @Override
-            public List<PeerReport> peers() {
-                return List.of();
-            }
-        };
     }
 }

@@ -3,6 +3,8 @@ package io.hyperkv.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -17,21 +19,26 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.resps.ClusterShardInfo;
 import redis.clients.jedis.resps.ClusterShardNodeInfo;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * Three real server processes, N=3, formed from the static peer list, seen by cluster-aware clients: Lettuce's
  * {@link RedisClusterClient} (which routes by {@code CLUSTER NODES}) and {@link JedisCluster} (by {@code CLUSTER
  * SLOTS}) discover the three nodes and all 16384 slots and read their own writes; Jedis parses {@code CLUSTER SHARDS};
- * every node tells the same story; and a plain client through each node reads what was written through the others.
+ * every node tells the same story; INFO replication and {@code GET /v1/node} list each node's two peers UP at their
+ * client addresses, and INFO and HELLO say cluster mode; and a plain client through each node reads what was written through the others.
  */
 class ClusterClientIT {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration FORMED = Duration.ofSeconds(60);
     private static final Duration REPLICATED = Duration.ofSeconds(20);
 
@@ -50,6 +57,8 @@ class ClusterClientIT {
                     assertThat(shards).as("node %d describes the shards as node 0 does", i).isEqualTo(seenByNode0);
                 }
             }
+
+            peersAreReportedUpWithTheirClientAddresses(cluster);
 
             Map<String, String> written = new HashMap<>();
             lettuceDiscoversAndReadsItsWrites(cluster, respPorts, written);
@@ -90,6 +99,56 @@ class ClusterClientIT {
                 }
             }
         });
+    }
+
+    /** INFO replication and GET /v1/node on each node list the two others, UP, at their client and bus ports. */
+    private static void peersAreReportedUpWithTheirClientAddresses(ClusterHarness cluster) {
+        Map<String, Integer> indexById = new HashMap<>();
+        for (int i = 0; i < 3; i++) {
+            try (Jedis jedis = plain(cluster, i)) {
+                indexById.put(jedis.clusterMyId(), i);
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            String info;
+            try (Jedis jedis = plain(cluster, i)) {
+                info = jedis.info("replication");
+                assertThat(jedis.info("server")).contains("redis_mode:cluster\r\n");
+                assertThat(jedis.info("cluster")).contains("cluster_enabled:1\r\n");
+                Object hello = jedis.sendCommand(Protocol.Command.HELLO, "2");
+                assertThat(SafeEncoder.encodeObject(hello)).asInstanceOf(InstanceOfAssertFactories.LIST)
+                        .containsSubsequence("mode", "cluster");
+            }
+            assertThat(info).contains("role:master\r\n").contains("hyperkv_replication_factor:3\r\n")
+                    .contains("hyperkv_peers:2\r\n");
+            JsonNode node = json(cluster.admin(i, "GET", "/v1/node", null).body());
+            JsonNode peers = node.get("peers");
+            assertThat(peers).hasSize(2);
+            Set<Integer> seen = new HashSet<>();
+            for (JsonNode peer : peers) {
+                String id = peer.get("id").asText();
+                assertThat(indexById).containsKey(id);
+                int other = indexById.get(id);
+                seen.add(other);
+                assertThat(peer.get("address").asText()).isEqualTo("127.0.0.1:" + cluster.respPort(other));
+                assertThat(peer.get("bus").asText()).isEqualTo("127.0.0.1:" + cluster.busPort(other));
+                assertThat(peer.get("state").asText()).isEqualTo("up");
+                assertThat(peer.get("connected").asBoolean()).isTrue();
+                assertThat(peer.get("hintsPending").asLong()).isZero();
+                assertThat(info).containsPattern("hyperkv_peer[01]:id=" + id + ",addr=127\\.0\\.0\\.1:"
+                        + cluster.respPort(other) + ",bus=127\\.0\\.0\\.1:" + cluster.busPort(other)
+                        + ",state=up,link=up,silent_ms=\\d+,lag_frames=\\d+,lag_bytes=\\d+,hints_pending=0\r\n");
+            }
+            assertThat(seen).as("node %d lists the two others", i).doesNotContain(i).hasSize(2);
+        }
+    }
+
+    private static JsonNode json(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(body, e);
+        }
     }
 
     private static Jedis plain(ClusterHarness cluster, int i) {
