@@ -105,7 +105,9 @@ public class NodeLifecycle {
         CommandTable table = Commands.standard(keyspace, settings, hooks, notifier);
         new ConnectionCommands(clients, settings).registerInto(table);
         new TransactionCommands(keyspace).registerInto(table);
-        new PubSubCommands(pubsub).registerInto(table);
+        ClusterPubSub clusterPubSub = cluster.enabled() ? new ClusterPubSub(pubsub, identity.nodeId(), topology) : null;
+        new PubSubCommands(pubsub, clusterPubSub != null ? clusterPubSub : PubSubRoute.local(pubsub))
+                .registerInto(table);
         WatchedKeys watchedKeys = new WatchedKeys();
         keyspace.listen(watchedKeys);
         meters[0] = new CommandMeters(registry, table);
@@ -130,6 +132,7 @@ public class NodeLifecycle {
             bus = ClusterBus.start(vertx, cluster, identity, config.bind(), listener.port(), topology, topologyStore,
                     ClusterBus.NOT_APPLYING_YET, START_TIMEOUT);
             node.bus(bus.node());
+            clusterPubSub.attach(bus.node());
             hints = HintedHandoff.start(engine, hintBounds, bus.node(), registry);
             node.hints(hints);
         }
