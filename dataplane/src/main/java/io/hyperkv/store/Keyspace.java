@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -874,4 +875,42 @@ public final class Keyspace {
         }
     }
 
+    // ---------------------------------------------------------------- slot contents (CLUSTER COUNTKEYSINSLOT/GETKEYSINSLOT)
+
+    /**
+     * Live keys of {@code db} in {@code slot}: one pass over the slot's META prefix, tombstones and expired keys not
+     * counted. Cost is linear in the slot's rows; callers run it on a worker.
+     */
+    public long countInSlot(int db, int slot) {
+        long[] count = new long[1];
+        forEachLiveInSlot(db, slot, Long.MAX_VALUE, key -> count[0]++);
+        return count[0];
+    }
+
+    /** Up to {@code count} live keys of {@code db} in {@code slot}, in storage (key byte) order. */
+    public List<byte[]> keysInSlot(int db, int slot, int count) {
+        List<byte[]> out = new ArrayList<>(Math.min(count, 1024));
+        forEachLiveInSlot(db, slot, count, out::add);
+        return out;
+    }
+
+    private void forEachLiveInSlot(int db, int slot, long limit, Consumer<byte[]> action) {
+        if (slot < 0 || slot >= KeySlot.SLOTS) {
+            throw new IllegalArgumentException("slot " + slot + " is outside 0.." + (KeySlot.SLOTS - 1));
+        }
+        long now = millis.getAsLong();
+        byte[] start = KeyCodec.slotStart(db, slot);
+        long seen = 0;
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.META, start, KeyCodec.prefixEnd(start))) {
+            for (; c.valid() && seen < limit; c.next()) {
+                byte[] value = c.value();
+                long at = Metadata.expireAtOf(value);
+                if (Metadata.isTombstone(value) || (at != 0 && at <= now)) {
+                    continue;
+                }
+                action.accept(KeyCodec.userKeyOfMeta(c.key()));
+                seen++;
+            }
+        }
+    }
 }
