@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -62,6 +63,7 @@ public class NodeLifecycle {
     private volatile ServerWiring wiring;
     private volatile LocalNode node;
     private volatile ClusterBus bus;
+    private volatile HintedHandoff hints;
     private volatile boolean stopping;
     private ScheduledExecutorService expiry;
 
@@ -72,6 +74,7 @@ public class NodeLifecycle {
         }
         Settings settings = settings();
         ClusterSettings cluster = ClusterConfig.settings(config);
+        HintStore.Bounds hintBounds = ClusterConfig.hintBounds(config);
         Path dataDir = Path.of(config.dataDir()).toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
         Fsync fsync = Fsync.parse(config.appendfsync().name());
@@ -106,12 +109,24 @@ public class NodeLifecycle {
         CommandTable table = Commands.standard(keyspace, settings, hooks, notifier);
         new ConnectionCommands(clients, settings, cluster.enabled()).registerInto(table);
         new TransactionCommands(keyspace).registerInto(table);
-        new PubSubCommands(pubsub).registerInto(table);
+        ClusterPubSub clusterPubSub = cluster.enabled() ? new ClusterPubSub(pubsub, identity.nodeId(), topology) : null;
+        new PubSubCommands(pubsub, clusterPubSub != null ? clusterPubSub : PubSubRoute.local(pubsub))
+                .registerInto(table);
+        WaitCommand.registerInto(table);
         WatchedKeys watchedKeys = new WatchedKeys();
         keyspace.listen(watchedKeys);
         meters[0] = new CommandMeters(registry, table);
+        // Cluster mode only: with no coordinator the keyspace has no delta sink and builds no delta at all.
+        Coordinator coordinator = null;
+        if (cluster.enabled()) {
+            Forwarder forwarder = new Forwarder(vertx.createNetClient(new NetClientOptions()
+                    .setConnectTimeout(2_000).setTcpNoDelay(true).setTcpKeepAlive(true)), settings);
+            coordinator = new Coordinator(identity.nodeId(), topology, cluster.writeConsistency(),
+                    Coordinator.WRITE_ACK_TIMEOUT, forwarder);
+            keyspace.deltaSink(coordinator.replicator());
+        }
         wiring = new ServerWiring(vertx, new Dispatcher(table, keyspace), keyspace, clients, meters[0], settings,
-                new AtomicInteger(), watchedKeys, blocked, pubsub);
+                new AtomicInteger(), watchedKeys, blocked, pubsub, coordinator);
         NodeMetrics.register(registry, this);
         node = local;
         logCluster(identity, cluster, topology);
@@ -128,9 +143,21 @@ public class NodeLifecycle {
         listener.start(wiring, config.bind(), config.port(), loops, START_TIMEOUT);
         if (cluster.enabled()) {
             bus = ClusterBus.start(vertx, cluster, identity, config.bind(), listener.port(), topology, topologyStore,
-                    ClusterBus.NOT_APPLYING_YET, START_TIMEOUT);
+                    new DeltaApplier(keyspace, this::onWorker), START_TIMEOUT);
             node.bus(bus.node());
+            clusterPubSub.attach(bus.node());
+            hints = HintedHandoff.start(engine, hintBounds, bus.node(), registry);
+            node.hints(hints);
+            coordinator.attach(bus.node(), hints);
         }
+    }
+
+    /** Runs {@code task} on a Vert.x worker (replicated deltas are merged there, off the bus and event loops). */
+    private void onWorker(Runnable task) {
+        vertx.executeBlocking(() -> {
+            task.run();
+            return null;
+        }, false);
     }
 
     private void logCluster(NodeIdentity identity, ClusterSettings cluster, CurrentTopology topology) {
@@ -170,6 +197,12 @@ public class NodeLifecycle {
             @Override
             public int openConnections() {
                 return wiring.clients().count();
+            }
+
+            @Override
+            public long handOffHints(Duration timeout) {
+                HintedHandoff h = hints;
+                return h == null ? 0 : h.flush(timeout);
             }
 
             @Override
@@ -231,10 +264,18 @@ public class NodeLifecycle {
                 sleepQuietly();
             }
             listener.stop(vertx, DRAIN_TIMEOUT);
+            if (w.coordinator() != null) {
+                w.coordinator().close();
+            }
             ClusterBus b = bus;
             bus = null;
             if (b != null) {
                 b.stop(DRAIN_TIMEOUT);
+            }
+            HintedHandoff h = hints;
+            hints = null;
+            if (h != null) {
+                h.close(); // after the bus: batches it failed while stopping were still held as hints
             }
             for (Connection c : w.clients().all()) {
                 c.kill();
@@ -302,6 +343,11 @@ public class NodeLifecycle {
     PubSubHub pubsub() {
         ServerWiring w = wiring;
         return w == null ? null : w.pubsub();
+    }
+
+    /** Where the replicator hands deltas a peer could not take; null outside cluster mode and once stopping. */
+    HintedHandoff hints() {
+        return hints;
     }
 
     ServerWiring wiring() {
