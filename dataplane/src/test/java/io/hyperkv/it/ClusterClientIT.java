@@ -19,6 +19,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
@@ -34,7 +36,9 @@ import redis.clients.jedis.util.SafeEncoder;
  * {@link RedisClusterClient} (which routes by {@code CLUSTER NODES}) and {@link JedisCluster} (by {@code CLUSTER
  * SLOTS}) discover the three nodes and all 16384 slots and read their own writes; Jedis parses {@code CLUSTER SHARDS};
  * every node tells the same story; INFO replication and {@code GET /v1/node} list each node's two peers UP at their
- * client addresses, and INFO and HELLO say cluster mode; and a plain client through each node reads what was written through the others.
+ * client addresses, and INFO and HELLO say cluster mode; and a plain client through each node reads what was written
+ * through the others. A paused node (SIGSTOP) is reported DOWN by CLUSTER NODES, SHARDS, INFO replication and
+ * {@code GET /v1/node} with the hints held for it, and UP with none left once it is resumed and they are handed off.
  */
 class ClusterClientIT {
 
@@ -84,6 +88,64 @@ class ClusterClientIT {
                 }
             }
         }
+    }
+
+    @Test
+    void aPausedNodeIsReportedDownWithItsHintsAndUpAgainOnceTheyAreHandedOff() {
+        try (ClusterHarness cluster = ClusterHarness.start(3, Map.of())) {
+            awaitFormed(cluster);
+            String away;
+            try (Jedis jedis = plain(cluster, 2)) {
+                away = jedis.clusterMyId();
+            }
+            cluster.pause(2);
+            try (Jedis writer = new Jedis("127.0.0.1", cluster.respPort(0), 30_000)) {
+                try {
+                    for (int k = 0; k < 50; k++) {
+                        assertThat(writer.set("away:" + k, "v" + k)).isEqualTo("OK");
+                    }
+                    // Seen from node 0: node 2 DOWN in every shape, its 50 deltas held as hints.
+                    await().atMost(FORMED).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                        assertThat(writer.clusterNodes()).containsPattern(away + " [^ ]+ master,fail - 0 \\d+ 1 "
+                                + "(dis)?connected");
+                        assertThat(writer.clusterShards()).flatExtracting(ClusterShardInfo::getNodes)
+                                .filteredOn(n -> n.getId().equals(away)).extracting(ClusterShardNodeInfo::getHealth)
+                                .containsOnly("failed");
+                        Matcher line = Pattern.compile("hyperkv_peer[01]:id=" + away
+                                + ",[^\r]*,state=down,[^\r]*,hints_pending=(\\d+)\r\n")
+                                .matcher(writer.info("replication"));
+                        assertThat(line.find()).as("INFO replication lists node 2 down").isTrue();
+                        assertThat(Long.parseLong(line.group(1))).isGreaterThanOrEqualTo(50);
+                        JsonNode peer = peer(cluster, 0, away);
+                        assertThat(peer.get("state").asText()).isEqualTo("down");
+                        assertThat(peer.get("hintsPending").asLong()).isGreaterThanOrEqualTo(50);
+                    });
+                } finally {
+                    cluster.resume(2);
+                }
+                await().atMost(FORMED).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                    assertThat(writer.info("replication")).containsPattern("hyperkv_peer[01]:id=" + away
+                            + ",[^\r]*,state=up,link=up,[^\r]*,lag_frames=0,lag_bytes=0,hints_pending=0\r\n");
+                    assertThat(peer(cluster, 0, away).get("hintsPending").asLong()).isZero();
+                    assertThat(writer.clusterInfo()).contains("cluster_state:ok").contains("cluster_slots_ok:16384");
+                });
+            }
+            try (Jedis returned = plain(cluster, 2)) {
+                for (int k = 0; k < 50; k++) {
+                    assertThat(returned.get("away:" + k)).as("away:%d on the node that was paused", k).isEqualTo("v" + k);
+                }
+            }
+        }
+    }
+
+    /** Node {@code node}'s {@code GET /v1/node} entry for the peer {@code id}. */
+    private static JsonNode peer(ClusterHarness cluster, int node, String id) {
+        for (JsonNode p : json(cluster.admin(node, "GET", "/v1/node", null).body()).get("peers")) {
+            if (p.get("id").asText().equals(id)) {
+                return p;
+            }
+        }
+        throw new AssertionError("node " + node + " does not list peer " + id);
     }
 
     /** Every node answers CLUSTER INFO ok and lists three connected members, none failing. */
