@@ -259,7 +259,8 @@ class ClusterCommandsTest {
         }
         assertThat(subs).containsExactlyInAnyOrder("cluster|shards", "cluster|slots", "cluster|nodes", "cluster|myid",
                 "cluster|info", "cluster|keyslot", "cluster|countkeysinslot", "cluster|getkeysinslot", "cluster|help");
-        h.expect("[\"cluster|keyslot\", [\"group\", \"cluster\"]]", "COMMAND", "DOCS", "cluster|keyslot");
+        h.expect("[\"cluster|keyslot\", [\"group\", \"cluster\"], \"readonly\", [\"group\", \"cluster\"]]",
+                "COMMAND", "DOCS", "cluster|keyslot", "readonly");
         assertThat(h.show("COMMAND", "INFO", "readonly"))
                 .isEqualTo("[[\"readonly\", :1, [+loading, +stale, +fast], :0, :0, :0, [+@fast, +@connection], [], [], []]]");
     }
