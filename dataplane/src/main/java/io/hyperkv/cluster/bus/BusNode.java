@@ -75,8 +75,8 @@ public final class BusNode implements PeerStates {
 
     /**
      * Handles a message verb the bus itself does not know (the coordinator's forwards, anti-entropy's digests), on
-     * the bus thread, whichever connection it arrives on; {@code reply} writes on that same connection. It must not
-     * block.
+     * the bus thread, whichever connection it arrives on; {@code reply} writes on that same connection and may be
+     * called later from any thread (it hops to the bus thread). It must not block.
      */
     @FunctionalInterface
     public interface FrameHandler {
@@ -106,6 +106,7 @@ public final class BusNode implements PeerStates {
     private final Map<String, FrameHandler> handlers = new ConcurrentHashMap<>();
     private PeerAddress selfEntry;
     private boolean bootstrapping;
+    private boolean bootstrapAgain;
     private volatile boolean stopped;
     private Runnable heartbeatTimer;
     private Topology cachedFrameFor;
@@ -218,7 +219,7 @@ public final class BusNode implements PeerStates {
             return;
         }
         try {
-            h.frame(from, argv, reply);
+            h.frame(from, argv, frame -> transport.execute(() -> reply.accept(frame)));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "the handler of " + BusFrames.verb(argv) + " failed on a message from " + remote, e);
         }
@@ -387,7 +388,12 @@ public final class BusNode implements PeerStates {
     }
 
     private void tryBootstrap() {
-        if (stopped || bootstrapping || topology.get().isPresent() || staticPeers.isEmpty() || selfEntry == null) {
+        if (bootstrapping) {
+            // An introduction arrived while a decision on fewer ran: decide again once that one is back.
+            bootstrapAgain = true;
+            return;
+        }
+        if (stopped || topology.get().isPresent() || staticPeers.isEmpty() || selfEntry == null) {
             return;
         }
         Map<PeerAddress, StaticBootstrap.Introduction> intros = new HashMap<>();
@@ -404,6 +410,7 @@ public final class BusNode implements PeerStates {
         }
         // Placing 16384 slots is worker work, not event-loop work: it would delay heartbeats.
         bootstrapping = true;
+        bootstrapAgain = false;
         CompletableFuture.supplyAsync(() -> StaticBootstrap.decide(staticPeers, intros, replicationFactor),
                 transport.blocking()).whenComplete((decided, err) -> transport.execute(() -> {
                     if (err != null) {
@@ -412,6 +419,9 @@ public final class BusNode implements PeerStates {
                         LOG.severe("cannot form the cluster from hyperkv.cluster.peers: " + cause.getMessage());
                     } else if (decided.isEmpty()) {
                         bootstrapping = false;
+                        if (bootstrapAgain) {
+                            tryBootstrap();
+                        }
                     } else {
                         offer(decided.get(), "the static peer list").whenComplete((r, e) -> transport.execute(() ->
                                 bootstrapping = false));
