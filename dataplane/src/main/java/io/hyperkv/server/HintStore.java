@@ -273,13 +273,25 @@ final class HintStore {
      * acknowledged them. Hints a bound dropped meanwhile are not counted twice.
      */
     synchronized void acknowledge(NodeId peer, List<Hint> delivered) {
+        remove(peer, delivered, true);
+    }
+
+    /**
+     * Deletes {@code refused} (the front of {@code peer}'s queue as {@link #peek} returned it), which the peer refused
+     * for good (it cannot read them), counting them as dropped: kept, they would block every later hint.
+     */
+    synchronized void discard(NodeId peer, List<Hint> refused) {
+        remove(peer, refused, false);
+    }
+
+    private void remove(NodeId peer, List<Hint> front, boolean delivered) {
         Queue q = queues.get(peer);
-        if (q == null || delivered.isEmpty()) {
+        if (q == null || front.isEmpty()) {
             return;
         }
         long removed = 0;
         try (Engine.Batch b = engine.batch()) {
-            for (Hint h : delivered) {
+            for (Hint h : front) {
                 if (h.seq() >= q.head) {
                     b.delete(ColumnFamily.HINTS, key(peer, h.seq()));
                     q.count--;
@@ -290,8 +302,12 @@ final class HintStore {
             }
             engine.write(b);
         }
-        q.head = Math.max(q.head, delivered.get(delivered.size() - 1).seq() + 1);
-        q.delivered += removed;
+        q.head = Math.max(q.head, front.get(front.size() - 1).seq() + 1);
+        if (delivered) {
+            q.delivered += removed;
+        } else {
+            q.dropped += removed;
+        }
     }
 
     synchronized long pending(NodeId peer) {
