@@ -33,9 +33,11 @@ import org.jboss.logging.Logger;
  * {@link #append} returns. A hint leaves the store only by {@link #acknowledge} (after the peer's ack) or by a bound
  * (counted as dropped; anti-entropy repairs what it carried).
  *
- * <p>Threading: every method is synchronized; RocksDB reads and writes happen under the lock, writes without an
- * fsync (a hint is as durable as the write-ahead log policy makes it). The per-peer counters are also readable
- * without the lock (metrics).
+ * <p>Threading: every method is synchronized; RocksDB reads and writes happen under the lock. An {@link #append} is
+ * handed to the operating system before it returns (it survives a killed process) and fsynced as the
+ * {@code appendfsync} policy says, without waiting for it; deletions are not forced out (one lost in a crash only means
+ * a hint delivered twice, which merging absorbs). The per-peer counters are also readable without the lock
+ * (metrics).
  */
 final class HintStore {
 
@@ -145,8 +147,8 @@ final class HintStore {
     }
 
     /**
-     * Appends {@code batch} to {@code peer}'s queue in one atomic write, then drops the oldest hints (of any peer)
-     * while the total exceeds the byte bound.
+     * Appends {@code batch} to {@code peer}'s queue in one atomic write, handed to the operating system before this
+     * returns, then drops the oldest hints (of any peer) while the total exceeds the byte bound.
      */
     synchronized void append(NodeId peer, List<DeltaEnvelope> batch, long nowMillis) {
         if (batch.isEmpty()) {
@@ -165,6 +167,8 @@ final class HintStore {
             }
             engine.write(b);
         }
+        // Out of the process's WAL buffer now, so a killed process keeps the hints; the fsync follows the policy.
+        engine.durable();
         q.count += batch.size();
         q.bytes += added;
         q.stored += batch.size();
