@@ -134,13 +134,6 @@ public final class HintedHandoff implements HintSink, AutoCloseable {
         return store.pending(peer);
     }
 
-    /** Hints kept per peer that has or had any since start (zeros included), for {@code /v1/node} and INFO. */
-    public Map<NodeId, Long> pendingByPeer() {
-        Map<NodeId, Long> out = new HashMap<>();
-        store.queues().forEach((peer, q) -> out.put(peer, q.pending()));
-        return out;
-    }
-
     /** Starts replaying to {@code peer} unless a batch to it is in flight already. Callable from any thread. */
     void deliver(NodeId peer) {
         if (!closed) {
