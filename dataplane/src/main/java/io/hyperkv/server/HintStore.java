@@ -28,8 +28,8 @@ import org.jboss.logging.Logger;
  *
  * <p>Invariants: sequence numbers come from one counter shared by all peers and resumed above the highest stored one,
  * so within a peer key order is storage order, and across peers the smaller sequence is the older hint. For each
- * peer, every stored hint has a sequence at or above the queue's {@code head}; {@code count} and {@code bytes} (key
- * plus value lengths) are exact sums over the stored hints, and their total never exceeds {@code maxBytes} once an
+ * peer, every stored hint has a sequence at or above the queue's {@code head} and {@code count} is exact; the bytes of
+ * all peers' hints (key plus value lengths) are counted exactly too and never exceed {@code maxBytes} once an
  * {@link #append} returns. A hint leaves the store only by {@link #acknowledge} (after the peer's ack) or by a bound
  * (counted as dropped; anti-entropy repairs what it carried).
  *
@@ -67,17 +67,12 @@ final class HintStore {
     static final class Queue {
         private long head;
         private volatile long count;
-        private volatile long bytes;
         private volatile long stored;
         private volatile long delivered;
         private volatile long dropped;
 
         long pending() {
             return count;
-        }
-
-        long bytes() {
-            return bytes;
         }
 
         /** Hints accepted since this node started. */
@@ -133,7 +128,6 @@ final class HintStore {
                     return fresh;
                 });
                 q.count++;
-                q.bytes += key.length + value.length;
                 totalBytes += key.length + value.length;
                 nextSeq = Math.max(nextSeq, seq + 1);
             }
@@ -170,7 +164,6 @@ final class HintStore {
         // Out of the process's WAL buffer now, so a killed process keeps the hints; the fsync follows the policy.
         engine.durable();
         q.count += batch.size();
-        q.bytes += added;
         q.stored += batch.size();
         totalBytes += added;
         while (totalBytes > bounds.maxBytes()) {
@@ -212,7 +205,6 @@ final class HintStore {
                 b.delete(ColumnFamily.HINTS, c.key());
                 q.head = seqOf(c.key()) + 1;
                 q.count--;
-                q.bytes -= size;
                 totalBytes -= size;
                 dropped++;
             }
@@ -263,7 +255,6 @@ final class HintStore {
                     LOG.warnf("dropped an unreadable hint for node %s: %s", peer, e.getMessage());
                     engine.delete(ColumnFamily.HINTS, c.key());
                     q.count--;
-                    q.bytes -= size;
                     totalBytes -= size;
                     q.dropped++;
                 }
@@ -299,7 +290,6 @@ final class HintStore {
                 if (h.seq() >= q.head) {
                     b.delete(ColumnFamily.HINTS, key(peer, h.seq()));
                     q.count--;
-                    q.bytes -= h.bytes();
                     totalBytes -= h.bytes();
                     removed++;
                 }
