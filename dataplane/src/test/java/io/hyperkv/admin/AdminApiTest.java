@@ -48,6 +48,7 @@ class AdminApiTest {
                     "hyperkv.cluster.secret", "cluster-secret-for-admin-tests",
                     "hyperkv.cluster.node-id", SELF.hex(),
                     "hyperkv.cluster.replication-factor", "1",
+                    "hyperkv.cluster.write-consistency", "one",
                     "hyperkv.data-dir", "target/test-data/admin-" + UUID.randomUUID());
         }
     }
@@ -77,13 +78,15 @@ class AdminApiTest {
     }
 
     /**
-     * Installs a topology, one epoch up, in which this node alone owns every slot (N=1): a write through it then needs
-     * no other member, whatever topology an earlier test left in force (its co-owners there never answer).
+     * Installs a topology, one epoch up, of this node and one co-owner of every slot (N=2) that never answers (bus
+     * port 1): with W=one (the profile) a write through this node then needs no other member, whatever topology an
+     * earlier test left in force, and, having a co-owner, its slots are not trivially in sync for anti-entropy.
      */
     private static void ownEverySlot() {
-        Topology solo = Placement.standard().topology(epoch() + 1,
-                List.of(new ClusterNode(SELF, "127.0.0.1", 6379, 16379, NodeState.UP)), 1);
-        put(TopologyCodec.encodeToString(solo)).then().statusCode(200).body("outcome", equalTo("installed"));
+        Topology shared = Placement.standard().topology(epoch() + 1, List.of(
+                new ClusterNode(SELF, "127.0.0.1", 6379, 16379, NodeState.UP),
+                new ClusterNode(new NodeId(0x7000), "127.0.0.1", 6380, 1, NodeState.UP)), 2);
+        put(TopologyCodec.encodeToString(shared)).then().statusCode(200).body("outcome", equalTo("installed"));
     }
 
     private static Response put(String body) {
