@@ -1,7 +1,11 @@
 package io.hyperkv.admin;
 
+import io.hyperkv.cluster.ClusterNode;
+import io.hyperkv.cluster.NodeId;
 import io.hyperkv.cluster.SlotSpan;
 import io.hyperkv.cluster.Topology;
+import io.hyperkv.cluster.bus.PeerReport;
+import io.hyperkv.cluster.bus.PeerView;
 import io.hyperkv.cluster.repair.AntiEntropy;
 import io.hyperkv.server.LocalNode;
 import io.hyperkv.server.NodeLifecycle;
@@ -31,9 +35,17 @@ public class NodeResource {
                 ? owned.stream().map(s -> new AdminJson.Slots(s.first(), s.last(), null, null)).toList()
                 : ae.get().sync().runs(owned).stream().map(r -> new AdminJson.Slots(r.start(), r.end(), r.inSync(),
                         r.lastRound().map(Object::toString).orElse(null))).toList();
+        List<AdminJson.Peer> peers = node.peers().stream().map(NodeResource::peer).toList();
         return new AdminJson.Node(node.nodeId().hex(), LocalNode.version(), node.cluster().enabled(),
                 topology == null ? 0 : topology.epoch(), lifecycle.ready(), node.draining(), node.keys(),
-                node.diskBytes(), node.memoryBytes(), slots, ae.map(a -> antiEntropy(a, owned)).orElse(null));
+                node.diskBytes(), node.memoryBytes(), slots, peers, ae.map(a -> antiEntropy(a, owned)).orElse(null));
+    }
+
+    private static AdminJson.Peer peer(PeerReport p) {
+        PeerView link = p.link();
+        return new AdminJson.Peer(link.id().map(NodeId::hex).orElse(null),
+                p.member().map(ClusterNode::address).orElse(null), link.address().toString(), link.state().word(),
+                link.connected(), link.silentMillis(), link.outstandingFrames(), link.queuedBytes(), p.hintsPending());
     }
 
     private static AdminJson.AntiEntropy antiEntropy(AntiEntropy ae, List<SlotSpan> owned) {

@@ -23,8 +23,11 @@
  * slots, after a co-owner came back, until a round confirms it) and {@code "lastRound"} (ISO-8601, the oldest last
  * round over the run; absent before one), runs being cut where the sync state changes; and {@code "antiEntropy":
  * {"rounds", "keysCompared", "keysRepaired", "keysChangedHere", "slotsOutOfSync", "lastRound": <as POST
- * /v1/repair answers>}}. Absent outside cluster mode. Not reported yet: {@code hintsPending} and {@code peers}; they
- * are absent, not zero.</td></tr>
+ * /v1/repair answers>}}, absent outside cluster mode. "peers": [{"id" (40 hex, null before the peer's handshake),
+ * "address" (its client {@code host:port}, null while no topology lists it), "bus" (the bus address dialled), "state"
+ * ("up" | "suspect" | "down", this node's failure detector), "connected", "silentMillis" (-1: never heard),
+ * "lagFrames" and "lagBytes" (delta frames accepted for it and not acknowledged), "hintsPending" (deltas hinted
+ * handoff holds for it)}], empty outside cluster mode; the same facts as {@code INFO replication}.</td></tr>
  * <tr><td>{@code PUT /v1/topology}</td><td>body: the topology document of {@link io.hyperkv.cluster.TopologyCodec}.
  * 200 {@code {"epoch": <in force after the call>, "outcome": "installed" | "already-in-force" | "stale"}}: a stale
  * document leaves the node's higher epoch in force and says which. 409 {@code {"epoch", "outcome": "conflict",

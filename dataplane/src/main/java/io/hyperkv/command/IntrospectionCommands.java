@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@code COMMAND} and its subcommands, read from the live {@link CommandTable} at call time, so
@@ -196,8 +197,14 @@ final class IntrospectionCommands extends Family {
         return new Reply.MapReply(kv);
     }
 
+    /** Connection commands Redis documents in the cluster group although their ACL category is connection. */
+    private static final Set<String> CLUSTER_CONNECTION = Set.of("readonly", "readwrite");
+
     /** Redis's documentation group, from the data-type ACL category the command carries. */
     static String group(CommandSpec spec) {
+        if (CLUSTER_CONNECTION.contains(spec.name())) {
+            return "cluster";
+        }
         String[][] map = {{"@string", "string"}, {"@hash", "hash"}, {"@list", "list"}, {"@set", "set"},
             {"@sortedset", "sorted-set"}, {"@stream", "stream"}, {"@bitmap", "bitmap"}, {"@hyperloglog", "hyperloglog"},
             {"@geo", "geo"}, {"@pubsub", "pubsub"}, {"@transaction", "transactions"}, {"@scripting", "scripting"},

@@ -34,10 +34,13 @@ final class ConnectionCommands {
 
     private final ConnectedClients clients;
     private final Settings settings;
+    private final Reply mode;
 
-    ConnectionCommands(ConnectedClients clients, Settings settings) {
+    /** {@code clusterMode}: HELLO's {@code mode} is then {@code cluster}, as Redis says with cluster support enabled. */
+    ConnectionCommands(ConnectedClients clients, Settings settings, boolean clusterMode) {
         this.clients = clients;
         this.settings = settings;
+        this.mode = Reply.bulk(clusterMode ? "cluster" : "standalone");
     }
 
     /** The default user's password, or null when none is set (CONFIG SET requirepass may change it). */
@@ -167,7 +170,7 @@ final class ConnectionCommands {
                 Reply.bulk("version"), Reply.bulk(REDIS_COMPAT_VERSION),
                 Reply.bulk("proto"), Reply.integer(version),
                 Reply.bulk("id"), Reply.integer(c.id()),
-                Reply.bulk("mode"), Reply.bulk("standalone"),
+                Reply.bulk("mode"), mode,
                 Reply.bulk("role"), Reply.bulk("master"),
                 Reply.bulk("modules"), Reply.EMPTY_ARRAY));
     }

@@ -5,7 +5,10 @@ import io.hyperkv.cluster.CurrentTopology;
 import io.hyperkv.cluster.NodeId;
 import io.hyperkv.cluster.Topology;
 import io.hyperkv.cluster.TopologyStore;
+import io.hyperkv.cluster.bus.HintSink;
+import io.hyperkv.cluster.bus.PeerReport;
 import io.hyperkv.cluster.repair.AntiEntropy;
+import io.hyperkv.command.ClusterView;
 import io.hyperkv.store.Checkpoints;
 import io.hyperkv.store.Engine;
 import io.hyperkv.store.Keyspace;
@@ -16,16 +19,19 @@ import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
  * This node as the admin API sees it while it runs (built by {@link NodeLifecycle} once the store is open): its id, the
- * topology in force and how to change it, its size, snapshots and drain. Everything here may be called from any
+ * topology in force and how to change it, its peers and the hints held for them, its size, snapshots and drain. It is
+ * also the {@link ClusterView} the CLUSTER commands and INFO read. Everything here may be called from any
  * thread; calls that touch the disk ({@link #offerTopology}, {@link #diskBytes}, {@link #checkpoints},
  * {@link #drain}) block and belong on a worker thread, never on an event loop.
  */
-public final class LocalNode {
+public final class LocalNode implements ClusterView {
 
     private static final Logger LOG = Logger.getLogger(LocalNode.class);
 
@@ -38,7 +44,7 @@ public final class LocalNode {
     private final Checkpoints checkpoints;
     private final NodeDrain drain;
     private volatile io.hyperkv.cluster.bus.BusNode bus;
-    private volatile HintedHandoff hints;
+    private volatile HintSink hints;
     private volatile AntiEntropy antiEntropy;
 
     LocalNode(NodeIdentity identity, ClusterSettings cluster, Engine engine, Keyspace keyspace,
@@ -53,6 +59,7 @@ public final class LocalNode {
         this.drain = drain;
     }
 
+    @Override
     public NodeId nodeId() {
         return identity.nodeId();
     }
@@ -99,23 +106,37 @@ public final class LocalNode {
     }
 
     /** This node's anti-entropy (rounds, per-slot sync state): empty outside cluster mode. */
-    public java.util.Optional<AntiEntropy> antiEntropy() {
-        return java.util.Optional.ofNullable(antiEntropy);
+    public Optional<AntiEntropy> antiEntropy() {
+        return Optional.ofNullable(antiEntropy);
     }
 
-    /** How this node sees its peers (for {@code GET /v1/node} and INFO): empty outside cluster mode. */
-    public java.util.Optional<io.hyperkv.cluster.bus.PeerStates> peers() {
-        return java.util.Optional.ofNullable(bus);
-    }
-
-    /** Hinted handoff, set once it runs (cluster mode). */
-    void hints(HintedHandoff hints) {
+    /** Where undeliverable deltas are kept, set once hinted handoff runs (cluster mode). */
+    void hints(HintSink hints) {
         this.hints = hints;
     }
 
-    /** The hints kept for peers (pending per peer): empty outside cluster mode. */
-    public java.util.Optional<HintedHandoff> hints() {
-        return java.util.Optional.ofNullable(hints);
+    @Override
+    public boolean clusterEnabled() {
+        return cluster.enabled();
+    }
+
+    @Override
+    public Optional<Topology> topologyInForce() {
+        return topology.get();
+    }
+
+    /**
+     * How this node sees its peers, with the hints held for each (for {@code GET /v1/node} and INFO): empty outside
+     * cluster mode and until the bus runs.
+     */
+    @Override
+    public List<PeerReport> peers() {
+        io.hyperkv.cluster.bus.BusNode b = bus;
+        if (b == null) {
+            return List.of();
+        }
+        HintSink h = hints;
+        return PeerReport.of(b.peers(), topology.get(), peer -> h == null ? 0 : h.pending(peer));
     }
 
     /** Live keys in every database. */

@@ -108,14 +108,19 @@ public class NodeLifecycle {
         KeyspaceEvents notifier = new KeyspaceEvents(pubsub::publish).following(settings);
         BlockedClients blocked = new BlockedClients(vertx);
         keyspace.listen(blocked);
+        // CLUSTER and INFO read the node (topology, peers, hints); the admin API sees it once start-up is complete.
+        LocalNode local = new LocalNode(identity, cluster, engine, keyspace, topology, topologyStore,
+                new NodeDrain(drainSteps(), identity.nodeIdHex()));
         // The meters need the finished table and INFO needs the meters: the hooks see them through a holder.
         CommandMeters[] meters = new CommandMeters[1];
         NodeHooks hooks = new NodeHooks(identity, clients, () -> meters[0].totalCommands(), listener::port, settings,
-                blocked, pubsub);
+                blocked, pubsub, local);
         CommandTable table = Commands.standard(keyspace, settings, hooks, notifier);
-        new ConnectionCommands(clients, settings).registerInto(table);
+        new ConnectionCommands(clients, settings, cluster.enabled()).registerInto(table);
         new TransactionCommands(keyspace).registerInto(table);
-        new PubSubCommands(pubsub).registerInto(table);
+        ClusterPubSub clusterPubSub = cluster.enabled() ? new ClusterPubSub(pubsub, identity.nodeId(), topology) : null;
+        new PubSubCommands(pubsub, clusterPubSub != null ? clusterPubSub : PubSubRoute.local(pubsub))
+                .registerInto(table);
         WaitCommand.registerInto(table);
         WatchedKeys watchedKeys = new WatchedKeys();
         keyspace.listen(watchedKeys);
@@ -133,8 +138,7 @@ public class NodeLifecycle {
         wiring = new ServerWiring(vertx, new Dispatcher(table, keyspace), keyspace, clients, meters[0], settings,
                 new AtomicInteger(), watchedKeys, blocked, pubsub, coordinator);
         NodeMetrics.register(registry, this);
-        node = new LocalNode(identity, cluster, engine, keyspace, topology, topologyStore,
-                new NodeDrain(drainSteps(), identity.nodeIdHex()));
+        node = local;
         logCluster(identity, cluster, topology);
 
         expiry = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -151,6 +155,7 @@ public class NodeLifecycle {
             bus = ClusterBus.start(vertx, cluster, identity, config.bind(), listener.port(), topology, topologyStore,
                     new DeltaApplier(keyspace, this::onWorker), START_TIMEOUT);
             node.bus(bus.node());
+            clusterPubSub.attach(bus.node());
             hints = HintedHandoff.start(engine, hintBounds, bus.node(), registry);
             node.hints(hints);
             exchange = new StateExchange(bus.rpc(), keyspace,

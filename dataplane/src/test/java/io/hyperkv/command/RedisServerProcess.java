@@ -6,7 +6,9 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 
@@ -21,12 +23,19 @@ final class RedisServerProcess implements AutoCloseable {
     private final Process process;
 
     RedisServerProcess() throws IOException {
+        this(List.of());
+    }
+
+    /** A reference server with more options, e.g. {@code --cluster-enabled yes} (its nodes.conf lands in the temp dir). */
+    RedisServerProcess(List<String> options) throws IOException {
         dir = Files.createTempDirectory("hyperkv-reference-redis");
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        ProcessBuilder pb = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no")
+        List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
+                "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no"));
+        command.addAll(options);
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile());
         try {
