@@ -32,7 +32,8 @@
  * <tr><td>{@code HKV.TOPOLOGY json}</td><td>either</td><td>gossip of the topology document
  *     ({@link io.hyperkv.cluster.TopologyCodec})</td></tr>
  * <tr><td>{@code HKV.DELTAS seq [db slot key stamp16 origin delta]...}</td><td>dialer</td><td>a batch; stamp is
- *     16 bytes (HLC time, node), origin {@code live|hint|repair} ({@link io.hyperkv.cluster.bus.EnvelopeCodec})</td></tr>
+ *     16 bytes (HLC time, node), origin {@code live|hint|repair}
+ *     ({@link io.hyperkv.cluster.bus.EnvelopeCodec})</td></tr>
  * <tr><td>{@code HKV.ACK seq} / {@code HKV.NACK seq reason text}</td><td>listener</td><td>cumulative ack after the
  *     handler's future completed / refusal of that batch ({@code SKEW}, {@code NOTOWNER}, {@code INVALID},
  *     {@code NOTREADY}, {@code ERROR})</td></tr>
