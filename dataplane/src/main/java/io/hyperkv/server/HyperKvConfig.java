@@ -91,6 +91,21 @@ public interface HyperKvConfig {
         /** Time between scheduled anti-entropy rounds ({@code io.hyperkv.cluster.repair.AntiEntropy}). */
         @WithDefault("30s")
         Duration antiEntropyInterval();
+
+        /** Bounds of hinted handoff ({@code hyperkv.cluster.hints.*}). */
+        Hints hints();
+    }
+
+    /** How much a node keeps for peers that cannot take deltas; beyond either bound the oldest hints go. */
+    interface Hints {
+        /** Total size of the hints for all peers, in Redis memory units. */
+        @WithDefault("256mb")
+        @WithConverter(RedisMemoryConverter.class)
+        Long maxBytes();
+
+        /** How long a hint is kept (Cassandra's hint window); older ones are left to anti-entropy. */
+        @WithDefault("3h")
+        Duration maxAge();
     }
 
     interface Admin {

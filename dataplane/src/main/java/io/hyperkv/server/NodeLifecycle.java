@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -70,6 +71,7 @@ public class NodeLifecycle {
     private volatile ClusterBus bus;
     private volatile StateExchange exchange;
     private volatile AntiEntropy antiEntropy;
+    private volatile HintedHandoff hints;
     private volatile boolean stopping;
     private ScheduledExecutorService expiry;
 
@@ -80,6 +82,7 @@ public class NodeLifecycle {
         }
         Settings settings = settings();
         ClusterSettings cluster = ClusterConfig.settings(config);
+        HintStore.Bounds hintBounds = ClusterConfig.hintBounds(config);
         Path dataDir = Path.of(config.dataDir()).toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
         Fsync fsync = Fsync.parse(config.appendfsync().name());
@@ -112,11 +115,21 @@ public class NodeLifecycle {
         new ConnectionCommands(clients, settings).registerInto(table);
         new TransactionCommands(keyspace).registerInto(table);
         new PubSubCommands(pubsub).registerInto(table);
+        WaitCommand.registerInto(table);
         WatchedKeys watchedKeys = new WatchedKeys();
         keyspace.listen(watchedKeys);
         meters[0] = new CommandMeters(registry, table);
+        // Cluster mode only: with no coordinator the keyspace has no delta sink and builds no delta at all.
+        Coordinator coordinator = null;
+        if (cluster.enabled()) {
+            Forwarder forwarder = new Forwarder(vertx.createNetClient(new NetClientOptions()
+                    .setConnectTimeout(2_000).setTcpNoDelay(true).setTcpKeepAlive(true)), settings);
+            coordinator = new Coordinator(identity.nodeId(), topology, cluster.writeConsistency(),
+                    Coordinator.WRITE_ACK_TIMEOUT, forwarder);
+            keyspace.deltaSink(coordinator.replicator());
+        }
         wiring = new ServerWiring(vertx, new Dispatcher(table, keyspace), keyspace, clients, meters[0], settings,
-                new AtomicInteger(), watchedKeys, blocked, pubsub);
+                new AtomicInteger(), watchedKeys, blocked, pubsub, coordinator);
         NodeMetrics.register(registry, this);
         node = new LocalNode(identity, cluster, engine, keyspace, topology, topologyStore,
                 new NodeDrain(drainSteps(), identity.nodeIdHex()));
@@ -134,8 +147,11 @@ public class NodeLifecycle {
         listener.start(wiring, config.bind(), config.port(), loops, START_TIMEOUT);
         if (cluster.enabled()) {
             bus = ClusterBus.start(vertx, cluster, identity, config.bind(), listener.port(), topology, topologyStore,
-                    ClusterBus.NOT_APPLYING_YET, START_TIMEOUT);
+                    new DeltaApplier(keyspace, this::onWorker), START_TIMEOUT);
             node.bus(bus.node());
+            hints = HintedHandoff.start(engine, hintBounds, bus.node(), registry);
+            node.hints(hints);
+            coordinator.attach(bus.node(), hints);
             exchange = new StateExchange(bus.rpc(), keyspace,
                     slot -> topology.get().map(t -> t.owns(identity.nodeId(), slot)).orElse(false),
                     REPAIR_CALL_TIMEOUT, REPAIR_ANSWER_BYTES);
@@ -145,6 +161,14 @@ public class NodeLifecycle {
             antiEntropy = ae.start(bus.node());
             node.antiEntropy(ae);
         }
+    }
+
+    /** Runs {@code task} on a Vert.x worker (replicated deltas are merged there, off the bus and event loops). */
+    private void onWorker(Runnable task) {
+        vertx.executeBlocking(() -> {
+            task.run();
+            return null;
+        }, false);
     }
 
     private void logCluster(NodeIdentity identity, ClusterSettings cluster, CurrentTopology topology) {
@@ -184,6 +208,12 @@ public class NodeLifecycle {
             @Override
             public int openConnections() {
                 return wiring.clients().count();
+            }
+
+            @Override
+            public long handOffHints(Duration timeout) {
+                HintedHandoff h = hints;
+                return h == null ? 0 : h.flush(timeout);
             }
 
             @Override
@@ -250,10 +280,18 @@ public class NodeLifecycle {
             if (ae != null) {
                 ae.close();
             }
+            if (w.coordinator() != null) {
+                w.coordinator().close();
+            }
             ClusterBus b = bus;
             bus = null;
             if (b != null) {
                 b.stop(DRAIN_TIMEOUT);
+            }
+            HintedHandoff h = hints;
+            hints = null;
+            if (h != null) {
+                h.close(); // after the bus: batches it failed while stopping were still held as hints
             }
             for (Connection c : w.clients().all()) {
                 c.kill();
@@ -326,6 +364,11 @@ public class NodeLifecycle {
     PubSubHub pubsub() {
         ServerWiring w = wiring;
         return w == null ? null : w.pubsub();
+    }
+
+    /** Where the replicator hands deltas a peer could not take; null outside cluster mode and once stopping. */
+    HintedHandoff hints() {
+        return hints;
     }
 
     ServerWiring wiring() {

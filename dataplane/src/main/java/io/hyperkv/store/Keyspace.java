@@ -658,6 +658,8 @@ public final class Keyspace {
         private final Map<java.nio.ByteBuffer, Optional<Metadata>> pending = new java.util.HashMap<>();
         /** Element rows named for replication per META key ({@link #element}); empty unless replicating. */
         private final Map<java.nio.ByteBuffer, List<KeyDelta.Element>> elements = new java.util.HashMap<>();
+        /** The causal context a live collection's delta ships per META key ({@link #deltaContext}); empty unless replicating. */
+        private final Map<java.nio.ByteBuffer, byte[]> deltaContexts = new java.util.HashMap<>();
         /** A merge of a remote delta: reported to listeners, never to the {@link DeltaSink}. */
         private final boolean merging;
 
@@ -733,6 +735,19 @@ public final class Keyspace {
             return this;
         }
 
+        /**
+         * Sets the causal context the delta of the live collection {@code key} ships instead of its META's full one:
+         * the context of the rows this change set names ({@link #element}), so that a replica merging only those rows
+         * joins only what they imply (see {@code RowWriter}). A tombstone always ships its full context (it is the
+         * whole state). Writes nothing; costs nothing unless replicating.
+         */
+        public Changes deltaContext(int db, byte[] key, byte[] context) {
+            if (deltaSink != null && !merging) {
+                deltaContexts.put(java.nio.ByteBuffer.wrap(KeyCodec.meta(db, key)), context);
+            }
+            return this;
+        }
+
         /** Stages a string written now, replacing the key (new version), with {@code expireAt} (0: none). */
         public Changes putString(int db, byte[] key, byte[] value, Encoding encoding, long expireAt) {
             Stamp stamp = clock.next();
@@ -759,17 +774,18 @@ public final class Keyspace {
             Stamp stamp = clock.next();
             // a string copy is an assignment at the new stamp: a counter's increments were made against src's base
             byte[] context = meta.type().hasSubkeys() ? meta.context() : null;
+            long elementsHash = 0;
             if (meta.type().hasSubkeys()) {
-                byte[] from = KeyCodec.subPrefix(srcDb, src, meta.version());
-                byte[] to = KeyCodec.subPrefix(dstDb, dst, stamp.time());
-                if (fresh) {
-                    context = CollectionCopy.fresh(engine, clock, meta.type(), from, to, batch);
-                } else {
-                    CollectionCopy.moved(engine, meta.type(), from, to, batch);
-                }
+                Metadata old = current(dstDb, dst);
+                CollectionCopy.Copied copied = fresh
+                        ? CollectionCopy.fresh(Keyspace.this, this, srcDb, src, meta, dstDb, dst, stamp.time(), old)
+                        : CollectionCopy.moved(Keyspace.this, this, srcDb, src, meta, dstDb, dst, stamp.time(), old);
+                context = copied.context();
+                elementsHash = copied.elementsHash();
             }
             Metadata copy = new Metadata(meta.type(), meta.encoding(), stamp.time(), stamp, meta.expireAt(),
-                    meta.expireAt() != 0 || deltaSink != null ? stamp : null, meta.size(), context, meta.payload());
+                    meta.expireAt() != 0 || deltaSink != null ? stamp : null, meta.size(), context, meta.payload())
+                    .withElementsHash(elementsHash);
             return put(dstDb, dst, copy);
         }
 
@@ -797,13 +813,19 @@ public final class Keyspace {
                     Optional<Metadata> last = pending.remove(metaKey);
                     if (last != null) {
                         List<KeyDelta.Element> named = elements.remove(metaKey);
-                        emit((Integer) s[0], (byte[]) s[3], last.orElse(null), named == null ? List.of() : named);
+                        byte[] context = deltaContexts.remove(metaKey);
+                        Metadata shipped = last.orElse(null);
+                        if (context != null && shipped != null && !shipped.tombstone()) {
+                            shipped = shipped.withContext(context);
+                        }
+                        emit((Integer) s[0], (byte[]) s[3], shipped, named == null ? List.of() : named);
                     }
                 }
                 fireModified((Integer) s[0], (byte[]) s[3]);
             }
             staged.clear();
             elements.clear();
+            deltaContexts.clear();
         }
 
         @Override
