@@ -65,12 +65,7 @@ final class SlotDigests {
      * there is no live key at all (as Redis's DEBUG DIGEST of an empty dataset).
      */
     byte[] digest() {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-1");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM provides SHA-1", e);
-        }
+        MessageDigest sha = sha1();
         ByteBuffer entry = ByteBuffer.allocate(1 + 2 + 8);
         boolean any = false;
         for (int db = 0; db < slots.length; db++) {
@@ -85,5 +80,19 @@ final class SlotDigests {
             }
         }
         return any ? sha.digest() : new byte[20];
+    }
+
+    /** The 20-byte digest of one key (DEBUG DIGEST-VALUE): SHA-1 of its {@link StateHash#term}; zeros for none. */
+    static byte[] keyDigest(byte[] key, Metadata meta) {
+        long term = StateHash.term(key, meta);
+        return term == 0 ? new byte[20] : sha1().digest(ByteBuffer.allocate(8).putLong(term).array());
+    }
+
+    private static MessageDigest sha1() {
+        try {
+            return MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM provides SHA-1", e);
+        }
     }
 }
