@@ -103,6 +103,16 @@ public final class LocalNode {
         return java.util.Optional.ofNullable(antiEntropy);
     }
 
+    /**
+     * Slots this node owns under the topology in force that anti-entropy has not confirmed in sync (0 outside cluster
+     * mode and without a topology): what a node catching up after a restart or a join still has to pull.
+     */
+    public int slotsOutOfSync() {
+        AntiEntropy ae = antiEntropy;
+        Topology t = topology.get().orElse(null);
+        return ae == null || t == null ? 0 : ae.sync().outOfSyncCount(t.spansOwnedBy(nodeId()));
+    }
+
     /** How this node sees its peers (for {@code GET /v1/node} and INFO): empty outside cluster mode. */
     public java.util.Optional<io.hyperkv.cluster.bus.PeerStates> peers() {
         return java.util.Optional.ofNullable(bus);
