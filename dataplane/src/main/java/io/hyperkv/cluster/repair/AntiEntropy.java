@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -164,17 +165,29 @@ public final class AntiEntropy implements AutoCloseable {
             id = started + 1;
             f = waiters.computeIfAbsent(id, k -> new CompletableFuture<>());
         }
-        thread.execute(this::tick);
+        if (!onThread(this::tick)) {
+            failWaiters("the node is stopping");
+        }
         return new Ticket(id, f);
     }
 
     /** A peer's state changed (bus thread): one returning from DOWN puts the slots shared with it out of sync. */
     public void peerChanged(NodeId peer, PeerState from, PeerState to) {
         if (from == PeerState.DOWN && to == PeerState.UP) {
-            thread.execute(() -> {
+            onThread(() -> {
                 topology.get().ifPresent(t -> sync.outOfSync(shared(t, peer)));
                 nextRoundAt = Math.min(nextRoundAt, clock.millis() + PEER_UP_DELAY.toMillis());
             });
+        }
+    }
+
+    /** Queues {@code task} on the AE thread; false once closed. */
+    private boolean onThread(Runnable task) {
+        try {
+            thread.execute(task);
+            return true;
+        } catch (RejectedExecutionException closed) {
+            return false;
         }
     }
 
