@@ -7,6 +7,7 @@ import io.hyperkv.cluster.Topology;
 import io.hyperkv.cluster.bus.BusNode;
 import io.hyperkv.cluster.bus.PeerState;
 import io.hyperkv.cluster.bus.PeerStates;
+import io.hyperkv.store.KeySlot;
 import io.hyperkv.store.Keyspace;
 import java.time.Clock;
 import java.time.Duration;
@@ -363,33 +364,53 @@ public final class AntiEntropy implements AutoCloseable {
                     keysRepaired, keysChanged, outOfSync, List.copyOf(problems));
         }
 
+        /**
+         * Compares the shared slots with {@code peer} database by database; the differing keys of many slots share
+         * fetch and merge calls ({@link Settings#keysPerCall()} keys each).
+         */
         void compareWith(NodeId peer, BitSet shared) throws ExecutionException, InterruptedException,
                 TimeoutException {
             long[][] theirs = get(exchange.digests(peer));
             int dbs = Math.min(theirs.length, store.databases());
-            for (int slot = shared.nextSetBit(0); slot >= 0; slot = shared.nextSetBit(slot + 1)) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new InterruptedException();
-                }
-                for (int db = 0; db < dbs; db++) {
+            for (int db = 0; db < dbs; db++) {
+                SlotRepair repair = new SlotRepair(exchange, store, settings, peer, db);
+                List<byte[]> pending = new ArrayList<>();
+                for (int slot = shared.nextSetBit(0); slot >= 0; slot = shared.nextSetBit(slot + 1)) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new InterruptedException();
+                    }
                     if (store.slotDigest(db, slot) == theirs[db][slot]) {
                         continue;
                     }
                     differing.set(slot);
-                    if (keysRepaired >= settings.maxKeysPerRound()) {
-                        unfinished.set(slot);
-                    } else {
-                        SlotRepair.Result r = new SlotRepair(exchange, store, settings, peer, db, slot).run();
-                        keysCompared += r.keysCompared();
-                        keysRepaired += r.keysRepaired();
-                        keysChanged += r.keysChangedHere();
-                        if (r.keysChangedHere() > 0) {
-                            changedHere.set(slot);
-                        }
+                    if (keysRepaired + pending.size() >= settings.maxKeysPerRound()) {
+                        unfinished.set(slot); // the follow-up round takes it
+                        continue;
+                    }
+                    SlotRepair.Diff diff = repair.diff(slot);
+                    keysCompared += diff.keysCompared();
+                    pending.addAll(diff.keys());
+                    if (pending.size() >= settings.keysPerCall()) {
+                        exchangeBoth(repair, pending);
                     }
                 }
-                compared.set(slot);
+                exchangeBoth(repair, pending);
             }
+            compared.or(shared);
+        }
+
+        /** Exchanges {@code keys} both ways in calls of at most {@link Settings#keysPerCall()}; empties the list. */
+        void exchangeBoth(SlotRepair repair, List<byte[]> keys) throws ExecutionException, InterruptedException,
+                TimeoutException {
+            for (int i = 0; i < keys.size(); i += settings.keysPerCall()) {
+                List<byte[]> batch = keys.subList(i, Math.min(keys.size(), i + settings.keysPerCall()));
+                for (byte[] key : repair.exchange(batch)) {
+                    changedHere.set(KeySlot.of(key));
+                    keysChanged++;
+                }
+                keysRepaired += batch.size();
+            }
+            keys.clear();
         }
     }
 
