@@ -203,7 +203,8 @@ class AntiEntropyTest {
                     assertThat(r.digest()).isEqualTo(a.digest());
                 }
             });
-            assertThat(rs.all()).allSatisfy(r -> assertThat(r.ae.totals().keysChangedHere()).isPositive());
+            // Whichever node's round came first pulled the slots it gained and pushed back those the others gained.
+            assertThat(rs.all().stream().mapToLong(r -> r.ae.totals().keysChangedHere()).sum()).isPositive();
         }
     }
 
