@@ -48,6 +48,7 @@ class AdminApiTest {
                     "hyperkv.cluster.secret", "cluster-secret-for-admin-tests",
                     "hyperkv.cluster.node-id", SELF.hex(),
                     "hyperkv.cluster.replication-factor", "1",
+                    // the installed topologies' co-owners never answer: writes must not wait for them
                     "hyperkv.cluster.write-consistency", "one",
                     "hyperkv.data-dir", "target/test-data/admin-" + UUID.randomUUID());
         }
