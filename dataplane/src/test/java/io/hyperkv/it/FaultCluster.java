@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ final class FaultCluster implements AutoCloseable {
                 proxies.add(proxy);
                 peers.append(peers.length() == 0 ? "" : ",").append("127.0.0.1:").append(proxy.port());
             }
-            Map<String, String> common = new java.util.HashMap<>(settings);
+            Map<String, String> common = new HashMap<>(settings);
             common.put("hyperkv.cluster.peers", peers.toString());
             cluster = ClusterHarness.start(size, common,
                     i -> Map.of("hyperkv.cluster.bus-port", Integer.toString(busPorts.get(i))));
@@ -185,7 +186,8 @@ final class FaultCluster implements AutoCloseable {
         }
     }
 
-    private static List<Integer> freePorts(int size) {
+    /** {@code size} distinct free ports of 127.0.0.1 (all held until each is chosen). */
+    static List<Integer> freePorts(int size) {
         List<ServerSocket> held = new ArrayList<>();
         try {
             for (int i = 0; i < size; i++) {
