@@ -6,6 +6,7 @@ import io.hyperkv.cluster.PeerAddress;
 import io.hyperkv.cluster.TopologyStore;
 import io.hyperkv.cluster.bus.BusConfig;
 import io.hyperkv.cluster.bus.BusNode;
+import io.hyperkv.cluster.bus.BusRpc;
 import io.hyperkv.cluster.bus.DeltaHandler;
 import io.hyperkv.cluster.bus.PeerStates;
 import io.vertx.core.Vertx;
@@ -16,9 +17,9 @@ import org.jboss.logging.Logger;
 /**
  * The replication bus of a node in cluster mode ({@code hyperkv.cluster.enabled=true}): the {@link BusTransport}
  * listening on {@code hyperkv.cluster.bus-port} and the {@link BusNode} that links this node to its peers, gossips
- * the topology and bootstraps it from {@code hyperkv.cluster.peers}. Built by {@link NodeLifecycle} after the RESP
- * listener is bound (the handshake tells peers the client port) and stopped before the store closes (installing a
- * topology writes to it).
+ * the topology and bootstraps it from {@code hyperkv.cluster.peers}, with the {@link BusRpc} calls that ride on it.
+ * Built by {@link NodeLifecycle} after the RESP listener is bound (the handshake tells peers the client port) and
+ * stopped before the store closes (installing a topology writes to it).
  */
 final class ClusterBus {
 
@@ -33,10 +34,12 @@ final class ClusterBus {
 
     private final BusTransport transport;
     private final BusNode node;
+    private final BusRpc rpc;
 
     private ClusterBus(BusTransport transport, BusNode node) {
         this.transport = transport;
         this.node = node;
+        this.rpc = new BusRpc(node, transport.blocking());
     }
 
     static ClusterBus start(Vertx vertx, ClusterSettings cluster, NodeIdentity identity, String bindHost,
@@ -64,6 +67,11 @@ final class ClusterBus {
 
     BusNode node() {
         return node;
+    }
+
+    /** Calls between nodes (anti-entropy, state fetches); handlers and answers run on Vert.x worker threads. */
+    BusRpc rpc() {
+        return rpc;
     }
 
     PeerStates peers() {

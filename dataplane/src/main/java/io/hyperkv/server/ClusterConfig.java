@@ -18,4 +18,15 @@ final class ClusterConfig {
             throw new IllegalStateException(e.getMessage(), e);
         }
     }
+
+    /** The {@code hyperkv.cluster.hints.*} bounds, or a start-up failure naming the keys. */
+    static HintStore.Bounds hintBounds(HyperKvConfig config) {
+        HyperKvConfig.Hints h = config.cluster().hints();
+        try {
+            return new HintStore.Bounds(h.maxBytes(), h.maxAge());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("invalid hyperkv.cluster.hints.max-bytes=" + h.maxBytes()
+                    + " or hyperkv.cluster.hints.max-age=" + h.maxAge() + ": both must be positive", e);
+        }
+    }
 }

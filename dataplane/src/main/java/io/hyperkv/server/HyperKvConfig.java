@@ -3,6 +3,7 @@ package io.hyperkv.server;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -86,6 +87,21 @@ public interface HyperKvConfig {
 
         /** Host name or address other nodes and cluster-aware clients use to reach this node. */
         Optional<String> announceHost();
+
+        /** Bounds of hinted handoff ({@code hyperkv.cluster.hints.*}). */
+        Hints hints();
+    }
+
+    /** How much a node keeps for peers that cannot take deltas; beyond either bound the oldest hints go. */
+    interface Hints {
+        /** Total size of the hints for all peers, in Redis memory units. */
+        @WithDefault("256mb")
+        @WithConverter(RedisMemoryConverter.class)
+        Long maxBytes();
+
+        /** How long a hint is kept (Cassandra's hint window); older ones are left to anti-entropy. */
+        @WithDefault("3h")
+        Duration maxAge();
     }
 
     interface Admin {

@@ -37,6 +37,7 @@ public final class LocalNode {
     private final Checkpoints checkpoints;
     private final NodeDrain drain;
     private volatile io.hyperkv.cluster.bus.BusNode bus;
+    private volatile HintedHandoff hints;
 
     LocalNode(NodeIdentity identity, ClusterSettings cluster, Engine engine, Keyspace keyspace,
             CurrentTopology topology, TopologyStore topologyStore, NodeDrain drain) {
@@ -93,6 +94,16 @@ public final class LocalNode {
     /** How this node sees its peers (for {@code GET /v1/node} and INFO): empty outside cluster mode. */
     public java.util.Optional<io.hyperkv.cluster.bus.PeerStates> peers() {
         return java.util.Optional.ofNullable(bus);
+    }
+
+    /** Hinted handoff, set once it runs (cluster mode). */
+    void hints(HintedHandoff hints) {
+        this.hints = hints;
+    }
+
+    /** The hints kept for peers (pending per peer): empty outside cluster mode. */
+    public java.util.Optional<HintedHandoff> hints() {
+        return java.util.Optional.ofNullable(hints);
     }
 
     /** Live keys in every database. */

@@ -13,8 +13,9 @@ import org.jboss.logging.Logger;
  * is left, and the log is fsynced anyway.
  *
  * <p>Draining is one-way: a drained node stays unready and closed to clients until its process restarts (what
- * follows a preStop). Calling it again re-checks and re-fsyncs, so a retried preStop is harmless. Hints would be
- * handed off here once hinted handoff exists (DESIGN.md section 5); today there are none to hand off.
+ * follows a preStop). Calling it again re-checks and re-fsyncs, so a retried preStop is harmless. Once the clients are
+ * gone, the hints kept for peers that are UP are handed off (DESIGN.md section 7) within the same deadline; hints for
+ * peers that are not UP stay stored for when they return.
  */
 final class NodeDrain {
 
@@ -32,6 +33,12 @@ final class NodeDrain {
         void closeConnections();
 
         int openConnections();
+
+        /**
+         * Delivers the hints kept for peers that are UP, waiting at most {@code timeout}; returns how many are still
+         * kept for UP peers (0 on a single node, which keeps none).
+         */
+        long handOffHints(Duration timeout);
 
         /** Forces the write-ahead log to disk. */
         void sync();
@@ -68,17 +75,24 @@ final class NodeDrain {
             noClients = waitFor(steps::openConnections, deadline);
             closed = open - (noClients ? 0 : steps.openConnections());
         }
+        // Hints go once no client can write any more; a drain stuck on clients reports that first.
+        long hintsLeft = idle && noClients
+                ? steps.handOffHints(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))) : 0;
         steps.sync();
         long millis = (System.nanoTime() - start) / 1_000_000;
-        if (idle && noClients) {
-            LOG.infof("node %s drained in %d ms: %d client connection%s closed, log fsynced", nodeId, millis, closed,
-                    closed == 1 ? "" : "s");
+        if (idle && noClients && hintsLeft == 0) {
+            LOG.infof("node %s drained in %d ms: %d client connection%s closed, hints handed off, log fsynced", nodeId,
+                    millis, closed, closed == 1 ? "" : "s");
             return new DrainReport(true, closed, millis, Optional.empty());
         }
-        String problem = idle
-                ? steps.openConnections() + " client connection(s) still open after " + timeout.toSeconds() + " s"
-                : steps.busyConnections() + " connection(s) still running a command or waiting for an fsync after "
-                        + timeout.toSeconds() + " s";
+        String problem = !idle
+                ? steps.busyConnections() + " connection(s) still running a command or waiting for an fsync after "
+                        + timeout.toSeconds() + " s"
+                : !noClients
+                        ? steps.openConnections() + " client connection(s) still open after " + timeout.toSeconds()
+                                + " s"
+                        : hintsLeft + " hint(s) not yet handed off to peers that are up after " + timeout.toSeconds()
+                                + " s";
         LOG.warnf("node %s drain timed out: %s (log fsynced)", nodeId, problem);
         return new DrainReport(false, closed, millis, Optional.of(problem));
     }

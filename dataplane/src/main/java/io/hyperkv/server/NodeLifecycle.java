@@ -62,6 +62,7 @@ public class NodeLifecycle {
     private volatile ServerWiring wiring;
     private volatile LocalNode node;
     private volatile ClusterBus bus;
+    private volatile HintedHandoff hints;
     private volatile boolean stopping;
     private ScheduledExecutorService expiry;
 
@@ -72,6 +73,7 @@ public class NodeLifecycle {
         }
         Settings settings = settings();
         ClusterSettings cluster = ClusterConfig.settings(config);
+        HintStore.Bounds hintBounds = ClusterConfig.hintBounds(config);
         Path dataDir = Path.of(config.dataDir()).toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
         Fsync fsync = Fsync.parse(config.appendfsync().name());
@@ -103,7 +105,9 @@ public class NodeLifecycle {
         CommandTable table = Commands.standard(keyspace, settings, hooks, notifier);
         new ConnectionCommands(clients, settings).registerInto(table);
         new TransactionCommands(keyspace).registerInto(table);
-        new PubSubCommands(pubsub).registerInto(table);
+        ClusterPubSub clusterPubSub = cluster.enabled() ? new ClusterPubSub(pubsub, identity.nodeId(), topology) : null;
+        new PubSubCommands(pubsub, clusterPubSub != null ? clusterPubSub : PubSubRoute.local(pubsub))
+                .registerInto(table);
         WatchedKeys watchedKeys = new WatchedKeys();
         keyspace.listen(watchedKeys);
         meters[0] = new CommandMeters(registry, table);
@@ -128,6 +132,9 @@ public class NodeLifecycle {
             bus = ClusterBus.start(vertx, cluster, identity, config.bind(), listener.port(), topology, topologyStore,
                     ClusterBus.NOT_APPLYING_YET, START_TIMEOUT);
             node.bus(bus.node());
+            clusterPubSub.attach(bus.node());
+            hints = HintedHandoff.start(engine, hintBounds, bus.node(), registry);
+            node.hints(hints);
         }
     }
 
@@ -168,6 +175,12 @@ public class NodeLifecycle {
             @Override
             public int openConnections() {
                 return wiring.clients().count();
+            }
+
+            @Override
+            public long handOffHints(Duration timeout) {
+                HintedHandoff h = hints;
+                return h == null ? 0 : h.flush(timeout);
             }
 
             @Override
@@ -233,6 +246,11 @@ public class NodeLifecycle {
             bus = null;
             if (b != null) {
                 b.stop(DRAIN_TIMEOUT);
+            }
+            HintedHandoff h = hints;
+            hints = null;
+            if (h != null) {
+                h.close(); // after the bus: batches it failed while stopping were still held as hints
             }
             for (Connection c : w.clients().all()) {
                 c.kill();
@@ -300,6 +318,11 @@ public class NodeLifecycle {
     PubSubHub pubsub() {
         ServerWiring w = wiring;
         return w == null ? null : w.pubsub();
+    }
+
+    /** Where the replicator hands deltas a peer could not take; null outside cluster mode and once stopping. */
+    HintedHandoff hints() {
+        return hints;
     }
 
     ServerWiring wiring() {

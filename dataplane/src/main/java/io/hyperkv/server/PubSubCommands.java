@@ -20,14 +20,17 @@ import java.util.Set;
  * push frame in RESP3), where the count is the client's channels plus patterns (shard channels
  * alone for the S commands); UNSUBSCRIBE without arguments leaves every channel of its kind, or
  * confirms with a null channel when there was none. On one node the shard commands behave as
- * Redis standalone: their own namespace, no pattern matching.
+ * Redis standalone: their own namespace, no pattern matching. Where messages go beyond this node, and which shard
+ * channels this node serves, is the {@link PubSubRoute}'s business (cluster mode: {@link ClusterPubSub}).
  */
 final class PubSubCommands {
 
     private final PubSubHub hub;
+    private final PubSubRoute route;
 
-    PubSubCommands(PubSubHub hub) {
+    PubSubCommands(PubSubHub hub, PubSubRoute route) {
         this.hub = hub;
+        this.route = route;
     }
 
     void registerInto(CommandTable table) {
@@ -43,8 +46,8 @@ final class PubSubCommands {
         table.register(spec("unsubscribe", -1, sub, 0, 0, 0, slow, (s, a) -> unsubscribe(s, a, Kind.CHANNEL)));
         table.register(spec("punsubscribe", -1, sub, 0, 0, 0, slow, (s, a) -> unsubscribe(s, a, Kind.PATTERN)));
         table.register(spec("sunsubscribe", -1, sub, 1, -1, 1, slow, (s, a) -> unsubscribe(s, a, Kind.SHARD)));
-        table.register(spec("publish", 3, pub, 0, 0, 0, fast, (s, a) -> Reply.integer(hub.publish(a[1], a[2]))));
-        table.register(spec("spublish", 3, pub, 1, 1, 1, fast, (s, a) -> Reply.integer(hub.spublish(a[1], a[2]))));
+        table.register(spec("publish", 3, pub, 0, 0, 0, fast, (s, a) -> Reply.integer(route.publish(a[1], a[2]))));
+        table.register(spec("spublish", 3, pub, 1, 1, 1, fast, (s, a) -> spublish(a)));
 
         List<CommandSpec> subcommands = List.of(
                 spec("pubsub|channels", -2, info, 0, 0, 0, slow, (s, a) -> channels(a, Kind.CHANNEL)),
@@ -64,7 +67,16 @@ final class PubSubCommands {
 
     // ---------------------------------------------------------------- (un)subscribing
 
+    private Reply spublish(byte[][] argv) {
+        Reply refused = route.shardRefusal(argv, 1);
+        return refused != null ? refused : Reply.integer(route.spublish(argv[1], argv[2]));
+    }
+
     private Reply subscribe(ClientSession session, byte[][] argv, Kind kind) {
+        Reply refused = kind == Kind.SHARD ? route.shardRefusal(argv, argv.length - 1) : null;
+        if (refused != null) {
+            return refused;
+        }
         Connection c = session.unwrap(Connection.class);
         Subscriptions subs = c.subscriptions();
         Reply last = null;
@@ -77,6 +89,10 @@ final class PubSubCommands {
     }
 
     private Reply unsubscribe(ClientSession session, byte[][] argv, Kind kind) {
+        Reply refused = kind == Kind.SHARD ? route.shardRefusal(argv, argv.length - 1) : null;
+        if (refused != null) {
+            return refused;
+        }
         Connection c = session.unwrap(Connection.class);
         Subscriptions subs = c.subscriptions();
         List<byte[]> names = new ArrayList<>();

@@ -20,6 +20,7 @@ class NodeDrainTest {
         final AtomicInteger busy = new AtomicInteger();
         final AtomicInteger open = new AtomicInteger();
         boolean lingering;
+        long hintsLeft;
 
         @Override
         public void stopAccepting() {
@@ -45,6 +46,12 @@ class NodeDrainTest {
         }
 
         @Override
+        public long handOffHints(Duration timeout) {
+            calls.add("hints");
+            return hintsLeft;
+        }
+
+        @Override
         public void sync() {
             calls.add("sync");
         }
@@ -60,7 +67,7 @@ class NodeDrainTest {
         assertThat(report.drained()).isTrue();
         assertThat(report.connectionsClosed()).isEqualTo(3);
         assertThat(report.problem()).isEmpty();
-        assertThat(steps.calls).containsExactly("stopAccepting", "close 3", "sync");
+        assertThat(steps.calls).containsExactly("stopAccepting", "close 3", "hints", "sync");
         assertThat(drain.draining()).isTrue();
     }
 
@@ -92,5 +99,17 @@ class NodeDrainTest {
         assertThat(report.drained()).isFalse();
         assertThat(report.problem()).hasValueSatisfying(p -> assertThat(p).contains("2 client connection(s) still open"));
         assertThat(steps.calls).endsWith("sync");
+    }
+
+    @Test
+    void hintsNotHandedOffToUpPeersInTimeAreReportedAfterTheClientsAreClosed() {
+        Recorder steps = new Recorder();
+        steps.open.set(1);
+        steps.hintsLeft = 7;
+        DrainReport report = new NodeDrain(steps, "n1").drain(Duration.ofMillis(100));
+        assertThat(report.drained()).isFalse();
+        assertThat(report.connectionsClosed()).isEqualTo(1);
+        assertThat(report.problem()).hasValueSatisfying(p -> assertThat(p).contains("7 hint(s) not yet handed off"));
+        assertThat(steps.calls).containsExactly("stopAccepting", "close 1", "hints", "sync");
     }
 }

@@ -11,10 +11,8 @@ import io.hyperkv.cluster.PeerAddress;
 import io.hyperkv.cluster.StaticBootstrap;
 import io.hyperkv.cluster.Topology;
 import io.hyperkv.cluster.TopologyCodec;
-import io.hyperkv.crdt.Stamp;
 import io.hyperkv.resp.RespDecoder;
 import io.hyperkv.resp.RespProtocolException;
-import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -77,8 +75,8 @@ public final class BusNode implements PeerStates {
 
     /**
      * Handles a message verb the bus itself does not know (the coordinator's forwards, anti-entropy's digests), on
-     * the bus thread, whichever connection it arrives on; {@code reply} writes on that same connection. It must not
-     * block.
+     * the bus thread, whichever connection it arrives on; {@code reply} writes on that same connection and may be
+     * called later from any thread (it hops to the bus thread). It must not block.
      */
     @FunctionalInterface
     public interface FrameHandler {
@@ -108,6 +106,7 @@ public final class BusNode implements PeerStates {
     private final Map<String, FrameHandler> handlers = new ConcurrentHashMap<>();
     private PeerAddress selfEntry;
     private boolean bootstrapping;
+    private boolean bootstrapAgain;
     private volatile boolean stopped;
     private Runnable heartbeatTimer;
     private Topology cachedFrameFor;
@@ -220,7 +219,7 @@ public final class BusNode implements PeerStates {
             return;
         }
         try {
-            h.frame(from, argv, reply);
+            h.frame(from, argv, frame -> transport.execute(() -> reply.accept(frame)));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "the handler of " + BusFrames.verb(argv) + " failed on a message from " + remote, e);
         }
@@ -257,43 +256,25 @@ public final class BusNode implements PeerStates {
     }
 
     static byte[] encodeDeltas(long seq, List<DeltaEnvelope> batch) {
-        byte[][] argv = new byte[2 + 6 * batch.size()][];
+        byte[][] argv = new byte[2 + EnvelopeCodec.FIELDS * batch.size()][];
         argv[0] = ascii(BusFrames.DELTAS);
         argv[1] = ascii(Long.toString(seq));
         int i = 2;
         for (DeltaEnvelope e : batch) {
-            argv[i++] = ascii(Integer.toString(e.db()));
-            argv[i++] = ascii(Integer.toString(e.slot()));
-            argv[i++] = e.key();
-            argv[i++] = ByteBuffer.allocate(16).putLong(e.stamp().time()).putLong(e.stamp().node()).array();
-            argv[i++] = ascii(e.origin().word());
-            argv[i++] = e.delta();
+            EnvelopeCodec.write(e, argv, i);
+            i += EnvelopeCodec.FIELDS;
         }
         return BusFrames.encode(argv);
     }
 
     static List<DeltaEnvelope> decodeDeltas(byte[][] argv) throws BusProtocolException {
-        if ((argv.length - 2) % 6 != 0 || argv.length < 8) {
+        if ((argv.length - 2) % EnvelopeCodec.FIELDS != 0 || argv.length < 2 + EnvelopeCodec.FIELDS) {
             throw new BusProtocolException("HKV.DELTAS has " + argv.length
                     + " elements, expected 2 + 6 per delta (db slot key stamp origin delta)");
         }
-        List<DeltaEnvelope> batch = new ArrayList<>((argv.length - 2) / 6);
-        for (int i = 2; i < argv.length; i += 6) {
-            long db = BusFrames.parseLong(argv, i, "db");
-            long slot = BusFrames.parseLong(argv, i + 1, "slot");
-            if (argv[i + 3].length != 16) {
-                throw new BusProtocolException("HKV.DELTAS has a stamp of " + argv[i + 3].length + " bytes, not 16");
-            }
-            ByteBuffer stamp = ByteBuffer.wrap(argv[i + 3]);
-            Origin origin = Origin.parse(text(argv[i + 4]));
-            if (origin == null) {
-                throw new BusProtocolException("HKV.DELTAS has an unknown origin (live, hint or repair)");
-            }
-            if (db < 0 || db > Integer.MAX_VALUE || slot < 0 || slot >= Topology.SLOTS) {
-                throw new BusProtocolException("HKV.DELTAS has db " + db + " slot " + slot + " out of range");
-            }
-            batch.add(new DeltaEnvelope((int) db, (int) slot, argv[i + 2], new Stamp(stamp.getLong(), stamp.getLong()),
-                    argv[i + 5], origin));
+        List<DeltaEnvelope> batch = new ArrayList<>((argv.length - 2) / EnvelopeCodec.FIELDS);
+        for (int i = 2; i < argv.length; i += EnvelopeCodec.FIELDS) {
+            batch.add(EnvelopeCodec.read(argv, i));
         }
         return batch;
     }
@@ -407,7 +388,12 @@ public final class BusNode implements PeerStates {
     }
 
     private void tryBootstrap() {
-        if (stopped || bootstrapping || topology.get().isPresent() || staticPeers.isEmpty() || selfEntry == null) {
+        if (bootstrapping) {
+            // An introduction arrived while a decision on fewer ran: decide again once that one is back.
+            bootstrapAgain = true;
+            return;
+        }
+        if (stopped || topology.get().isPresent() || staticPeers.isEmpty() || selfEntry == null) {
             return;
         }
         Map<PeerAddress, StaticBootstrap.Introduction> intros = new HashMap<>();
@@ -424,6 +410,7 @@ public final class BusNode implements PeerStates {
         }
         // Placing 16384 slots is worker work, not event-loop work: it would delay heartbeats.
         bootstrapping = true;
+        bootstrapAgain = false;
         CompletableFuture.supplyAsync(() -> StaticBootstrap.decide(staticPeers, intros, replicationFactor),
                 transport.blocking()).whenComplete((decided, err) -> transport.execute(() -> {
                     if (err != null) {
@@ -432,6 +419,9 @@ public final class BusNode implements PeerStates {
                         LOG.severe("cannot form the cluster from hyperkv.cluster.peers: " + cause.getMessage());
                     } else if (decided.isEmpty()) {
                         bootstrapping = false;
+                        if (bootstrapAgain) {
+                            tryBootstrap();
+                        }
                     } else {
                         offer(decided.get(), "the static peer list").whenComplete((r, e) -> transport.execute(() ->
                                 bootstrapping = false));

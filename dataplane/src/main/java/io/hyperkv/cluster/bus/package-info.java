@@ -8,6 +8,7 @@
  * <ul>
  *   <li>{@link io.hyperkv.cluster.bus.BusNode}: one node's end of the bus (links, detector, gossip, bootstrap, deltas);
  *       {@link io.hyperkv.cluster.bus.PeerStates} and {@link io.hyperkv.cluster.bus.PeerView} are its read side.</li>
+ *   <li>{@link io.hyperkv.cluster.bus.BusRpc}: request/response calls with ids and timeouts over the links.</li>
  *   <li>{@link io.hyperkv.cluster.bus.Handshake}: the mutual HMAC-SHA256 challenge-response of every connection.</li>
  *   <li>{@link io.hyperkv.cluster.bus.FailureDetector}: UP / SUSPECT (2 s) / DOWN (10 s) from heartbeat answers.</li>
  *   <li>{@link io.hyperkv.cluster.bus.OutboundQueue}: a link's byte-bounded queue and window of unacked frames.</li>
@@ -36,6 +37,8 @@
  * <tr><td>{@code HKV.ACK seq} / {@code HKV.NACK seq reason text}</td><td>listener</td><td>cumulative ack after the
  *     handler's future completed / refusal of that batch ({@code SKEW}, {@code NOTOWNER}, {@code INVALID},
  *     {@code NOTREADY}, {@code ERROR})</td></tr>
+ * <tr><td>{@code HKV.RPC id verb arg...} / {@code HKV.RPCR id OK|ERR result...}</td><td>either / answerer</td><td>a
+ *     {@link io.hyperkv.cluster.bus.BusRpc} call and its answer, on the connection the call came on</td></tr>
  * <tr><td>other verbs</td><td>either</td><td>to the {@link io.hyperkv.cluster.bus.BusNode.FrameHandler} registered for them; ignored otherwise</td></tr>
  * </table>
  */
