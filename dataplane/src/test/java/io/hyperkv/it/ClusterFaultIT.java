@@ -32,6 +32,8 @@ class ClusterFaultIT {
     /** The failure detector's DOWN delay (BusConfig.defaults) plus room for a loaded machine. */
     private static final Duration DOWN_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CONVERGENCE_BOUND = Duration.ofSeconds(120);
+    /** HintedHandoff's per-peer counter of hints a peer acknowledged, as Prometheus names it. */
+    private static final String HINTS_DELIVERED = "hyperkv_hints_delivered_total";
 
     @Test
     void aKilledAndRestartedNodeCatchesUpAndNoAcknowledgedWriteIsLost() {
@@ -78,7 +80,8 @@ class ClusterFaultIT {
      * check every replica.
      */
     private static void underLoad(String name, Fault fault) {
-        try (FaultCluster cluster = FaultCluster.start(3, SETTINGS)) {
+        try (FaultCluster cluster = FaultCluster.start(3, SETTINGS);
+                CounterRate hints = CounterRate.start(cluster, HINTS_DELIVERED)) {
             Workload load = Workload.start(name, Workload.Shape.standard(), cluster.respPorts());
             long healedAt;
             try (load) {
@@ -96,6 +99,7 @@ class ClusterFaultIT {
                     + " %d ms after healing; POST /v1/repair %s%n", name, (now - stoppedAt) / 1_000_000,
                     polled.toMillis(), (now - healedAt) / 1_000_000,
                     asked ? "asked on every node" : "absent: hints and scheduled anti-entropy only");
+            System.out.printf("fault %s: %s%n", name, hints.describe());
             List<Map<String, String>> shared = new ArrayList<>();
             for (int i = 0; i < cluster.size(); i++) {
                 try (Jedis jedis = cluster.jedis(i)) {

@@ -153,6 +153,22 @@ final class FaultCluster implements AutoCloseable {
         return true;
     }
 
+    /**
+     * The sum of every sample of Prometheus metric {@code name} (all tags) in node {@code i}'s {@code /q/metrics};
+     * 0 when the node has none yet (meters of a peer appear with its first hint).
+     */
+    double meter(int i, String name) {
+        HttpResponse<String> r = cluster.admin(i, "GET", "/q/metrics", null);
+        assertThat(r.statusCode()).as("GET /q/metrics on node %d", i).isEqualTo(200);
+        double sum = 0;
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
     /** {@code DEBUG DIGEST} of node {@code i}: 40 hex digits over all its data. */
     String digest(int i) {
         try (Jedis jedis = jedis(i)) {
