@@ -11,7 +11,9 @@ import io.hyperkv.store.KeyLocks;
 import io.hyperkv.store.Keyspace;
 import io.hyperkv.store.Metadata;
 import io.hyperkv.store.ValueType;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -77,6 +79,8 @@ final class KeyCommands extends Family {
         t.register(cmd("expiretime", 2).flags(READONLY, FAST).keys(1, 1, 1).acl("keyspace", "read", "fast").handler(guarded((s, a) -> ttl(s, a, true, true))).build());
         t.register(cmd("pexpiretime", 2).flags(READONLY, FAST).keys(1, 1, 1).acl("keyspace", "read", "fast").handler(guarded((s, a) -> ttl(s, a, false, true))).build());
         t.register(cmd("persist", 2).flags(WRITE, FAST).keys(1, 1, 1).acl("keyspace", "write", "fast").handler(guarded(this::persist)).build());
+        t.register(cmd("debug", -2).flags(CommandFlag.ADMIN, CommandFlag.NOSCRIPT, CommandFlag.LOADING, CommandFlag.STALE)
+                .acl("admin", "slow", "dangerous").handler(guarded(this::debug)).build());
         t.register(cmd("object", -2).acl("slow")
                 .sub(cmd("object|encoding", 3).flags(READONLY).keys(2, 2, 1).acl("keyspace", "read", "slow").handler(guarded(this::encoding)).build())
                 .sub(cmd("object|freq", 3).flags(READONLY).keys(2, 2, 1).acl("keyspace", "read", "slow").handler(guarded(this::freq)).build())
@@ -350,6 +354,38 @@ final class KeyCommands extends Family {
             return Reply.ONE;
         }
     }
+
+    /**
+     * DEBUG DIGEST (one 40-hex value over every db, all zeros when empty: equal on replicas holding the same data)
+     * and DEBUG DIGEST-VALUE key... (one per key, of the current db). Redis's other DEBUG subcommands are not offered.
+     */
+    private Reply debug(ClientSession s, byte[][] a) {
+        String sub = new String(a[1], StandardCharsets.US_ASCII).toLowerCase(java.util.Locale.ROOT);
+        if (sub.equals("digest") && a.length == 2) {
+            return Reply.simple(HexFormat.of().formatHex(ks.digest()));
+        }
+        if (sub.equals("digest-value")) {
+            List<Reply> out = new ArrayList<>(a.length - 2);
+            for (int i = 2; i < a.length; i++) {
+                out.add(Reply.simple(HexFormat.of().formatHex(ks.valueDigest(s.db(), a[i]))));
+            }
+            return Reply.array(out);
+        }
+        if (sub.equals("help") && a.length == 2) {
+            return help(DEBUG_HELP);
+        }
+        return Reply.error("ERR unknown subcommand or wrong number of arguments for '"
+                + new String(a[1], StandardCharsets.UTF_8) + "'. Try DEBUG HELP.");
+    }
+
+    private static final List<String> DEBUG_HELP = List.of(
+            "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+            "DIGEST",
+            "    Output a hex signature representing the current DB content.",
+            "DIGEST-VALUE <key> [<key> ...]",
+            "    Output a hex signature of the values of all the specified keys.",
+            "HELP",
+            "    Print this help.");
 
     private Reply encoding(ClientSession s, byte[][] a) {
         Metadata m = ks.read(s.db(), a[2]);

@@ -489,12 +489,14 @@ final class StringCommands extends Family {
             } catch (ArithmeticException e) {
                 return Reply.error(Errors.OVERFLOW);
             }
-            byte[] v = Numbers.longBytes(next);
+            try {
+                ks.increment(db, key, m, by, next);
+            } catch (ArithmeticException e) {
+                // this node's running total against the counter's base: only reachable while replicating
+                return Reply.error(Errors.OVERFLOW);
+            }
             if (m == null) {
-                ks.setString(db, key, v, Encoding.INT, 0);
                 events.notify(Notifier.NEW, "new", db, key);
-            } else {
-                ks.updateString(db, key, m, v, Encoding.INT);
             }
             events.notify(Notifier.STRING, "incrby", db, key);
             return Reply.integer(next);

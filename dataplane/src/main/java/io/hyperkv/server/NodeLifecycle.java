@@ -84,6 +84,7 @@ public class NodeLifecycle {
         HybridLogicalClock clock = HybridLogicalClock.onSystemTime(identity.nodeId().value(), identity.highWaterMark(),
                 identity::persistHighWaterMark);
         keyspace = new Keyspace(engine, clock, ConnectionCommands.DATABASES, System::currentTimeMillis);
+        keyspace.tombstoneGrace(config.cluster().tombstoneGrace());
         LOG.infof("HyperKV node %s opened its store: engine=%s data-dir=%s appendfsync=%s",
                 identity.nodeIdHex(), config.engine().name().toLowerCase(Locale.ROOT), dataDir, fsync.redisName());
 

@@ -36,6 +36,18 @@ import java.util.function.LongSupplier;
  *
  * <p>Durability: nothing here waits for the disk. Whoever acknowledges writes to a client waits
  * for {@link #durable()} first.
+ *
+ * <p>Replication (cluster mode, from the moment a {@link DeltaSink} is set; a single node does none of this): every
+ * committed local write reports its {@link KeyDelta}; a deletion (DEL, UNLINK, GETDEL, RENAME's source, a collection
+ * emptied, an expiry) leaves a <em>tombstone</em> META row ({@link Metadata#tombstone()}) instead of removing the key,
+ * so that a late delta older than the deletion cannot resurrect it. A tombstone is not a key: {@link #read}, the
+ * counters, SCAN, KEYS, RANDOMKEY, the key-order and expiry indexes and the digests never show it; only
+ * {@link #readStored}, {@link #capture} and {@link #merge} do. It is indexed in the EXPIRE family at its collection
+ * time (its payload: local wall clock + {@link #tombstoneGrace grace} when written) and removed by the expiry cycle
+ * then. An expiry in cluster mode leaves the tombstone of the expired state, stamped just after it (so a late delta of
+ * that state loses and every replica that expired the same state agrees). {@link #merge} joins a remote key state
+ * (strings: {@link StringRegister}; collections: the type's {@link CollectionReplica}), and {@link #slotDigest}/
+ * {@link #keyHashes} expose the {@link StateHash} digests anti-entropy compares, kept incrementally in memory.
  */
 public final class Keyspace {
 
@@ -55,6 +67,8 @@ public final class Keyspace {
     private final MetaCache metaCache;
     private final AtomicLong[] keys;
     private final AtomicLong[] expires;
+    /** Tombstone rows per db (not keys: no counter, scan or read shows them). */
+    private final AtomicLong[] tombstones;
     private final long[] sweepFrom;
     private final KeyspaceStats stats = new KeyspaceStats();
     private final AtomicLong cursorIds = new AtomicLong(ThreadLocalRandom.current().nextInt(1, 1 << 20));
@@ -68,6 +82,13 @@ public final class Keyspace {
     private int nextCycleDb;
     private volatile KeyEvents[] listeners = new KeyEvents[0];
     private volatile DeltaSink deltaSink;
+    /** Per-slot digests, kept from the moment a {@link DeltaSink} is set (cluster mode); null on a single node. */
+    private volatile SlotDigests digests;
+    private volatile Map<ValueType, CollectionReplica> replicas = Map.of();
+    private volatile long tombstoneGraceMillis = DEFAULT_TOMBSTONE_GRACE_MILLIS;
+
+    /** How long a tombstone is kept by default before the expiry cycle collects it. */
+    public static final long DEFAULT_TOMBSTONE_GRACE_MILLIS = 3_600_000;
 
     /** A live key and its metadata; the value of a string is {@code meta.payload()}. */
     public record Entry(byte[] key, Metadata meta) {}
@@ -91,10 +112,12 @@ public final class Keyspace {
         this.metaCache = new MetaCache(locks, metaCacheBytes);
         this.keys = new AtomicLong[databases];
         this.expires = new AtomicLong[databases];
+        this.tombstones = new AtomicLong[databases];
         this.sweepFrom = new long[databases];
         for (int db = 0; db < databases; db++) {
             keys[db] = new AtomicLong();
             expires[db] = new AtomicLong();
+            tombstones[db] = new AtomicLong();
         }
         countKeys();
     }
@@ -115,6 +138,10 @@ public final class Keyspace {
         try (Engine.Cursor c = engine.iterate(ColumnFamily.META, KeyCodec.dbStart(0), KeyCodec.dbStart(databases))) {
             for (; c.valid(); c.next()) {
                 int db = c.key()[0] & 0xFF;
+                if (Metadata.isTombstone(c.value())) {
+                    tombstones[db].incrementAndGet();
+                    continue;
+                }
                 keys[db].incrementAndGet();
                 if (Metadata.expireAtOf(c.value()) != 0) {
                     expires[db].incrementAndGet();
@@ -198,7 +225,34 @@ public final class Keyspace {
      * mode). Set once at start-up, before clients are served; without a sink no delta is built.
      */
     public void deltaSink(DeltaSink sink) {
-        this.deltaSink = sink;
+        try (KeyLocks.Held ignored = locks.lockAll()) {
+            this.deltaSink = sink;
+            if (sink != null && digests == null) {
+                digests = computeDigests();
+            }
+        }
+    }
+
+    /** How long tombstones written from now on are kept before the expiry cycle collects them. */
+    public void tombstoneGrace(java.time.Duration grace) {
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("tombstone grace must not be negative");
+        }
+        this.tombstoneGraceMillis = grace.toMillis();
+    }
+
+    /**
+     * Registers how the element rows of {@code type} are merged and captured (each collection store registers its
+     * own, at start-up). A delta of a type with no replica registered is refused by {@link #merge}.
+     */
+    public synchronized void collections(ValueType type, CollectionReplica replica) {
+        if (!type.hasSubkeys()) {
+            throw new IllegalArgumentException(type + " has no element rows");
+        }
+        Map<ValueType, CollectionReplica> next = new java.util.EnumMap<>(ValueType.class);
+        next.putAll(replicas);
+        next.put(type, replica);
+        replicas = next;
     }
 
     /** Whether committed changes are reported to a {@link DeltaSink}: stores skip building element deltas otherwise. */
@@ -258,7 +312,10 @@ public final class Keyspace {
     /** The live metadata of {@code key}, or null when it is absent or expired (an expired key is removed now). */
     public Metadata read(int db, byte[] key) {
         Metadata m = readStored(db, key);
-        if (m != null && m.expiredAt(millis.getAsLong())) {
+        if (m == null || m.tombstone()) {
+            return null;
+        }
+        if (m.expiredAt(millis.getAsLong())) {
             expireNow(db, key);
             return null;
         }
@@ -269,7 +326,11 @@ public final class Keyspace {
         return read(db, key) != null;
     }
 
-    /** Stored metadata, expired or not; for the layers (replication, tests) that must see everything. */
+    /**
+     * Stored metadata, expired or not, <em>tombstones included</em> ({@link Metadata#tombstone()}: a deleted key's
+     * stamp and causal context, which a collection created over it continues); for the layers (replication, the
+     * collection stores, tests) that must see everything. Everyone else uses {@link #read}.
+     */
     public Metadata readStored(int db, byte[] key) {
         return metaCache.read(db, key, KeyCodec.meta(db, key), this::load);
     }
@@ -282,8 +343,8 @@ public final class Keyspace {
     private void expireNow(int db, byte[] key) {
         try (KeyLocks.Held ignored = locks.lock(db, key)) {
             Metadata stored = readStored(db, key);
-            if (stored != null && stored.expiredAt(millis.getAsLong())) {
-                applyQuietly(db, key, stored, null);
+            if (stored != null && !stored.tombstone() && stored.expiredAt(millis.getAsLong())) {
+                applyQuietly(db, key, stored, removal(stored, true));
                 stats.expiredKeys.increment();
                 fireExpired(db, key);
             }
@@ -299,17 +360,21 @@ public final class Keyspace {
     public boolean write(int db, byte[] key, Metadata meta) {
         try (KeyLocks.Held ignored = locks.lock(db, key)) {
             Metadata stored = readStored(db, key);
-            boolean live = stored != null && !stored.expiredAt(millis.getAsLong());
-            if (stored != null && !live) {
+            boolean absent = stored == null || stored.tombstone();
+            boolean expired = !absent && stored.expiredAt(millis.getAsLong());
+            if (expired) {
                 stats.expiredKeys.increment();
                 // the write first expires the dead key, as Redis's lookupKeyWrite does ("expired" event)
                 fireExpired(db, key);
             }
-            if (stored == null && meta == null) {
-                return false;
+            if (meta == null) {
+                if (absent) {
+                    return false;
+                }
+                meta = removal(stored, expired);
             }
             apply(db, key, stored, meta);
-            return live;
+            return !absent && !expired;
         }
     }
 
@@ -326,8 +391,9 @@ public final class Keyspace {
         try (KeyLocks.Held ignored = locks.lock(db, key)) {
             // one read serves both the expiry bookkeeping and the KEEPTTL decision: SET is the hot path
             Metadata stored = readStored(db, key);
-            boolean live = stored != null && !stored.expiredAt(millis.getAsLong());
-            if (stored != null && !live) {
+            boolean absent = stored == null || stored.tombstone();
+            boolean live = !absent && !stored.expiredAt(millis.getAsLong());
+            if (!absent && !live) {
                 stats.expiredKeys.increment();
                 // the write first expires the dead key, as Redis's lookupKeyWrite does ("expired" event)
                 fireExpired(db, key);
@@ -341,8 +407,10 @@ public final class Keyspace {
                 expiryStamp = old == null ? null : old.expiryStamp();
             } else {
                 at = expireAt;
-                // clearing an expiry is itself an expiry write (LWW on the expiry field)
-                expiryStamp = expireAt != 0 || (old != null && old.expiryStamp() != null) ? stamp : null;
+                // clearing an expiry is itself an expiry write (LWW on the expiry field); replicas must also learn
+                // that this SET cleared any expiry they hold that is older
+                expiryStamp = expireAt != 0 || deltaSink != null || (old != null && old.expiryStamp() != null)
+                        ? stamp : null;
             }
             apply(db, key, stored, Metadata.string(value, encoding, stamp.time(), stamp, at, expiryStamp));
         }
@@ -350,11 +418,43 @@ public final class Keyspace {
 
     public static final long KEEP_TTL = -1;
 
-    /** Replaces the payload of a live string in place (APPEND, SETRANGE, INCR): same version, same expiry, new stamp. */
+    /**
+     * Replaces the payload of a live string in place (APPEND, SETRANGE, INCRBYFLOAT): same version, same expiry, new
+     * stamp. An assignment: it becomes the new base of the {@link StringRegister}, so a counter's increments go.
+     */
     public void updateString(int db, byte[] key, Metadata old, byte[] value, Encoding encoding) {
         Stamp stamp = clock.next();
         write(db, key, new Metadata(ValueType.STRING, encoding, old.version(), stamp, old.expireAt(),
-                old.expiryStamp(), 0, old.context(), value));
+                old.expiryStamp(), 0, null, value));
+    }
+
+    /**
+     * INCR/DECR/INCRBY/DECRBY of {@code key}, whose live string value is {@code live} (null: absent) and becomes
+     * {@code next} = its integer value + {@code by} (the caller checked both, under the key's lock). On a single node
+     * the value is simply stored; while replicating it is an increment of this node's total in the key's
+     * {@link StringRegister}, against the base the replica knows (a tombstone's, or none), so concurrent increments
+     * on other nodes add up.
+     *
+     * @throws ArithmeticException if this node's running total against the base would overflow
+     */
+    public void increment(int db, byte[] key, Metadata live, long by, long next) {
+        if (deltaSink == null) {
+            if (live == null) {
+                setString(db, key, Numbers.longBytes(next), Encoding.INT, 0);
+            } else {
+                updateString(db, key, live, Numbers.longBytes(next), Encoding.INT);
+            }
+            return;
+        }
+        try (KeyLocks.Held ignored = locks.lock(db, key)) {
+            Metadata stored = live;
+            if (stored == null) {
+                // absent: never heard of, or a tombstone (read turns an expired value into its tombstone first)
+                read(db, key);
+                stored = readStored(db, key);
+            }
+            write(db, key, StringRegister.increment(stored, by, clock.next()));
+        }
     }
 
     /** Sets ({@code expireAt > 0}) or removes ({@code 0}) the expiry of a live key; false if there is no such key. */
@@ -400,7 +500,7 @@ public final class Keyspace {
         byte[] metaKey = KeyCodec.meta(db, key);
         // creating or deleting a key also writes the key-order index: that needs a batch
         boolean simple = stored != null && meta != null && !stored.type().hasSubkeys()
-                && stored.expireAt() == meta.expireAt();
+                && stored.expireAt() == meta.expireAt() && !stored.tombstone() && !meta.tombstone();
         if (simple) {
             // the hot path (overwrite of a string without TTL change): one JNI call, no WriteBatch
             engine.put(ColumnFamily.META, metaKey, meta.encode());
@@ -413,6 +513,58 @@ public final class Keyspace {
         metaCache.written(metaKey, meta);
         count(db, stored, meta);
         reclaimIfLarge(db, key, stored, meta);
+        SlotDigests d = digests;
+        if (d != null) {
+            d.replaced(db, key, stored, meta);
+        }
+    }
+
+    /**
+     * What deleting {@code stored} (live, or expired when {@code expired}) leaves: nothing on a single node; while
+     * replicating, its tombstone. A deletion's tombstone is stamped now; an expiry's just after the expired state's
+     * last stamp (deterministic: replicas that expire the same state write the same tombstone). Either clears the
+     * expiry field at its stamp, as a SET does, and keeps a collection's causal context (observed-remove).
+     */
+    private Metadata removal(Metadata stored, boolean expired) {
+        if (deltaSink == null) {
+            return null;
+        }
+        Stamp at;
+        if (expired) {
+            Stamp last = stored.expiryStamp() != null && stored.expiryStamp().after(stored.stamp())
+                    ? stored.expiryStamp() : stored.stamp();
+            at = new Stamp(last.time() + 1, last.node());
+        } else {
+            at = clock.next();
+        }
+        return collectable(new Metadata(stored.type(), Encoding.RAW, stored.version(), at, 0, at, 0,
+                stored.type().hasSubkeys() ? stored.context() : null, null, true, 0));
+    }
+
+    /** {@code meta}, if a tombstone, with this node's collection time (now + grace) as its payload. */
+    private Metadata collectable(Metadata meta) {
+        if (meta == null || !meta.tombstone()) {
+            return meta;
+        }
+        byte[] at = java.nio.ByteBuffer.allocate(8).putLong(millis.getAsLong() + tombstoneGraceMillis).array();
+        return new Metadata(meta.type(), meta.encoding(), meta.version(), meta.stamp(), meta.expireAt(),
+                meta.expiryStamp(), 0, meta.context(), at, true, 0);
+    }
+
+    /** Where {@code meta} sits in the EXPIRE index: a live key at its expiry, a tombstone at its collection time. */
+    private static long indexAt(Metadata meta) {
+        if (meta == null) {
+            return 0;
+        }
+        if (meta.tombstone()) {
+            byte[] p = meta.payload();
+            return p.length == 8 ? java.nio.ByteBuffer.wrap(p).getLong() : 0;
+        }
+        return meta.expireAt();
+    }
+
+    private static boolean live(Metadata meta) {
+        return meta != null && !meta.tombstone();
     }
 
     /** A removed or replaced collection at least this large gets its range compacted soon after. */
@@ -425,7 +577,7 @@ public final class Keyspace {
      */
     private void reclaimIfLarge(int db, byte[] key, Metadata stored, Metadata meta) {
         if (stored != null && stored.type().hasSubkeys() && stored.size() >= RECLAIM_MIN_ELEMENTS
-                && (meta == null || meta.version() != stored.version())) {
+                && (!live(meta) || meta.version() != stored.version())) {
             byte[] prefix = KeyCodec.subPrefix(db, key, stored.version());
             engine.compactRangeSoon(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix));
             if (stored.type() == ValueType.ZSET) {
@@ -442,14 +594,16 @@ public final class Keyspace {
         } else {
             batch.put(ColumnFamily.META, metaKey, meta.encode());
         }
-        // the key-order index changes only when a key appears or disappears
-        if (stored == null && meta != null) {
+        // the key-order index changes only when a key appears or disappears (a tombstone is no key)
+        boolean wasLive = live(stored);
+        boolean isLive = live(meta);
+        if (!wasLive && isLive) {
             batch.put(ColumnFamily.ORDER, KeyCodec.order(db, key), EMPTY);
-        } else if (stored != null && meta == null) {
+        } else if (wasLive && !isLive) {
             batch.delete(ColumnFamily.ORDER, KeyCodec.order(db, key));
         }
-        long oldAt = stored == null ? 0 : stored.expireAt();
-        long newAt = meta == null ? 0 : meta.expireAt();
+        long oldAt = indexAt(stored);
+        long newAt = indexAt(meta);
         if (oldAt != newAt) {
             if (oldAt != 0) {
                 batch.delete(ColumnFamily.EXPIRE, KeyCodec.expire(db, oldAt, key));
@@ -458,7 +612,8 @@ public final class Keyspace {
                 batch.put(ColumnFamily.EXPIRE, KeyCodec.expire(db, newAt, key), new byte[0]);
             }
         }
-        if (stored != null && stored.type().hasSubkeys() && (meta == null || meta.version() != stored.version())) {
+        if (wasLive && stored.type().hasSubkeys()
+                && (!isLive || meta.type() != stored.type() || meta.version() != stored.version())) {
             // O(1) removal of the old collection: one range tombstone over key|oldVersion|*
             byte[] prefix = KeyCodec.subPrefix(db, key, stored.version());
             batch.deleteRange(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix));
@@ -470,13 +625,20 @@ public final class Keyspace {
 
     /** Counter bookkeeping after {@code meta} replaced {@code stored} on disk. */
     private void count(int db, Metadata stored, Metadata meta) {
-        if (stored == null && meta != null) {
+        boolean wasLive = live(stored);
+        boolean isLive = live(meta);
+        if (!wasLive && isLive) {
             keys[db].incrementAndGet();
-        } else if (stored != null && meta == null) {
+        } else if (wasLive && !isLive) {
             keys[db].decrementAndGet();
         }
-        long oldAt = stored == null ? 0 : stored.expireAt();
-        long newAt = meta == null ? 0 : meta.expireAt();
+        boolean wasTombstone = stored != null && stored.tombstone();
+        boolean isTombstone = meta != null && meta.tombstone();
+        if (wasTombstone != isTombstone) {
+            tombstones[db].addAndGet(isTombstone ? 1 : -1);
+        }
+        long oldAt = wasLive ? stored.expireAt() : 0;
+        long newAt = isLive ? meta.expireAt() : 0;
         if (oldAt == 0 && newAt != 0) {
             expires[db].incrementAndGet();
         } else if (oldAt != 0 && newAt == 0) {
@@ -496,8 +658,11 @@ public final class Keyspace {
         private final Map<java.nio.ByteBuffer, Optional<Metadata>> pending = new java.util.HashMap<>();
         /** Element rows named for replication per META key ({@link #element}); empty unless replicating. */
         private final Map<java.nio.ByteBuffer, List<KeyDelta.Element>> elements = new java.util.HashMap<>();
+        /** A merge of a remote delta: reported to listeners, never to the {@link DeltaSink}. */
+        private final boolean merging;
 
-        private Changes() {
+        private Changes(boolean merging) {
+            this.merging = merging;
         }
 
         private Metadata current(int db, byte[] key) {
@@ -521,12 +686,17 @@ public final class Keyspace {
             if (already != null) {
                 stored = already.orElse(null);
             }
-            pending.put(java.nio.ByteBuffer.wrap(KeyCodec.meta(db, key)), Optional.ofNullable(meta));
-            boolean expired = stored != null && stored.expiredAt(millis.getAsLong());
+            boolean absent = stored == null || stored.tombstone();
+            boolean expired = !absent && stored.expiredAt(millis.getAsLong());
             if (expired) {
                 stats.expiredKeys.increment();
             }
-            if (stored == null && meta == null) {
+            if (meta == null && !absent) {
+                meta = removal(stored, expired);
+            }
+            meta = collectable(meta);
+            pending.put(java.nio.ByteBuffer.wrap(KeyCodec.meta(db, key)), Optional.ofNullable(meta));
+            if (meta == null ? absent : meta == stored) {
                 return this;
             }
             stage(batch, db, key, stored, meta);
@@ -567,9 +737,9 @@ public final class Keyspace {
         public Changes putString(int db, byte[] key, byte[] value, Encoding encoding, long expireAt) {
             Stamp stamp = clock.next();
             Metadata old = current(db, key);
-            boolean hadExpiry = old != null && !old.expiredAt(millis.getAsLong()) && old.expiryStamp() != null;
+            boolean hadExpiry = live(old) && !old.expiredAt(millis.getAsLong()) && old.expiryStamp() != null;
             return put(db, key, Metadata.string(value, encoding, stamp.time(), stamp, expireAt,
-                    expireAt != 0 || hadExpiry ? stamp : null));
+                    expireAt != 0 || hadExpiry || deltaSink != null ? stamp : null));
         }
 
         /**
@@ -587,7 +757,8 @@ public final class Keyspace {
 
         private Changes duplicate(int srcDb, byte[] src, Metadata meta, int dstDb, byte[] dst, boolean fresh) {
             Stamp stamp = clock.next();
-            byte[] context = meta.context();
+            // a string copy is an assignment at the new stamp: a counter's increments were made against src's base
+            byte[] context = meta.type().hasSubkeys() ? meta.context() : null;
             if (meta.type().hasSubkeys()) {
                 byte[] from = KeyCodec.subPrefix(srcDb, src, meta.version());
                 byte[] to = KeyCodec.subPrefix(dstDb, dst, stamp.time());
@@ -598,7 +769,7 @@ public final class Keyspace {
                 }
             }
             Metadata copy = new Metadata(meta.type(), meta.encoding(), stamp.time(), stamp, meta.expireAt(),
-                    meta.expireAt() != 0 ? stamp : null, meta.size(), context, meta.payload());
+                    meta.expireAt() != 0 || deltaSink != null ? stamp : null, meta.size(), context, meta.payload());
             return put(dstDb, dst, copy);
         }
 
@@ -608,15 +779,19 @@ public final class Keyspace {
             pending.keySet().forEach(k -> metaCache.forget(k.array()));
             engine.write(batch);
             pending.forEach((k, meta) -> metaCache.written(k.array(), meta.orElse(null)));
+            SlotDigests d = digests;
             for (Object[] s : staged) {
                 count((Integer) s[0], (Metadata) s[1], (Metadata) s[2]);
                 reclaimIfLarge((Integer) s[0], (byte[]) s[3], (Metadata) s[1], (Metadata) s[2]);
+                if (d != null) {
+                    d.replaced((Integer) s[0], (byte[]) s[3], (Metadata) s[1], (Metadata) s[2]);
+                }
             }
             for (Object[] s : staged) {
                 if ((Boolean) s[4]) {
                     fireExpired((Integer) s[0], (byte[]) s[3]);
                 }
-                if (deltaSink != null) {
+                if (deltaSink != null && !merging) {
                     // a key staged twice reports once, with its final META and every row named
                     java.nio.ByteBuffer metaKey = java.nio.ByteBuffer.wrap(KeyCodec.meta((Integer) s[0], (byte[]) s[3]));
                     Optional<Metadata> last = pending.remove(metaKey);
@@ -639,7 +814,7 @@ public final class Keyspace {
 
     /** A new atomic change set; use with try-with-resources and {@link Changes#commit()}. */
     public Changes changes() {
-        return new Changes();
+        return new Changes(false);
     }
 
     // ---------------------------------------------------------------- whole databases
@@ -670,10 +845,15 @@ public final class Keyspace {
             }
             engine.write(batch);
             metaCache.clear();
+            SlotDigests d = digests;
             for (int db = fromDb; db < toDb; db++) {
                 stats.dirty.add(keys[db].get());
                 keys[db].set(0);
                 expires[db].set(0);
+                tombstones[db].set(0);
+                if (d != null) {
+                    d.clear(db);
+                }
                 sweepFrom[db] = 0;
             }
             for (KeyEvents l : listeners) {
@@ -693,8 +873,7 @@ public final class Keyspace {
         boolean all = pattern == null || pattern.matchesAll();
         try (Engine.Cursor c = engine.iterate(ColumnFamily.META, KeyCodec.dbStart(db), KeyCodec.dbEnd(db))) {
             for (; c.valid(); c.next()) {
-                long at = Metadata.expireAtOf(c.value());
-                if (at != 0 && at <= now) {
+                if (!liveAt(c.value(), now)) {
                     continue;
                 }
                 byte[] key = KeyCodec.userKeyOfMeta(c.key());
@@ -738,8 +917,7 @@ public final class Keyspace {
                 }
                 visited++;
                 byte[] value = c.value();
-                long at = Metadata.expireAtOf(value);
-                if (at != 0 && at <= now) {
+                if (!liveAt(value, now)) {
                     continue;
                 }
                 byte[] key = KeyCodec.userKeyOfMeta(c.key());
@@ -765,7 +943,7 @@ public final class Keyspace {
             for (; c.valid() && (limit < 0 || out.size() < limit); c.next()) {
                 byte[] key = KeyCodec.userKeyOfOrder(c.key());
                 Metadata m = readStored(db, key);
-                if (m != null && !m.expiredAt(now)) {
+                if (live(m) && !m.expiredAt(now)) {
                     out.add(new Entry(key, m));
                 }
             }
@@ -792,13 +970,21 @@ public final class Keyspace {
     private byte[] firstLive(int db, byte[] from, long now) {
         try (Engine.Cursor c = engine.iterate(ColumnFamily.META, from, KeyCodec.dbEnd(db))) {
             for (int seen = 0; c.valid() && seen < 100; c.next(), seen++) {
-                long at = Metadata.expireAtOf(c.value());
-                if (at == 0 || at > now) {
+                if (liveAt(c.value(), now)) {
                     return KeyCodec.userKeyOfMeta(c.key());
                 }
             }
         }
         return null;
+    }
+
+    /** Whether an encoded META value is a live key at {@code now}: no tombstone, not expired. */
+    private static boolean liveAt(byte[] value, long now) {
+        if (Metadata.isTombstone(value)) {
+            return false;
+        }
+        long at = Metadata.expireAtOf(value);
+        return at == 0 || at > now;
     }
 
     // ---------------------------------------------------------------- active expiry
@@ -824,7 +1010,7 @@ public final class Keyspace {
         stats.expireCycles.increment();
         for (int i = 0; i < databases && examined < maxKeys; i++) {
             int db = (nextCycleDb + i) % databases;
-            if (expires[db].get() == 0 && !fullSweep) {
+            if (expires[db].get() == 0 && tombstones[db].get() == 0 && !fullSweep) {
                 continue;
             }
             byte[] from = fullSweep ? KeyCodec.dbStart(db) : KeyCodec.expire(db, sweepFrom[db], new byte[0]);
@@ -856,12 +1042,24 @@ public final class Keyspace {
         return removed;
     }
 
-    /** Removes the key an index entry names if it is still due; drops the entry if it is stale. */
+    /**
+     * Removes the key an index entry names if it is still due, or collects the tombstone it names (an entry at or
+     * before now: a tombstone's grace has passed, under the grace it was written with); drops the entry if it is
+     * stale. Returns whether a live key expired.
+     */
     private boolean expireIndexed(int db, byte[] key, long at, byte[] indexKey, long now) {
         try (KeyLocks.Held ignored = locks.lock(db, key)) {
             Metadata stored = readStored(db, key);
-            if (stored != null && stored.expireAt() == at && stored.expiredAt(now)) {
+            if (stored != null && stored.tombstone()) {
                 applyQuietly(db, key, stored, null);
+                stats.tombstonesCollected.increment();
+                if (indexAt(stored) != at) {
+                    engine.delete(ColumnFamily.EXPIRE, indexKey);
+                }
+                return false;
+            }
+            if (stored != null && stored.expireAt() == at && stored.expiredAt(now)) {
+                applyQuietly(db, key, stored, removal(stored, true));
                 stats.expiredKeys.increment();
                 fireExpired(db, key);
                 return true;
@@ -874,4 +1072,309 @@ public final class Keyspace {
         }
     }
 
+
+    // ---------------------------------------------------------------- replication: merge, capture, digests
+
+    /** One live key of a slot and its {@link StateHash#term}, for anti-entropy to compare key by key. */
+    public record KeyHash(byte[] key, long hash) {}
+
+    /**
+     * Joins a remote state of {@code key} ({@code delta}: a replicated write, or a whole key from anti-entropy) into
+     * the local one; idempotent, commutative and associative per key, so at-least-once delivery in any order
+     * converges. Returns whether anything changed. Observes the delta's stamps into the HLC first (a stamp too far
+     * ahead of the wall clock is refused with {@link io.hyperkv.crdt.ClockSkewException}, nothing applied). Takes the
+     * key's lock; never reported to the {@link DeltaSink}; a change fires {@link KeyEvents#modified}. The caller waits
+     * for {@link #durable()} before acknowledging.
+     *
+     * <p>Rules, per kind of the remote and local values:
+     * <ul>
+     *   <li>the same collection type (live or tombstone on either side), or a collection where nothing is stored: the
+     *       type's {@link CollectionReplica} joins rows and context (observed-remove);</li>
+     *   <li>strings and tombstones: the {@link StringRegister} join (LWW base, PN counter over it);</li>
+     *   <li>two types (a type conflict): the greater {@link StringRegister#rank rank} wins the whole key, ties broken
+     *       by type code, then live over tombstone; the loser's rows go;</li>
+     *   <li>always: the expiry field is last-writer-wins on its own stamp, independently of the value.</li>
+     * </ul>
+     *
+     * @throws StoreException if the delta is a collection with no {@link CollectionReplica} registered for its type
+     */
+    public boolean merge(int db, byte[] key, KeyDelta delta) {
+        Metadata remote = delta.meta();
+        clock.observe(remote.stamp());
+        if (remote.expiryStamp() != null) {
+            clock.observe(remote.expiryStamp());
+        }
+        try (KeyLocks.Held ignored = locks.lock(db, key); Changes changes = new Changes(true)) {
+            Metadata stored = readStored(db, key);
+            Metadata joined = join(db, key, stored, delta, changes);
+            Metadata result = joined == null ? null : localized(withJoinedExpiry(joined, stored, remote), stored);
+            if (result == null || (stored != null && sameState(stored, result))) {
+                return false;
+            }
+            changes.put(db, key, stored, result).commit();
+            return true;
+        }
+    }
+
+    /** The joined value of {@code key} before the expiry join; null if nothing is stored and nothing arrives. */
+    private Metadata join(int db, byte[] key, Metadata stored, KeyDelta delta, Changes changes) {
+        Metadata remote = delta.meta();
+        ValueType type = remote.type();
+        boolean sameType = stored != null && stored.type() == type;
+        if (type.hasSubkeys() && (stored == null || sameType)) {
+            return replica(type).merge(db, key, stored, delta, changes);
+        }
+        boolean remoteString = type == ValueType.STRING || remote.tombstone();
+        boolean localString = stored == null || stored.type() == ValueType.STRING || stored.tombstone();
+        if (remoteString && localString) {
+            return StringRegister.join(stored, remote);
+        }
+        // a type conflict: the greater rank wins the whole key
+        if (!outranks(remote, stored)) {
+            return stored;
+        }
+        return type.hasSubkeys() && !remote.tombstone() ? replica(type).merge(db, key, null, delta, changes) : remote;
+    }
+
+    private static boolean outranks(Metadata a, Metadata b) {
+        int c = StringRegister.rank(a).compareTo(StringRegister.rank(b));
+        if (c == 0) {
+            c = Integer.compare(a.type().code(), b.type().code());
+        }
+        return c != 0 ? c > 0 : !a.tombstone() && b.tombstone();
+    }
+
+    private CollectionReplica replica(ValueType type) {
+        CollectionReplica r = replicas.get(type);
+        if (r == null) {
+            throw new StoreException("no replica registered for " + type + " values: cannot merge it");
+        }
+        return r;
+    }
+
+    /** {@code joined} with the last-writer-wins join of {@code stored}'s and {@code remote}'s expiry fields. */
+    private static Metadata withJoinedExpiry(Metadata joined, Metadata stored, Metadata remote) {
+        Metadata winner = remote;
+        if (stored != null && expiryOf(stored).compareTo(expiryOf(remote)) >= 0) {
+            // equal stamps name one write: the later deadline keeps the join commutative on bad input
+            winner = expiryOf(stored).equals(expiryOf(remote)) && remote.expireAt() > stored.expireAt() ? remote : stored;
+        }
+        if (winner.expireAt() == joined.expireAt() && java.util.Objects.equals(winner.expiryStamp(), joined.expiryStamp())) {
+            return joined;
+        }
+        return joined.withExpiry(winner.expireAt(), winner.expiryStamp());
+    }
+
+    private static Stamp expiryOf(Metadata m) {
+        return m.expiryStamp() == null ? Stamp.ZERO : m.expiryStamp();
+    }
+
+    /**
+     * A joined value as this node stores it: its own version while the key stays the same live string (a new one
+     * when the key changes type or comes back), its own collection time for a tombstone. Collections keep the version
+     * their replica chose.
+     */
+    private Metadata localized(Metadata joined, Metadata stored) {
+        if (joined == stored) {
+            return joined;
+        }
+        if (joined.tombstone()) {
+            return collectable(joined);
+        }
+        if (joined.type().hasSubkeys()) {
+            return joined;
+        }
+        long version = live(stored) && stored.type() == ValueType.STRING ? stored.version() : joined.stamp().time();
+        if (live(stored) && stored.type().hasSubkeys() && version == stored.version()) {
+            version++;
+        }
+        return version == joined.version() ? joined : new Metadata(joined.type(), joined.encoding(), version,
+                joined.stamp(), joined.expireAt(), joined.expiryStamp(), 0, joined.context(), joined.payload());
+    }
+
+    /** Equal replicated state and liveness: nothing to write (version, size and a tombstone's collection time aside). */
+    private static boolean sameState(Metadata a, Metadata b) {
+        if (a.tombstone() != b.tombstone() || a.type() != b.type() || a.size() != b.size()) {
+            return false;
+        }
+        if (a.tombstone()) {
+            return a.stamp().equals(b.stamp()) && a.expireAt() == b.expireAt()
+                    && java.util.Objects.equals(a.expiryStamp(), b.expiryStamp())
+                    && java.util.Arrays.equals(a.context(), b.context());
+        }
+        return a.version() == b.version() && StateHash.of(a) == StateHash.of(b) && a.equals(b);
+    }
+
+    /**
+     * The whole stored state of {@code key} as a full {@link KeyDelta}, tombstones and expired values included (they
+     * are state a replica may lack); null when nothing is stored. Takes the key's lock, so a collection's rows and
+     * META are read as of one moment.
+     */
+    public KeyDelta capture(int db, byte[] key) {
+        try (KeyLocks.Held ignored = locks.lock(db, key)) {
+            Metadata m = readStored(db, key);
+            if (m == null) {
+                return null;
+            }
+            List<KeyDelta.Element> rows = m.type().hasSubkeys() && !m.tombstone()
+                    ? replica(m.type()).elements(db, key, m) : List.of();
+            return new KeyDelta(m, rows, true);
+        }
+    }
+
+    /**
+     * The digest of one slot: XOR over its live keys (expired ones until expiry removes them) of
+     * {@link StateHash#term}. From memory in cluster mode; computed from disk by one pass over the slot otherwise.
+     */
+    public long slotDigest(int db, int slot) {
+        SlotDigests d = digests;
+        if (d != null) {
+            return d.slot(db, slot);
+        }
+        long x = 0;
+        for (KeyHash h : keyHashes(db, slot)) {
+            x ^= h.hash;
+        }
+        return x;
+    }
+
+    /** The live keys of one slot (those its digest covers), in key order, with their {@link StateHash#term}. */
+    public List<KeyHash> keyHashes(int db, int slot) {
+        List<KeyHash> out = new ArrayList<>();
+        forSlot(db, slot, (key, value) -> {
+            if (!Metadata.isTombstone(value)) {
+                out.add(new KeyHash(key, StateHash.term(key, Metadata.decode(value))));
+            }
+            return true;
+        });
+        return out;
+    }
+
+    /**
+     * All dbs' slot digests in one 20-byte value (DEBUG DIGEST): equal on replicas holding equal live keys; all zero
+     * when there is none. From memory in cluster mode, else from one pass over META.
+     */
+    public byte[] digest() {
+        SlotDigests d = digests;
+        return (d != null ? d : computeDigests()).digest();
+    }
+
+    /** DEBUG DIGEST-VALUE: 20 bytes naming the live state of {@code key} (zeros when it has none), equal on replicas. */
+    public byte[] valueDigest(int db, byte[] key) {
+        return SlotDigests.keyDigest(key, read(db, key));
+    }
+
+    /** The slot digests from disk: the pass that starts their in-memory upkeep, and DEBUG DIGEST on a single node. */
+    private SlotDigests computeDigests() {
+        SlotDigests d = new SlotDigests(databases);
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.META, KeyCodec.dbStart(0), KeyCodec.dbStart(databases))) {
+            for (; c.valid(); c.next()) {
+                if (!Metadata.isTombstone(c.value())) {
+                    byte[] key = KeyCodec.userKeyOfMeta(c.key());
+                    d.add(c.key()[0] & 0xFF, KeyCodec.slotOfMeta(c.key()), StateHash.term(key, Metadata.decode(c.value())));
+                }
+            }
+        }
+        return d;
+    }
+
+    /** The number of live keys (no tombstone, not expired) of {@code slot} in {@code db}: CLUSTER COUNTKEYSINSLOT. */
+    public long countInSlot(int db, int slot) {
+        long now = millis.getAsLong();
+        long[] n = new long[1];
+        forSlot(db, slot, (key, value) -> {
+            if (liveAt(value, now)) {
+                n[0]++;
+            }
+            return true;
+        });
+        return n[0];
+    }
+
+    /** Up to {@code count} live keys of {@code slot} in {@code db}, in key order: CLUSTER GETKEYSINSLOT. */
+    public List<byte[]> keysInSlot(int db, int slot, int count) {
+        long now = millis.getAsLong();
+        List<byte[]> out = new ArrayList<>();
+        if (count > 0) {
+            forSlot(db, slot, (key, value) -> {
+                if (liveAt(value, now)) {
+                    out.add(key);
+                }
+                return out.size() < count;
+            });
+        }
+        return out;
+    }
+
+    /** Visits the META rows of one slot in key order while {@code visitor} returns true. */
+    private void forSlot(int db, int slot, SlotVisitor visitor) {
+        if (slot < 0 || slot >= KeySlot.SLOTS) {
+            throw new IllegalArgumentException("slot must be in 0.." + (KeySlot.SLOTS - 1));
+        }
+        byte[] end = slot + 1 < KeySlot.SLOTS ? KeyCodec.slotStart(db, slot + 1) : KeyCodec.dbEnd(db);
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.META, KeyCodec.slotStart(db, slot), end)) {
+            for (; c.valid(); c.next()) {
+                if (!visitor.visit(KeyCodec.userKeyOfMeta(c.key()), c.value())) {
+                    return;
+                }
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface SlotVisitor {
+        boolean visit(byte[] key, byte[] metaValue);
+    }
+
+    /**
+     * Removes everything this node stores in {@code slot}, in every db, tombstones included: after the node stopped
+     * owning it (the new owners hold it). Holds every stripe; one batch; replicated to nobody.
+     */
+    public void dropSlot(int slot) {
+        try (KeyLocks.Held ignored = locks.lockAll(); Engine.Batch batch = engine.batch()) {
+            long[] droppedKeys = new long[databases];
+            long[] droppedExpires = new long[databases];
+            long[] droppedTombstones = new long[databases];
+            for (int db = 0; db < databases; db++) {
+                int d = db;
+                forSlot(db, slot, (key, value) -> {
+                    Metadata m = Metadata.decode(value);
+                    long at = indexAt(m);
+                    if (at != 0) {
+                        batch.delete(ColumnFamily.EXPIRE, KeyCodec.expire(d, at, key));
+                    }
+                    if (m.tombstone()) {
+                        droppedTombstones[d]++;
+                    } else {
+                        batch.delete(ColumnFamily.ORDER, KeyCodec.order(d, key));
+                        droppedKeys[d]++;
+                        droppedExpires[d] += m.expireAt() != 0 ? 1 : 0;
+                    }
+                    return true;
+                });
+                byte[] from = KeyCodec.slotStart(db, slot);
+                byte[] to = slot + 1 < KeySlot.SLOTS ? KeyCodec.slotStart(db, slot + 1) : KeyCodec.dbEnd(db);
+                for (ColumnFamily cf : new ColumnFamily[] {ColumnFamily.META, ColumnFamily.SUB, ColumnFamily.ZSCORE}) {
+                    batch.deleteRange(cf, from, to);
+                }
+            }
+            engine.write(batch);
+            metaCache.clear();
+            SlotDigests d = digests;
+            for (int db = 0; db < databases; db++) {
+                keys[db].addAndGet(-droppedKeys[db]);
+                expires[db].addAndGet(-droppedExpires[db]);
+                tombstones[db].addAndGet(-droppedTombstones[db]);
+                stats.dirty.add(droppedKeys[db]);
+                if (d != null) {
+                    d.clear(db, slot);
+                }
+            }
+        }
+    }
+
+    /** Tombstone rows of {@code db} waiting for collection (no key: for INFO and tests). */
+    public long tombstoneCount(int db) {
+        return tombstones[db].get();
+    }
 }

@@ -12,6 +12,8 @@ public final class KeyspaceStats {
     final LongAdder dirty = new LongAdder();
     /** {@link KeyEvents} listeners that threw: each is a bug, counted so tests and metrics can see it. */
     final LongAdder listenerFailures = new LongAdder();
+    /** Tombstones removed after their grace period. */
+    final LongAdder tombstonesCollected = new LongAdder();
 
     public void hit() {
         hits.increment();
@@ -35,6 +37,10 @@ public final class KeyspaceStats {
 
     public long dirty() {
         return dirty.sum();
+    }
+
+    public long tombstonesCollected() {
+        return tombstonesCollected.sum();
     }
 
     public long listenerFailures() {
