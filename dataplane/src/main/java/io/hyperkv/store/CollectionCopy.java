@@ -1,5 +1,6 @@
 package io.hyperkv.store;
 
+import io.hyperkv.crdt.Bytes;
 import io.hyperkv.crdt.CausalContext;
 import io.hyperkv.crdt.Clock;
 import io.hyperkv.crdt.CodecException;
@@ -10,6 +11,8 @@ import io.hyperkv.crdt.ElementCodec;
 import io.hyperkv.crdt.RegisterValue;
 import io.hyperkv.crdt.Stamp;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Optional;
 
 /**
@@ -33,22 +36,38 @@ import java.util.Optional;
  * other replicas on the key (shipped with the source's dots) need to merge correctly. Replication
  * ships a rename as the removal of the source and the state of the destination.
  *
- * <p>Both are O(n) in the collection's size: the commands that call them run on a worker
- * ({@code SLOW_PATH}).
+ * <p>Rows are staged through a {@link RowWriter}, so the copy gets its element hash and, while
+ * replicating, every row is named in the destination's delta. A destination that held a collection
+ * (or its tombstone) is replaced the way replicas can see: the copy's context also covers the old
+ * one and, while replicating, the old rows not rewritten are named as removed
+ * ({@link ElementRows#nameDropped}), so a replica drops them instead of merging them into the copy.
+ *
+ * <p>Both are O(n) in the collection's size (plus the replaced destination's while replicating):
+ * the commands that call them run on a worker ({@code SLOW_PATH}).
  */
 final class CollectionCopy {
 
     private CollectionCopy() {
     }
 
+    /** What a copy staged for its destination's META: the encoded context and the element hash. */
+    record Copied(byte[] context, long elementsHash) {}
+
     /**
-     * Stages fresh copies of the rows of {@code from} (SUB, and ZSCORE for sorted sets) under
-     * {@code to} and returns the encoded context of the copy.
+     * Stages fresh copies of the rows of the collection {@code source} (of {@code srcKey}; SUB, and ZSCORE for
+     * sorted sets) as key {@code dst} under version {@code version}, replacing {@code old} (dst's stored META, any
+     * type, or null).
      */
-    static byte[] fresh(Engine engine, Clock clock, ValueType type, byte[] from, byte[] to, Engine.Batch batch) {
-        CausalContext context = CausalContext.EMPTY;
+    static Copied fresh(Keyspace ks, Keyspace.Changes changes, int srcDb, byte[] srcKey, Metadata source, int dstDb,
+            byte[] dst, long version, Metadata old) {
+        Clock clock = ks.clock();
+        ValueType type = source.type();
+        byte[] from = KeyCodec.subPrefix(srcDb, srcKey, source.version());
+        RowWriter rows = new RowWriter(changes, dstDb, dst, version, 0, true);
+        CausalContext context = RowReplica.context(ElementRows.continued(type, old));
         Dot last = null;
-        try (Engine.Cursor c = engine.iterate(ColumnFamily.SUB, from, KeyCodec.prefixEnd(from))) {
+        Set<Bytes> written = new HashSet<>();
+        try (Engine.Cursor c = ks.engine().iterate(ColumnFamily.SUB, from, KeyCodec.prefixEnd(from))) {
             for (; c.valid(); c.next()) {
                 Stamp stamp = clock.next();
                 Dot dot = last == null ? CausalContext.EMPTY.nextDot(stamp, clock.restartFloor())
@@ -59,23 +78,44 @@ final class CollectionCopy {
                 }
                 last = dot;
                 context = context.with(dot, stamp);
-                batch.put(ColumnFamily.SUB, rekey(c.key(), from, to), value);
+                byte[] name = ElementRows.element(c.key(), from.length);
+                rows.write(name, null, value);
+                written.add(Bytes.of(name));
             }
         } catch (CodecException e) {
             throw new StoreException("cannot copy a malformed element row: " + e.getMessage(), e);
         }
-        if (type == ValueType.ZSET) {
-            verbatim(engine, ColumnFamily.ZSCORE, from, to, batch);
-        }
-        return context.isEmpty() ? new byte[0] : ElementCodec.encodeContext(context);
+        return finish(ks, changes, type, from, rows, dstDb, dst, old, written, context);
     }
 
-    /** Stages the rows of {@code from} under {@code to} unchanged (RENAME: a move keeps the state). */
-    static void moved(Engine engine, ValueType type, byte[] from, byte[] to, Engine.Batch batch) {
-        verbatim(engine, ColumnFamily.SUB, from, to, batch);
-        if (type == ValueType.ZSET) {
-            verbatim(engine, ColumnFamily.ZSCORE, from, to, batch);
+    /** Stages the rows of {@code source} as {@code dst} unchanged (RENAME: a move keeps the state); as {@link #fresh}. */
+    static Copied moved(Keyspace ks, Keyspace.Changes changes, int srcDb, byte[] srcKey, Metadata source, int dstDb,
+            byte[] dst, long version, Metadata old) {
+        byte[] from = KeyCodec.subPrefix(srcDb, srcKey, source.version());
+        RowWriter rows = new RowWriter(changes, dstDb, dst, version, 0, true);
+        Set<Bytes> written = new HashSet<>();
+        try (Engine.Cursor c = ks.engine().iterate(ColumnFamily.SUB, from, KeyCodec.prefixEnd(from))) {
+            for (; c.valid(); c.next()) {
+                byte[] name = ElementRows.element(c.key(), from.length);
+                rows.write(name, null, c.value());
+                written.add(Bytes.of(name));
+            }
         }
+        CausalContext context = RowReplica.context(source).union(RowReplica.context(ElementRows.continued(source.type(), old)));
+        return finish(ks, changes, source.type(), from, rows, dstDb, dst, old, written, context);
+    }
+
+    private static Copied finish(Keyspace ks, Keyspace.Changes changes, ValueType type, byte[] from, RowWriter rows,
+            int dstDb, byte[] dst, Metadata old, Set<Bytes> written, CausalContext context) {
+        if (type == ValueType.ZSET) {
+            try (Engine.Cursor c = ks.engine().iterate(ColumnFamily.ZSCORE, from, KeyCodec.prefixEnd(from))) {
+                for (; c.valid(); c.next()) {
+                    changes.putSub(ColumnFamily.ZSCORE, rekey(c.key(), from, rows.prefix()), c.value());
+                }
+            }
+        }
+        ElementRows.nameDropped(ks, changes, dstDb, dst, old, written);
+        return new Copied(context.isEmpty() ? new byte[0] : ElementCodec.encodeContext(context), rows.hash());
     }
 
     private static byte[] remint(ValueType type, byte[] row, Dot dot, Stamp stamp) throws CodecException {
@@ -102,14 +142,6 @@ final class CollectionCopy {
             return null;
         }
         return ElementCodec.encodeField(DotFun.of(dot, new Contribution.Assign(stamp, value.get().bytes())));
-    }
-
-    private static void verbatim(Engine engine, ColumnFamily cf, byte[] from, byte[] to, Engine.Batch batch) {
-        try (Engine.Cursor c = engine.iterate(cf, from, KeyCodec.prefixEnd(from))) {
-            for (; c.valid(); c.next()) {
-                batch.put(cf, rekey(c.key(), from, to), c.value());
-            }
-        }
     }
 
     private static byte[] rekey(byte[] k, byte[] from, byte[] to) {

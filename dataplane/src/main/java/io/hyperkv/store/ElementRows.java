@@ -1,9 +1,13 @@
 package io.hyperkv.store;
 
+import io.hyperkv.crdt.Bytes;
+import io.hyperkv.crdt.CausalContext;
+import io.hyperkv.crdt.ElementCodec;
 import io.hyperkv.crdt.Stamp;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -139,17 +143,89 @@ final class ElementRows {
         return Arrays.copyOfRange(subKey, prefixLength, subKey.length);
     }
 
-    /** META of a collection after a write: same version and expiry as {@code live} (or a new key), new stamp, size and context. */
-    static Metadata updated(ValueType type, Metadata live, Encoding encoding, Stamp stamp, long size, byte[] context) {
-        if (live == null) {
-            return new Metadata(type, encoding, stamp.time(), stamp, 0, null, size, context, null);
+    /**
+     * META of a collection after a local write: same version and expiry as {@code live} (or a new key under a new
+     * version), new stamp, size, context and element hash; when the write emptied it ({@code size} 0), what
+     * {@link #emptied} leaves.
+     */
+    static Metadata updated(Keyspace ks, ValueType type, Metadata live, Encoding encoding, Stamp stamp, long size,
+            byte[] context, long elementsHash) {
+        if (size <= 0) {
+            return emptied(ks, type, live, stamp, context);
         }
-        return new Metadata(type, encoding, live.version(), stamp, live.expireAt(), live.expiryStamp(), size, context, null);
+        if (live == null) {
+            return new Metadata(type, encoding, stamp.time(), stamp, 0, null, size, context, null).withElementsHash(elementsHash);
+        }
+        return new Metadata(type, encoding, live.version(), stamp, live.expireAt(), live.expiryStamp(), size, context, null)
+                .withElementsHash(elementsHash);
     }
 
     /** META of a collection written whole under a new version (the *STORE commands): no expiry, as Redis's setKey. */
-    static Metadata replaced(ValueType type, Metadata old, Encoding encoding, Stamp stamp, long size, byte[] context) {
+    static Metadata replaced(ValueType type, Metadata old, Encoding encoding, Stamp stamp, long size, byte[] context,
+            long elementsHash) {
         Stamp expiryStamp = old != null && old.expiryStamp() != null ? stamp : null;
-        return new Metadata(type, encoding, stamp.time(), stamp, 0, expiryStamp, size, context, null);
+        return new Metadata(type, encoding, stamp.time(), stamp, 0, expiryStamp, size, context, null)
+                .withElementsHash(elementsHash);
+    }
+
+    /**
+     * What a local write that emptied the collection {@code live} (every row already staged as deleted) leaves as its
+     * META: while the keyspace replicates, a tombstone with the collection's context {@code context}, so that the
+     * replicas learn what was removed and this node never mints a dot it already used (a new collection over the
+     * tombstone continues the context, see {@link #prior}); on a single node nothing (the row is deleted), as before.
+     */
+    static Metadata emptied(Keyspace ks, ValueType type, Metadata live, Stamp stamp, byte[] context) {
+        if (live == null || !ks.replicating()) {
+            return null;
+        }
+        return Metadata.tombstone(type, live.version(), stamp, context);
+    }
+
+    /**
+     * What a write replacing {@code stored} (any type, or null) by an empty result leaves (the *STORE commands):
+     * nothing when nothing was there; while replicating a tombstone under a new version (dropping the old rows) with
+     * {@code context}, the context the dropped collection had; else nothing.
+     */
+    static Metadata deleted(Keyspace ks, Metadata stored, Stamp stamp, CausalContext context) {
+        if (stored == null || stored.tombstone() || !ks.replicating()) {
+            return stored == null || stored.tombstone() ? stored : null;
+        }
+        return Metadata.tombstone(stored.type(), stamp.time(), stamp,
+                context.isEmpty() ? null : ElementCodec.encodeContext(context));
+    }
+
+    /** The stored META whose causal context a collection of {@code type} written over it continues, or null. */
+    static Metadata continued(ValueType type, Metadata stored) {
+        return stored != null && (stored.tombstone() || stored.type() == type) ? stored : null;
+    }
+
+    /**
+     * Names as removed, while replicating, every element row of the live collection {@code stored} that a write
+     * replacing it under a new version does not rewrite ({@code kept}): the replicas then drop those rows, whose
+     * dots the new context (which continues {@code stored}'s) covers. O(rows of stored).
+     */
+    static void nameDropped(Keyspace ks, Keyspace.Changes changes, int db, byte[] key, Metadata stored, Set<Bytes> kept) {
+        if (!ks.replicating() || stored == null || stored.tombstone() || !stored.type().hasSubkeys()) {
+            return;
+        }
+        byte[] prefix = KeyCodec.subPrefix(db, key, stored.version());
+        try (Engine.Cursor c = ks.engine().iterate(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix))) {
+            for (; c.valid(); c.next()) {
+                byte[] name = element(c.key(), prefix.length);
+                if (!kept.contains(Bytes.of(name))) {
+                    changes.element(db, key, name, null);
+                }
+            }
+        }
+    }
+
+    /**
+     * The tombstone a write creating {@code key} (not live) continues: its stored META when that is a tombstone
+     * (reads do not return tombstones); null when there is none. Its context is the new
+     * collection's starting context (dots are minted above it) and its row is what the write replaces.
+     */
+    static Metadata prior(Keyspace ks, int db, byte[] key) {
+        Metadata m = ks.readStored(db, key);
+        return m != null && m.tombstone() ? m : null;
     }
 }

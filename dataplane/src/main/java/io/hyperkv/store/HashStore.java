@@ -34,8 +34,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * (an HDEL concurrent with, or after, an HINCRBY leaves them so a concurrent increment counts only
  * what the HDEL had not seen) has no value: it is stored but not counted in {@code size} and every
  * read skips it. Writes follow {@link SetStore}'s slice path (read the touched rows and the context,
- * run the mutator, merge, stage the changed rows and META in one batch; an emptied hash loses its
- * META) and callers hold the key's lock and pass the live metadata, checked to be a hash.
+ * run the mutator, merge, stage the changed rows through a {@link RowWriter} and META in one batch;
+ * an emptied hash loses its META, or leaves a tombstone while replicating, which a new hash
+ * continues) and callers hold the key's lock and pass the live metadata, checked to be a hash.
+ * Deltas from other replicas are merged by the {@link RowReplica} this store registers.
  *
  * <p>OBJECT ENCODING follows Redis 7.2: {@code listpack} while the hash has at most
  * {@value #MAX_LISTPACK_ENTRIES} fields and no field or value written to it was longer than
@@ -51,15 +53,11 @@ public final class HashStore {
 
     private final Keyspace ks;
     private final Engine engine;
-    private volatile ElementDeltas<OrMap> deltas = ElementDeltas.none();
 
     public HashStore(Keyspace ks) {
         this.ks = ks;
         this.engine = ks.engine();
-    }
-
-    public void deltas(ElementDeltas<OrMap> sink) {
-        this.deltas = sink;
+        ks.collections(ValueType.HASH, new Replica(ks));
     }
 
     /** A field and its value, as the reads return them. */
@@ -189,7 +187,8 @@ public final class HashStore {
      */
     public int put(int db, byte[] key, Metadata live, Map<Bytes, Bytes> pairs, int pairsGiven) {
         SortedMap<Bytes, DotFun<Contribution>> rows = rows(db, key, live, pairs.keySet());
-        OrMap slice = new OrMap(DotMap.of(rows), context(live));
+        Metadata prior = live == null ? ElementRows.prior(ks, db, key) : null;
+        OrMap slice = new OrMap(DotMap.of(rows), context(live == null ? prior : live));
         int created = 0;
         for (Bytes f : pairs.keySet()) {
             if (!slice.containsKey(f)) {
@@ -198,7 +197,7 @@ public final class HashStore {
         }
         Stamp stamp = ks.stamp();
         OrMap delta = slice.put(pairs, ks.clock());
-        commit(db, key, live, stamp, slice, delta, grow(live, slice, delta, pairs, pairsGiven), pairs.keySet());
+        commit(db, key, live, prior, stamp, slice, delta, grow(live, slice, delta, pairs, pairsGiven), pairs.keySet());
         return created;
     }
 
@@ -206,10 +205,11 @@ public final class HashStore {
     public void increment(int db, byte[] key, Metadata live, byte[] field, long by) {
         Bytes f = Bytes.of(field);
         SortedMap<Bytes, DotFun<Contribution>> rows = rows(db, key, live, List.of(f));
-        OrMap slice = new OrMap(DotMap.of(rows), context(live));
+        Metadata prior = live == null ? ElementRows.prior(ks, db, key) : null;
+        OrMap slice = new OrMap(DotMap.of(rows), context(live == null ? prior : live));
         Stamp stamp = ks.stamp();
         OrMap delta = slice.increment(f, by, ks.clock());
-        commit(db, key, live, stamp, slice, delta, grow(live, slice, delta, Map.of(f, Bytes.EMPTY), 1), List.of(f));
+        commit(db, key, live, prior, stamp, slice, delta, grow(live, slice, delta, Map.of(f, Bytes.EMPTY), 1), List.of(f));
     }
 
     /** HDEL: removes the fields that have a value; returns how many. */
@@ -233,83 +233,82 @@ public final class HashStore {
             return 0;
         }
         OrMap delta = slice.remove(present, ks.clock());
-        commit(db, key, live, ks.stamp(), slice, delta, live.encoding(), present);
+        commit(db, key, live, null, ks.stamp(), slice, delta, live.encoding(), present);
         return present.size();
-    }
-
-    /**
-     * Applies a delta made elsewhere to the stored rows of {@code key} under its lock, as
-     * {@link SetStore#merge}: {@code fields} are the fields it touches besides those in its store.
-     * Idempotent; returns whether anything was written.
-     *
-     * @throws StoreException if the key holds another type
-     */
-    public boolean merge(int db, byte[] key, OrMap delta, Collection<Bytes> fields) {
-        SortedSet<Bytes> touched = new TreeSet<>(fields);
-        delta.store().keys().forEach(touched::add);
-        try (KeyLocks.Held ignored = ks.lock(db, key)) {
-            Metadata live = ks.read(db, key);
-            if (live != null && live.type() != ValueType.HASH) {
-                throw new StoreException("a hash delta for a key holding a " + live.type().redisName());
-            }
-            SortedMap<Bytes, DotFun<Contribution>> rows = rows(db, key, live, touched);
-            OrMap slice = new OrMap(DotMap.of(rows), context(live));
-            OrMap result = slice.merge(delta);
-            boolean same = result.context().equals(slice.context());
-            for (Bytes f : touched) {
-                same &= slice.store().get(f).equals(result.store().get(f));
-            }
-            if (same) {
-                return false;
-            }
-            Map<Bytes, Bytes> written = new TreeMap<>();
-            for (Bytes f : touched) {
-                result.get(f).ifPresent(v -> written.put(f, v.bytes()));
-            }
-            Encoding encoding = grow(live, slice, delta, written, written.size());
-            try (Keyspace.Changes changes = ks.changes()) {
-                stage(changes, db, key, live, ks.stamp(), slice, result, touched, encoding);
-                changes.commit();
-            }
-            return true;
-        }
     }
 
     // ---------------------------------------------------------------- internals
 
-    private void commit(int db, byte[] key, Metadata live, Stamp stamp, OrMap slice, OrMap delta, Encoding encoding,
-            Collection<Bytes> fields) {
+    /**
+     * Stages slice ⊔ delta in one batch: the touched rows that changed, and META with the visible size (or what an
+     * emptied hash leaves). A new hash ({@code live} null) replaces {@code prior}, the tombstone it continues, if any.
+     */
+    private void commit(int db, byte[] key, Metadata live, Metadata prior, Stamp stamp, OrMap slice, OrMap delta,
+            Encoding encoding, Collection<Bytes> fields) {
         SortedSet<Bytes> touched = new TreeSet<>(fields);
         delta.store().keys().forEach(touched::add);
-        try (Keyspace.Changes changes = ks.changes()) {
-            stage(changes, db, key, live, stamp, slice, slice.merge(delta), touched, encoding);
-            changes.commit();
-        }
-        deltas.applied(db, key, delta, touched);
-    }
-
-    /** Stages the touched rows of {@code result} that differ from {@code slice}, and META with the visible size. */
-    private void stage(Keyspace.Changes changes, int db, byte[] key, Metadata live, Stamp stamp, OrMap slice,
-            OrMap result, Collection<Bytes> touched, Encoding encoding) {
+        OrMap result = slice.merge(delta);
         long version = live == null ? stamp.time() : live.version();
         long size = live == null ? 0 : live.size();
-        for (Bytes f : touched) {
-            DotFun<Contribution> before = slice.store().get(f);
-            DotFun<Contribution> after = result.store().get(f);
-            size += (result.containsKey(f) ? 1 : 0) - (slice.containsKey(f) ? 1 : 0);
-            if (after.equals(before)) {
-                continue;
+        try (Keyspace.Changes changes = ks.changes()) {
+            RowWriter rows = new RowWriter(changes, db, key, version, live == null ? 0 : live.elementsHash(), true);
+            for (Bytes f : touched) {
+                DotFun<Contribution> before = slice.store().get(f);
+                DotFun<Contribution> after = result.store().get(f);
+                size += (result.containsKey(f) ? 1 : 0) - (slice.containsKey(f) ? 1 : 0);
+                if (!after.equals(before)) {
+                    rows.write(f.toByteArray(), before.isEmpty() ? null : ElementCodec.encodeField(before),
+                            after.isEmpty() ? null : ElementCodec.encodeField(after));
+                }
             }
-            byte[] sub = KeyCodec.sub(db, key, version, f.toByteArray());
-            if (after.isEmpty()) {
-                changes.deleteSub(ColumnFamily.SUB, sub);
-            } else {
-                changes.putSub(ColumnFamily.SUB, sub, ElementCodec.encodeField(after));
-            }
+            changes.put(db, key, live == null ? prior : live, ElementRows.updated(ks, ValueType.HASH, live, encoding,
+                    stamp, size, ElementCodec.encodeContext(result.context()), rows.hash()));
+            changes.commit();
         }
-        Metadata meta = size <= 0 ? null
-                : ElementRows.updated(ValueType.HASH, live, encoding, stamp, size, ElementCodec.encodeContext(result.context()));
-        changes.put(db, key, live, meta);
+    }
+
+    /** Merges other replicas' hash deltas: rows are a field's register contributions. */
+    private final class Replica extends RowReplica<Contribution> {
+
+        Replica(Keyspace ks) {
+            super(ks, ValueType.HASH);
+        }
+
+        @Override
+        DotFun<Contribution> decode(byte[] row) throws CodecException {
+            return ElementCodec.decodeField(row);
+        }
+
+        @Override
+        byte[] encode(DotFun<Contribution> dots) {
+            return ElementCodec.encodeField(dots);
+        }
+
+        @Override
+        boolean visible(DotFun<Contribution> dots) {
+            return RegisterValue.resolve(dots).isPresent();
+        }
+
+        @Override
+        Bookkeeping begin(Keyspace.Changes changes, Metadata live, byte[] prefix) {
+            boolean[] large = {live != null && live.encoding() == Encoding.HASHTABLE};
+            return new Bookkeeping() {
+                @Override
+                public void row(byte[] name, byte[] before, byte[] after) {
+                    if (after != null && !large[0]) {
+                        Optional<RegisterValue> v = RegisterValue.resolve(HashStore.decode(after));
+                        large[0] = name.length > MAX_LISTPACK_VALUE
+                                || v.isPresent() && v.get().bytes().length() > MAX_LISTPACK_VALUE;
+                    }
+                }
+
+                @Override
+                public Metadata finish(Metadata meta) {
+                    boolean hashtable = large[0] || meta.size() > MAX_LISTPACK_ENTRIES;
+                    return reshaped(meta, hashtable ? Encoding.HASHTABLE : Encoding.LISTPACK, null);
+                }
+            };
+        }
     }
 
     private SortedMap<Bytes, DotFun<Contribution>> rows(int db, byte[] key, Metadata live, Collection<Bytes> fields) {
@@ -347,15 +346,8 @@ public final class HashStore {
         return size > MAX_LISTPACK_ENTRIES ? Encoding.HASHTABLE : Encoding.LISTPACK;
     }
 
-    private static CausalContext context(Metadata live) {
-        if (live == null) {
-            return CausalContext.EMPTY;
-        }
-        try {
-            return ElementCodec.decodeContext(live.context());
-        } catch (CodecException e) {
-            throw new StoreException("corrupt hash context: " + e.getMessage(), e);
-        }
+    private static CausalContext context(Metadata meta) {
+        return RowReplica.context(meta);
     }
 
     private static DotFun<Contribution> decode(byte[] raw) {

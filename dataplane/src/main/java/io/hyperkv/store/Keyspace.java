@@ -255,6 +255,11 @@ public final class Keyspace {
         replicas = next;
     }
 
+    /** The registered replica of a collection type, or null if no store of that type was created. */
+    public CollectionReplica collection(ValueType type) {
+        return replicas.get(type);
+    }
+
     /** Whether committed changes are reported to a {@link DeltaSink}: stores skip building element deltas otherwise. */
     public boolean replicating() {
         return deltaSink != null;
@@ -759,17 +764,18 @@ public final class Keyspace {
             Stamp stamp = clock.next();
             // a string copy is an assignment at the new stamp: a counter's increments were made against src's base
             byte[] context = meta.type().hasSubkeys() ? meta.context() : null;
+            long elementsHash = 0;
             if (meta.type().hasSubkeys()) {
-                byte[] from = KeyCodec.subPrefix(srcDb, src, meta.version());
-                byte[] to = KeyCodec.subPrefix(dstDb, dst, stamp.time());
-                if (fresh) {
-                    context = CollectionCopy.fresh(engine, clock, meta.type(), from, to, batch);
-                } else {
-                    CollectionCopy.moved(engine, meta.type(), from, to, batch);
-                }
+                Metadata old = current(dstDb, dst);
+                CollectionCopy.Copied copied = fresh
+                        ? CollectionCopy.fresh(Keyspace.this, this, srcDb, src, meta, dstDb, dst, stamp.time(), old)
+                        : CollectionCopy.moved(Keyspace.this, this, srcDb, src, meta, dstDb, dst, stamp.time(), old);
+                context = copied.context();
+                elementsHash = copied.elementsHash();
             }
             Metadata copy = new Metadata(meta.type(), meta.encoding(), stamp.time(), stamp, meta.expireAt(),
-                    meta.expireAt() != 0 || deltaSink != null ? stamp : null, meta.size(), context, meta.payload());
+                    meta.expireAt() != 0 || deltaSink != null ? stamp : null, meta.size(), context, meta.payload())
+                    .withElementsHash(elementsHash);
             return put(dstDb, dst, copy);
         }
 

@@ -43,9 +43,11 @@ import java.util.TreeMap;
  * writes exactly the rows the delta touches; a push's slice is the end position only (its value is
  * never read: the mutator places new elements by position, and that row is not rewritten). Index
  * reads (LINDEX, LRANGE, LSET, LPOS) walk from the nearer end, O(n) like Redis's quicklist. Every
- * method takes the key locks it needs; a list emptied by a command loses its META row (the range
- * tombstone of the version removes any leftover row). Operations return their deltas so that the
- * replication layer can ship them to {@link #merge}.
+ * method takes the key locks it needs; rows are written through a {@link RowWriter} (element hash,
+ * naming for replication); a list emptied by a command loses its META row, or leaves a tombstone
+ * with its context while replicating, which a new list of the key continues. Deltas from other
+ * replicas are merged by the {@link RowReplica} this store registers (positions are the element
+ * names; it keeps the ends and the listpack size in step).
  */
 public final class ListStore {
 
@@ -93,6 +95,7 @@ public final class ListStore {
 
     public ListStore(Keyspace ks) {
         this.ks = ks;
+        ks.collections(ValueType.LIST, new Replica(ks));
     }
 
     // ------------------------------------------------------------------ reads
@@ -229,7 +232,7 @@ public final class ListStore {
             Sequence slice = new Sequence(DotMap.of(single(r.position(), r.element())), e.context);
             Sequence delta = slice.set(0, Bytes.of(value), ks.clock());
             Sequence result = slice.merge(delta);
-            changes.putSub(ColumnFamily.SUB, e.rowKey(r.sortKey()), ElementCodec.encodeField(result.store().get(r.position())));
+            e.writer(changes).write(r.sortKey(), r.raw(), ElementCodec.encodeField(result.store().get(r.position())));
             e.context = result.context();
             e.appendCheck(value.length);
             e.listpackBytes += entryBytes(value) - entryBytes(r.value());
@@ -303,7 +306,8 @@ public final class ListStore {
                 for (; c.valid() && victims.size() < limit; step(c, fromHead)) {
                     DotFun<Contribution> element = decode(c.value());
                     if (Arrays.equals(valueOf(element), value)) {
-                        victims.add(new Row(Arrays.copyOfRange(c.key(), prefix.length, c.key().length), element, value));
+                        victims.add(new Row(Arrays.copyOfRange(c.key(), prefix.length, c.key().length), element, value,
+                                c.value()));
                     }
                 }
             }
@@ -378,78 +382,6 @@ public final class ListStore {
 
     // ------------------------------------------------------------------ replication
 
-    /**
-     * Applies a list delta (from another replica, or any {@link Sequence} state) to the stored list,
-     * under the key lock; idempotent, commutative with other deltas, as {@link Sequence#merge}. A
-     * removal delta names the elements it removes only through its context, so this reads every
-     * row of the list: O(n), meant for the replication worker, not an event loop. A missing key is
-     * created; a delta that empties the list deletes it. Known limit, until the replication layer
-     * keeps tombstones (issue 5): an emptied list loses its context with its META row, so a delta
-     * delivered again after that, or a full state older than the removals, brings removed elements
-     * back; deltas delivered once each, in order per origin, converge (ListStoreTest).
-     * Returns whether anything changed.
-     * @throws WrongType if the key holds another type
-     */
-    public boolean merge(int db, byte[] key, Sequence delta) {
-        try (KeyLocks.Held ignored = ks.lock(db, key); Keyspace.Changes changes = ks.changes()) {
-            Metadata m = ks.read(db, key);
-            if (m != null && m.type() != ValueType.LIST) {
-                throw new WrongType();
-            }
-            CausalContext context = m == null ? CausalContext.EMPTY : context(m);
-            SortedMap<Position, DotFun<Contribution>> stored = new TreeMap<>();
-            if (m != null) {
-                byte[] prefix = KeyCodec.subPrefix(db, key, m.version());
-                try (Engine.Cursor c = ks.engine().iterate(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix))) {
-                    for (c.seekToFirst(); c.valid(); c.next()) {
-                        stored.put(Position.fromSortKey(Arrays.copyOfRange(c.key(), prefix.length, c.key().length)), decode(c.value()));
-                    }
-                }
-            }
-            Sequence before = new Sequence(DotMap.of(stored), context);
-            Sequence after = before.merge(delta);
-            if (after.equals(before) || (m == null && after.isEmpty())) {
-                // nothing new, or only removals of elements this replica never had: no row to write
-                return false;
-            }
-            Stamp stamp = ks.stamp();
-            long version = m == null ? stamp.time() : m.version();
-            Set<Position> touched = new HashSet<>(stored.keySet());
-            delta.store().keys().forEach(touched::add);
-            long bytes = LISTPACK_EMPTY_BYTES;
-            for (Position p : touched) {
-                byte[] rowKey = KeyCodec.sub(db, key, version, p.sortKey());
-                if (after.store().containsKey(p)) {
-                    if (!after.store().get(p).equals(stored.get(p))) {
-                        changes.putSub(ColumnFamily.SUB, rowKey, ElementCodec.encodeField(after.store().get(p)));
-                    }
-                } else if (stored.containsKey(p)) {
-                    changes.deleteSub(ColumnFamily.SUB, rowKey);
-                }
-            }
-            if (after.isEmpty()) {
-                changes.put(db, key, m, null);
-            } else {
-                byte[] head = null;
-                byte[] tail = null;
-                for (Map.Entry<Position, DotFun<Contribution>> en : after.store()) {
-                    if (head == null) {
-                        head = en.getKey().sortKey();
-                    }
-                    tail = en.getKey().sortKey();
-                    bytes += entryBytes(valueOf(en.getValue()));
-                }
-                Encoding enc = bytes > LISTPACK_MAX_BYTES ? Encoding.QUICKLIST
-                        : m == null || bytes <= LISTPACK_MAX_BYTES / 2 ? Encoding.LISTPACK : m.encoding();
-                changes.put(db, key, m, new Metadata(ValueType.LIST, enc, version, stamp, m == null ? 0 : m.expireAt(),
-                        m == null ? null : m.expiryStamp(), after.size(), ElementCodec.encodeContext(after.context()),
-                        new Ends(head, tail, bytes).encode()));
-            }
-            changes.commit();
-            return true;
-        }
-    }
-
     /** The whole stored list as a Sequence (tests, replication repair). */
     public Sequence state(int db, byte[] key) {
         Metadata m = list(db, key);
@@ -473,8 +405,11 @@ public final class ListStore {
         final int db;
         final byte[] key;
         final Metadata stored;
+        /** The tombstone a new list continues (null when the list exists, or when there is none). */
+        final Metadata prior;
         final long version;
         CausalContext context;
+        private RowWriter writer;
         long size;
         byte[] head;
         byte[] tail;
@@ -485,9 +420,10 @@ public final class ListStore {
             this.db = db;
             this.key = key;
             this.stored = stored;
+            this.prior = stored == null ? ElementRows.prior(ks, db, key) : null;
             if (stored == null) {
                 version = ks.stamp().time();
-                context = CausalContext.EMPTY;
+                context = RowReplica.context(prior);
                 listpackBytes = LISTPACK_EMPTY_BYTES;
                 encoding = Encoding.LISTPACK;
             } else {
@@ -510,8 +446,12 @@ public final class ListStore {
             return KeyCodec.subPrefix(db, key, version);
         }
 
-        byte[] rowKey(byte[] sortKey) {
-            return KeyCodec.sub(db, key, version, sortKey);
+        /** Where this edit's rows are staged: one writer per edit, so the element hash accumulates. */
+        RowWriter writer(Keyspace.Changes changes) {
+            if (writer == null) {
+                writer = new RowWriter(changes, db, key, version, stored == null ? 0 : stored.elementsHash(), true);
+            }
+            return writer;
         }
 
         /** Redis 7.2 converts a listpack to a quicklist when the pushed raw bytes would pass 8 KB. */
@@ -552,8 +492,7 @@ public final class ListStore {
             Position first = null;
             Position last = null;
             for (Map.Entry<Position, DotFun<Contribution>> en : delta.store()) {
-                byte[] sortKey = en.getKey().sortKey();
-                changes.putSub(ColumnFamily.SUB, rowKey(sortKey), ElementCodec.encodeField(en.getValue()));
+                writer(changes).write(en.getKey().sortKey(), null, ElementCodec.encodeField(en.getValue()));
                 if (first == null) {
                     first = en.getKey();
                 }
@@ -579,7 +518,7 @@ public final class ListStore {
             Sequence slice = new Sequence(DotMap.of(rowsOf(rows)), context);
             Sequence.Removal removal = left ? slice.popLeft(n, ks.clock()) : slice.popRight(n, ks.clock());
             for (Row r : rows) {
-                changes.deleteSub(ColumnFamily.SUB, rowKey(r.sortKey()));
+                writer(changes).write(r.sortKey(), r.raw(), null);
                 listpackBytes -= entryBytes(r.value());
             }
             context = context.union(removal.delta().context());
@@ -602,7 +541,7 @@ public final class ListStore {
         void drop(List<Row> victims, Sequence delta, Keyspace.Changes changes) {
             Set<ByteBuffer> gone = new HashSet<>();
             for (Row r : victims) {
-                changes.deleteSub(ColumnFamily.SUB, rowKey(r.sortKey()));
+                writer(changes).write(r.sortKey(), r.raw(), null);
                 listpackBytes -= entryBytes(r.value());
                 gone.add(ByteBuffer.wrap(r.sortKey()));
             }
@@ -623,31 +562,109 @@ public final class ListStore {
         }
 
         private byte[] firstSurvivor(boolean fromHead, Set<ByteBuffer> gone) {
-            byte[] prefix = prefix();
-            try (Engine.Cursor c = ks.engine().iterate(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix))) {
-                startAt(c, prefix, ends(), fromHead);
-                for (; c.valid(); step(c, fromHead)) {
-                    byte[] sortKey = Arrays.copyOfRange(c.key(), prefix.length, c.key().length);
-                    if (!gone.contains(ByteBuffer.wrap(sortKey))) {
-                        return sortKey;
-                    }
-                }
+            byte[] found = survivor(prefix(), ends(), fromHead, gone);
+            if (found == null) {
+                throw new StoreException("list " + size + " elements long has no survivor row");
             }
-            throw new StoreException("list " + size + " elements long has no survivor row");
+            return found;
         }
 
-        /** Stages META: deleted when empty, else size, context, ends, encoding and a new stamp. */
+        /** Stages META: size, context, ends, encoding and a new stamp, or what an emptied list leaves. */
         void stage(Keyspace.Changes changes) {
+            Stamp stamp = ks.stamp();
+            byte[] encodedContext = ElementCodec.encodeContext(context);
             if (size == 0) {
                 if (stored != null) {
-                    changes.put(db, key, stored, null);
+                    changes.put(db, key, stored, ElementRows.emptied(ks, ValueType.LIST, stored, stamp, encodedContext));
                 }
                 return;
             }
-            Stamp stamp = ks.stamp();
-            changes.put(db, key, stored, new Metadata(ValueType.LIST, encoding, version, stamp,
+            long hash = writer == null ? stored.elementsHash() : writer.hash();
+            changes.put(db, key, stored == null ? prior : stored, new Metadata(ValueType.LIST, encoding, version, stamp,
                     stored == null ? 0 : stored.expireAt(), stored == null ? null : stored.expiryStamp(), size,
-                    ElementCodec.encodeContext(context), ends().encode()));
+                    encodedContext, ends().encode()).withElementsHash(hash));
+        }
+    }
+
+    /**
+     * The first (or last) row under {@code prefix} not in {@code gone}, starting at the stored end of {@code ends};
+     * null if every row is gone.
+     */
+    private byte[] survivor(byte[] prefix, Ends ends, boolean fromHead, Set<ByteBuffer> gone) {
+        try (Engine.Cursor c = ks.engine().iterate(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix))) {
+            startAt(c, prefix, ends, fromHead);
+            for (; c.valid(); step(c, fromHead)) {
+                byte[] sortKey = Arrays.copyOfRange(c.key(), prefix.length, c.key().length);
+                if (!gone.contains(ByteBuffer.wrap(sortKey))) {
+                    return sortKey;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Merges other replicas' list deltas: rows are an element's contributions under its position. */
+    private final class Replica extends RowReplica<Contribution> {
+
+        Replica(Keyspace ks) {
+            super(ks, ValueType.LIST);
+        }
+
+        @Override
+        DotFun<Contribution> decode(byte[] row) throws CodecException {
+            return ElementCodec.decodeField(row);
+        }
+
+        @Override
+        byte[] encode(DotFun<Contribution> dots) {
+            return ElementCodec.encodeField(dots);
+        }
+
+        @Override
+        Bookkeeping begin(Keyspace.Changes changes, Metadata live, byte[] prefix) {
+            Ends stored = live == null ? new Ends(null, null, LISTPACK_EMPTY_BYTES) : Ends.decode(live.payload());
+            Set<ByteBuffer> gone = new HashSet<>();
+            return new Bookkeeping() {
+                byte[] first;
+                byte[] last;
+                long bytes = stored.listpackBytes();
+
+                @Override
+                public void row(byte[] name, byte[] before, byte[] after) {
+                    if (before != null) {
+                        bytes -= entryBytes(valueOf(ListStore.decode(before)));
+                    }
+                    if (after == null) {
+                        gone.add(ByteBuffer.wrap(name));
+                        return;
+                    }
+                    bytes += entryBytes(valueOf(ListStore.decode(after)));
+                    if (before == null) {
+                        first = first == null || Arrays.compareUnsigned(name, first) < 0 ? name : first;
+                        last = last == null || Arrays.compareUnsigned(name, last) > 0 ? name : last;
+                    }
+                }
+
+                @Override
+                public Metadata finish(Metadata meta) {
+                    byte[] head = end(stored.head(), true, first);
+                    byte[] tail = end(stored.tail(), false, last);
+                    Encoding encoding = bytes > LISTPACK_MAX_BYTES ? Encoding.QUICKLIST
+                            : live == null || bytes <= LISTPACK_MAX_BYTES / 2 ? Encoding.LISTPACK : live.encoding();
+                    return reshaped(meta, encoding, new Ends(head, tail, bytes).encode());
+                }
+
+                /** The new head (tail): the stored one or its first survivor, or an added row beyond it. */
+                private byte[] end(byte[] end, boolean head, byte[] added) {
+                    byte[] kept = end != null && !gone.contains(ByteBuffer.wrap(end)) ? end
+                            : live == null ? null : survivor(prefix, stored, head, gone);
+                    if (kept == null || added == null) {
+                        return kept == null ? added : kept;
+                    }
+                    int c = Arrays.compareUnsigned(added, kept);
+                    return head == c < 0 ? added : kept;
+                }
+            };
         }
     }
 
@@ -662,8 +679,8 @@ public final class ListStore {
 
     // ------------------------------------------------------------------ rows
 
-    /** One element row: its sort key (the sub-key suffix), decoded contributions and value. */
-    record Row(byte[] sortKey, DotFun<Contribution> element, byte[] value) {
+    /** One element row: its sort key (the sub-key suffix), decoded contributions, value and stored bytes. */
+    record Row(byte[] sortKey, DotFun<Contribution> element, byte[] value, byte[] raw) {
         Position position() {
             return Position.fromSortKey(sortKey);
         }
@@ -671,6 +688,9 @@ public final class ListStore {
 
     private Metadata list(int db, byte[] key) {
         Metadata m = ks.read(db, key);
+        if (m != null && m.tombstone()) {
+            return null;
+        }
         if (m != null && m.type() != ValueType.LIST) {
             throw new WrongType();
         }
@@ -746,7 +766,7 @@ public final class ListStore {
     private static Row row(byte[] prefix, Engine.Cursor c) {
         byte[] k = c.key();
         DotFun<Contribution> element = decode(c.value());
-        return new Row(Arrays.copyOfRange(k, prefix.length, k.length), element, valueOf(element));
+        return new Row(Arrays.copyOfRange(k, prefix.length, k.length), element, valueOf(element), c.value());
     }
 
     private static SortedMap<Position, DotFun<Contribution>> rowsOf(List<Row> rows) {
@@ -772,11 +792,7 @@ public final class ListStore {
     }
 
     private static CausalContext context(Metadata m) {
-        try {
-            return ElementCodec.decodeContext(m.context());
-        } catch (CodecException e) {
-            throw new StoreException("corrupt list context: " + e.getMessage());
-        }
+        return RowReplica.context(m);
     }
 
     /** An element's value: its highest-stamped assignment (as {@link Sequence} reads it). */

@@ -31,15 +31,16 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Every write builds a slice of the OR-set (the rows it touches plus the stored context), runs
  * the {@link OrSet} mutator on it, merges the delta into the slice and stages, in one
  * {@link Keyspace.Changes} batch, the touched rows that changed (written, or deleted when the
- * member is gone) and META (size, context, stamp, encoding). A set emptied by a write loses its
- * META (its rows go with the range tombstone of its version). Writes that Redis reports as no
- * change (SADD of a member present, SREM of a member absent) write nothing. The committed delta
- * goes to the {@link ElementDeltas} sink, and {@link #merge} applies a delta from elsewhere by the
- * same path, idempotently.
+ * member is gone) through a {@link RowWriter} (which keeps the element hash and names the rows for
+ * replication) and META (size, context, stamp, encoding). A set emptied by a write loses its META,
+ * or leaves a tombstone with its context while replicating ({@link ElementRows#emptied}); a set
+ * created over a tombstone continues its context. Writes that Redis reports as no change (SADD of a
+ * member present, SREM of a member absent) write nothing. Deltas from other replicas are merged by
+ * the {@link RowReplica} this store registers with the keyspace.
  *
  * <p>Callers of the write methods hold the key's lock ({@link Keyspace#lock}) and pass the live
  * metadata they read under it ({@link Keyspace#read}, null if absent), already checked to be a
- * set. {@link #merge} takes the lock itself.
+ * set.
  *
  * <p>OBJECT ENCODING follows Redis 7.2 and is computed on writes: a set only of integers (Redis's
  * {@code string2ll}) with at most {@value #MAX_INTSET_ENTRIES} members is {@code intset}; one with
@@ -57,7 +58,6 @@ public final class SetStore {
 
     private final Keyspace ks;
     private final Engine engine;
-    private volatile ElementDeltas<OrSet> deltas = ElementDeltas.none();
     /** Sets with a pop frontier kept at once; beyond it the table is simply cleared. */
     private static final int MAX_POP_FRONTIERS = 4096;
     /** Per set version (its sub-key prefix): where SPOP continues, see {@link PopFrontier}. */
@@ -66,11 +66,7 @@ public final class SetStore {
     public SetStore(Keyspace ks) {
         this.ks = ks;
         this.engine = ks.engine();
-    }
-
-    /** Where committed deltas go (replication); none by default. */
-    public void deltas(ElementDeltas<OrSet> sink) {
-        this.deltas = sink;
+        ks.collections(ValueType.SET, new Replica(ks));
     }
 
     // ---------------------------------------------------------------- reads
@@ -181,13 +177,13 @@ public final class SetStore {
             return 0;
         }
         Stamp stamp = ks.stamp();
-        OrSet slice = new OrSet(DotMap.empty(), context(live));
+        Metadata prior = live == null ? ElementRows.prior(ks, db, key) : null;
+        OrSet slice = new OrSet(DotMap.empty(), context(live == null ? prior : live));
         OrSet delta = slice.add(missing, ks.clock());
         try (Keyspace.Changes changes = ks.changes()) {
-            stage(changes, db, key, live, stamp, slice, delta, grow(live, missing));
+            stage(changes, db, key, live, prior, stamp, slice, delta, grow(live, missing));
             changes.commit();
         }
-        deltas.applied(db, key, delta, missing);
         return missing.size();
     }
 
@@ -290,19 +286,15 @@ public final class SetStore {
         OrSet srcSlice = new OrSet(DotMap.of(rows), context(srcLive));
         OrSet srcDelta = srcSlice.remove(rows.keySet(), ks.clock());
         boolean add = dstLive == null || !contains(db, dst, dstLive, member);
-        OrSet dstSlice = new OrSet(DotMap.empty(), context(dstLive));
+        Metadata dstPrior = dstLive == null ? ElementRows.prior(ks, db, dst) : null;
+        OrSet dstSlice = new OrSet(DotMap.empty(), context(dstLive == null ? dstPrior : dstLive));
         OrSet dstDelta = add ? dstSlice.add(m, ks.clock()) : null;
-        SortedSet<Bytes> touched = new TreeSet<>(List.of(m));
         try (Keyspace.Changes changes = ks.changes()) {
-            stage(changes, db, src, srcLive, stamp, srcSlice, srcDelta, srcLive.encoding());
+            stage(changes, db, src, srcLive, null, stamp, srcSlice, srcDelta, srcLive.encoding());
             if (add) {
-                stage(changes, db, dst, dstLive, stamp, dstSlice, dstDelta, grow(dstLive, touched));
+                stage(changes, db, dst, dstLive, dstPrior, stamp, dstSlice, dstDelta, grow(dstLive, List.of(m)));
             }
             changes.commit();
-        }
-        deltas.applied(db, src, srcDelta, touched);
-        if (add) {
-            deltas.applied(db, dst, dstDelta, touched);
         }
         return add ? Moved.ADDED : Moved.ALREADY_IN_DESTINATION;
     }
@@ -317,72 +309,24 @@ public final class SetStore {
         for (byte[] m : members) {
             all.add(Bytes.of(m));
         }
+        Stamp stamp = ks.stamp();
+        CausalContext continued = context(ElementRows.continued(ValueType.SET, dstStored));
         try (Keyspace.Changes changes = ks.changes()) {
             if (all.isEmpty()) {
-                changes.put(db, dst, dstStored, null).commit();
+                changes.put(db, dst, dstStored, ElementRows.deleted(ks, dstStored, stamp, continued)).commit();
                 return 0;
             }
-            Stamp stamp = ks.stamp();
-            OrSet delta = OrSet.EMPTY.add(all, ks.clock());
-            Metadata meta = ElementRows.replaced(ValueType.SET, dstStored, encodingOf(all), stamp, all.size(),
-                    ElementCodec.encodeContext(delta.context()));
-            for (Map.Entry<Bytes, DotFun<Boolean>> e : delta.store()) {
-                changes.putSub(ColumnFamily.SUB, KeyCodec.sub(db, dst, meta.version(), e.getKey().toByteArray()),
-                        ElementCodec.encodeMember(e.getValue()));
+            OrSet slice = new OrSet(DotMap.empty(), continued);
+            OrSet result = slice.merge(slice.add(all, ks.clock()));
+            RowWriter rows = new RowWriter(changes, db, dst, stamp.time(), 0, true);
+            for (Map.Entry<Bytes, DotFun<Boolean>> e : result.store()) {
+                rows.write(e.getKey().toByteArray(), null, ElementCodec.encodeMember(e.getValue()));
             }
-            changes.put(db, dst, dstStored, meta).commit();
-            deltas.applied(db, dst, delta, all);
+            ElementRows.nameDropped(ks, changes, db, dst, dstStored, all);
+            changes.put(db, dst, dstStored, ElementRows.replaced(ValueType.SET, dstStored, encodingOf(all), stamp,
+                    all.size(), ElementCodec.encodeContext(result.context()), rows.hash())).commit();
         }
         return all.size();
-    }
-
-    /**
-     * Applies a delta made elsewhere (a replica's write) to the stored rows of {@code key}, under
-     * the key's lock: reads the rows of the members the delta touches ({@code members} plus those
-     * in its store), joins, and writes what changed. Idempotent: a delta already applied changes
-     * nothing and writes nothing. Returns whether anything was written.
-     *
-     * <p>The delta's context must cover dots of {@code members} only (true of every delta this
-     * store's mutators make); a full state, whose context covers members it does not name, needs
-     * every stored row read instead. An emptied set loses its META and with it its context (the
-     * tombstone replication will need is not kept yet).
-     *
-     * @throws StoreException if the key holds another type
-     */
-    public boolean merge(int db, byte[] key, OrSet delta, Collection<Bytes> members) {
-        SortedSet<Bytes> touched = new TreeSet<>(members);
-        delta.store().keys().forEach(touched::add);
-        try (KeyLocks.Held ignored = ks.lock(db, key)) {
-            Metadata live = ks.read(db, key);
-            if (live != null && live.type() != ValueType.SET) {
-                throw new StoreException("a set delta for a key holding a " + live.type().redisName());
-            }
-            SortedMap<Bytes, DotFun<Boolean>> rows = new TreeMap<>();
-            if (live != null) {
-                for (Bytes m : touched) {
-                    byte[] raw = engine.get(ColumnFamily.SUB, KeyCodec.sub(db, key, live.version(), m.toByteArray()));
-                    if (raw != null) {
-                        rows.put(m, decode(raw));
-                    }
-                }
-            }
-            OrSet slice = new OrSet(DotMap.of(rows), context(live));
-            OrSet result = slice.merge(delta);
-            if (result.context().equals(slice.context()) && sameRows(slice, result, touched)) {
-                return false;
-            }
-            SortedSet<Bytes> added = new TreeSet<>();
-            for (Bytes m : touched) {
-                if (result.contains(m) && !slice.contains(m)) {
-                    added.add(m);
-                }
-            }
-            try (Keyspace.Changes changes = ks.changes()) {
-                stage(changes, db, key, live, ks.stamp(), slice, delta, grow(live, added));
-                changes.commit();
-            }
-            return true;
-        }
     }
 
     // ---------------------------------------------------------------- internals
@@ -391,49 +335,72 @@ public final class SetStore {
         OrSet slice = new OrSet(DotMap.of(rows), context(live));
         OrSet delta = slice.remove(rows.keySet(), ks.clock());
         try (Keyspace.Changes changes = ks.changes()) {
-            stage(changes, db, key, live, ks.stamp(), slice, delta, live.encoding());
+            stage(changes, db, key, live, null, ks.stamp(), slice, delta, live.encoding());
             changes.commit();
         }
-        deltas.applied(db, key, delta, new TreeSet<>(rows.keySet()));
     }
 
-    /** Stages slice ⊔ delta: the touched rows that changed, and META (or its removal when the set is empty). */
-    private void stage(Keyspace.Changes changes, int db, byte[] key, Metadata live, Stamp stamp, OrSet slice,
-            OrSet delta, Encoding encoding) {
+    /**
+     * Stages slice ⊔ delta: the touched rows that changed, and META (or what an emptied set leaves). A new set
+     * ({@code live} null) replaces {@code prior}, the tombstone it continues, if any.
+     */
+    private void stage(Keyspace.Changes changes, int db, byte[] key, Metadata live, Metadata prior, Stamp stamp,
+            OrSet slice, OrSet delta, Encoding encoding) {
         OrSet result = slice.merge(delta);
         long version = live == null ? stamp.time() : live.version();
         long size = live == null ? 0 : live.size();
+        RowWriter rows = new RowWriter(changes, db, key, version, live == null ? 0 : live.elementsHash(), true);
         SortedSet<Bytes> touched = new TreeSet<>();
         slice.store().keys().forEach(touched::add);
         delta.store().keys().forEach(touched::add);
         for (Bytes m : touched) {
             DotFun<Boolean> before = slice.store().get(m);
             DotFun<Boolean> after = result.store().get(m);
-            byte[] sub = KeyCodec.sub(db, key, version, m.toByteArray());
-            if (after.isEmpty()) {
-                if (!before.isEmpty()) {
-                    changes.deleteSub(ColumnFamily.SUB, sub);
-                    size--;
-                }
-            } else if (!after.equals(before)) {
-                changes.putSub(ColumnFamily.SUB, sub, ElementCodec.encodeMember(after));
-                if (before.isEmpty()) {
-                    size++;
-                }
+            if (after.equals(before)) {
+                continue;
             }
+            rows.write(m.toByteArray(), before.isEmpty() ? null : ElementCodec.encodeMember(before),
+                    after.isEmpty() ? null : ElementCodec.encodeMember(after));
+            size += (after.isEmpty() ? 0 : 1) - (before.isEmpty() ? 0 : 1);
         }
-        Metadata meta = size <= 0 ? null
-                : ElementRows.updated(ValueType.SET, live, encoding, stamp, size, ElementCodec.encodeContext(result.context()));
-        changes.put(db, key, live, meta);
+        changes.put(db, key, live == null ? prior : live, ElementRows.updated(ks, ValueType.SET, live, encoding, stamp,
+                size, ElementCodec.encodeContext(result.context()), rows.hash()));
     }
 
-    private static boolean sameRows(OrSet a, OrSet b, Collection<Bytes> members) {
-        for (Bytes m : members) {
-            if (!a.store().get(m).equals(b.store().get(m))) {
-                return false;
-            }
+    /** Merges other replicas' set deltas: rows are a member's add dots. */
+    private final class Replica extends RowReplica<Boolean> {
+
+        Replica(Keyspace ks) {
+            super(ks, ValueType.SET);
         }
-        return true;
+
+        @Override
+        DotFun<Boolean> decode(byte[] row) throws CodecException {
+            return ElementCodec.decodeMember(row);
+        }
+
+        @Override
+        byte[] encode(DotFun<Boolean> dots) {
+            return ElementCodec.encodeMember(dots);
+        }
+
+        @Override
+        Bookkeeping begin(Keyspace.Changes changes, Metadata live, byte[] prefix) {
+            List<Bytes> added = new ArrayList<>();
+            return new Bookkeeping() {
+                @Override
+                public void row(byte[] name, byte[] before, byte[] after) {
+                    if (before == null) {
+                        added.add(Bytes.of(name));
+                    }
+                }
+
+                @Override
+                public Metadata finish(Metadata meta) {
+                    return reshaped(meta, grow(live, added), null);
+                }
+            };
+        }
     }
 
     private SortedMap<Bytes, DotFun<Boolean>> rows(int db, byte[] key, Metadata live, Collection<byte[]> members) {
@@ -447,15 +414,8 @@ public final class SetStore {
         return rows;
     }
 
-    private static CausalContext context(Metadata live) {
-        if (live == null) {
-            return CausalContext.EMPTY;
-        }
-        try {
-            return ElementCodec.decodeContext(live.context());
-        } catch (CodecException e) {
-            throw new StoreException("corrupt set context: " + e.getMessage(), e);
-        }
+    private static CausalContext context(Metadata meta) {
+        return RowReplica.context(meta);
     }
 
     private static DotFun<Boolean> decode(byte[] raw) {

@@ -4,7 +4,6 @@ import io.hyperkv.crdt.Bytes;
 import io.hyperkv.crdt.CausalContext;
 import io.hyperkv.crdt.CodecException;
 import io.hyperkv.crdt.Contribution;
-import io.hyperkv.crdt.Dot;
 import io.hyperkv.crdt.DotFun;
 import io.hyperkv.crdt.DotMap;
 import io.hyperkv.crdt.ElementCodec;
@@ -42,8 +41,10 @@ import java.util.function.Supplier;
  *
  * <p>Invariant (checked by the property test): the {@code zscore} entries of a key are exactly
  * {@code {(sortable(score), member)}} of its {@code sub} rows, and every {@code sub} row's score is
- * its register's resolved value. Every change goes through one path, {@link #apply}, which is used
- * both by local commands (an {@link Edit}) and by replicated deltas ({@link #merge}).
+ * its register's resolved value. Every local change goes through one path, {@link #apply} (an
+ * {@link Edit}); deltas from other replicas are merged by the {@link RowReplica} this store registers,
+ * which keeps the index by the same rule. A sorted set emptied by a write loses its META, or leaves a
+ * tombstone with its context while replicating, which a new sorted set of the key continues.
  *
  * <p>Scores: ZADD assigns; ZINCRBY and ZADD INCR compute the new double like Redis and assign it
  * (an LWW assignment, not a counter: a double counter would re-associate sums). No increment
@@ -144,6 +145,7 @@ public final class ZSetStore {
         this.ks = ks;
         this.engine = ks.engine();
         this.limits = limits;
+        ks.collections(ValueType.ZSET, new Replica(ks));
     }
 
     public ZSetStore(Keyspace ks) {
@@ -236,14 +238,7 @@ public final class ZSetStore {
     }
 
     private static CausalContext context(Metadata m) {
-        if (m == null) {
-            return CausalContext.EMPTY;
-        }
-        try {
-            return ElementCodec.decodeContext(m.context());
-        } catch (CodecException e) {
-            throw new StoreException("corrupt sorted-set context: " + e.getMessage());
-        }
+        return RowReplica.context(m);
     }
 
     // ---------------------------------------------------------------- point reads
@@ -535,6 +530,8 @@ public final class ZSetStore {
         private final int db;
         private final byte[] key;
         private final Metadata live;
+        /** The tombstone a new key continues (null when live, or when there is none). */
+        private final Metadata prior;
         private final SortedMap<Bytes, Row> rows = new TreeMap<>();
         private final Set<Bytes> absent = new HashSet<>();
         private final Map<Bytes, Double> puts = new LinkedHashMap<>();
@@ -546,6 +543,7 @@ public final class ZSetStore {
             this.db = db;
             this.key = key;
             this.live = live;
+            this.prior = live == null ? ElementRows.prior(ks, db, key) : null;
         }
 
         /** The member's current score (as this edit left it), or null. */
@@ -633,7 +631,7 @@ public final class ZSetStore {
             for (Map.Entry<Bytes, Row> e : rows.entrySet()) {
                 funs.put(e.getKey(), e.getValue().contributions());
             }
-            OrMap slice = new OrMap(DotMap.of(funs), context(live));
+            OrMap slice = new OrMap(DotMap.of(funs), context(live == null ? prior : live));
             OrMap delta = null;
             if (!puts.isEmpty()) {
                 Map<Bytes, Bytes> assign = new TreeMap<>();
@@ -653,7 +651,7 @@ public final class ZSetStore {
                 delta = delta == null ? removal : delta.merge(removal);
             }
             try (Keyspace.Changes changes = ks.changes()) {
-                apply(changes, db, key, live, rows, slice, delta, encoding);
+                apply(changes, db, key, live, prior, rows, slice, delta, encoding);
                 changes.commit();
             }
             return delta;
@@ -664,14 +662,16 @@ public final class ZSetStore {
      * Stages {@code delta} merged into the stored rows {@code rows} (every row the delta can touch,
      * read under the lock; {@code slice} is them with the stored context): writes each touched
      * member's row and index entry, or deletes them, and META with the new size and context (or
-     * deletes META when the set became empty). Returns the new metadata (null: deleted).
+     * what an emptied set leaves). A new key ({@code live} null) replaces {@code prior}, the
+     * tombstone it continues, if any.
      */
-    private Metadata apply(Keyspace.Changes changes, int db, byte[] key, Metadata live, SortedMap<Bytes, Row> rows,
-            OrMap slice, OrMap delta, Encoding encoding) {
+    private void apply(Keyspace.Changes changes, int db, byte[] key, Metadata live, Metadata prior,
+            SortedMap<Bytes, Row> rows, OrMap slice, OrMap delta, Encoding encoding) {
         OrMap result = slice.merge(delta);
         Stamp stamp = ks.stamp();
         long version = live == null ? stamp.time() : live.version();
-        byte[] p = KeyCodec.subPrefix(db, key, version);
+        RowWriter writer = new RowWriter(changes, db, key, version, live == null ? 0 : live.elementsHash(), true);
+        byte[] p = writer.prefix();
         long size = live == null ? 0 : live.size();
         Set<Bytes> touched = new java.util.TreeSet<>(rows.keySet());
         for (Bytes k : delta.store().keys()) {
@@ -683,43 +683,40 @@ public final class ZSetStore {
             DotFun<Contribution> now = result.store().get(member);
             java.util.Optional<RegisterValue> value = RegisterValue.resolve(now);
             byte[] m = member.toByteArray();
-            byte[] subKey = concat(p, m);
-            if (value.isPresent()) {
-                double score = resolveScore(value.get());
-                if (old == null || !old.contributions().equals(now) || Double.doubleToRawLongBits(old.score()) != Double.doubleToRawLongBits(score)) {
-                    changes.putSub(ColumnFamily.SUB, subKey, encodeRow(score, now));
-                }
-                if (old == null || Double.doubleToRawLongBits(old.score()) != Double.doubleToRawLongBits(score)) {
-                    if (old != null) {
-                        changes.deleteSub(ColumnFamily.ZSCORE, indexKey(p, old.score(), m));
-                    }
-                    changes.putSub(ColumnFamily.ZSCORE, indexKey(p, score, m),
-                            Double.doubleToRawLongBits(score) == Long.MIN_VALUE ? NEGATIVE_ZERO : NO_VALUE);
-                }
-                if (old == null) {
-                    size++;
-                }
+            byte[] before = old == null ? null : encodeRow(old.score(), old.contributions());
+            // an element whose register holds no value has no row (zsets write no increments, so no offsets to keep)
+            byte[] after = value.isPresent() ? encodeRow(resolveScore(value.get()), now) : null;
+            writer.write(m, before, after);
+            reindex(changes, p, m, before, after);
+            size += (after == null ? 0 : 1) - (old == null ? 0 : 1);
+            if (after != null) {
                 maxLength = Math.max(maxLength, m.length);
-            } else if (old != null) {
-                // an element whose register holds no value has no row (zsets write no increments, so no offsets to keep)
-                changes.deleteSub(ColumnFamily.SUB, subKey);
-                changes.deleteSub(ColumnFamily.ZSCORE, indexKey(p, old.score(), m));
-                size--;
             }
         }
-        if (size <= 0) {
-            changes.put(db, key, live, null);
-            return null;
-        }
+        changes.put(db, key, live == null ? prior : live, ElementRows.updated(ks, ValueType.ZSET, live,
+                encoding(encoding, size, maxLength), stamp, size, ElementCodec.encodeContext(result.context()),
+                writer.hash()));
+    }
+
+    /** A listpack key becomes skiplist once its size or a member written to it exceeds the limits. */
+    private Encoding encoding(Encoding encoding, long size, long maxLength) {
         ListpackLimits l = limits.get();
-        if (encoding == Encoding.LISTPACK && (size > l.entries() || maxLength > l.value())) {
-            encoding = Encoding.SKIPLIST;
+        return encoding == Encoding.LISTPACK && (size > l.entries() || maxLength > l.value()) ? Encoding.SKIPLIST : encoding;
+    }
+
+    /** Keeps the score index of row {@code member} (under prefix {@code p}) in step with its change from {@code before} to {@code after}. */
+    private static void reindex(Keyspace.Changes changes, byte[] p, byte[] member, byte[] before, byte[] after) {
+        if (before != null && after != null && KeyCodec.getLong(before, 0) == KeyCodec.getLong(after, 0)) {
+            return;
         }
-        Metadata meta = new Metadata(ValueType.ZSET, encoding, version, stamp,
-                live == null ? 0 : live.expireAt(), live == null ? null : live.expiryStamp(), size,
-                ElementCodec.encodeContext(result.context()), null);
-        changes.put(db, key, live, meta);
-        return meta;
+        if (before != null) {
+            changes.deleteSub(ColumnFamily.ZSCORE, indexKey(p, scoreOfRow(before), member));
+        }
+        if (after != null) {
+            double score = scoreOfRow(after);
+            changes.putSub(ColumnFamily.ZSCORE, indexKey(p, score, member),
+                    Double.doubleToRawLongBits(score) == Long.MIN_VALUE ? NEGATIVE_ZERO : NO_VALUE);
+        }
     }
 
     /**
@@ -729,8 +726,10 @@ public final class ZSetStore {
      * {@code stored} (the key's stored metadata, any type, or null). Returns the delta that created it.
      */
     public OrMap replace(Keyspace.Changes changes, int db, byte[] key, Metadata stored, List<Member> members) {
+        Stamp stamp = ks.stamp();
+        CausalContext continued = context(ElementRows.continued(ValueType.ZSET, stored));
         if (members.isEmpty()) {
-            changes.put(db, key, stored, null);
+            changes.put(db, key, stored, ElementRows.deleted(ks, stored, stamp, continued));
             return null;
         }
         Map<Bytes, Bytes> assign = new TreeMap<>();
@@ -745,145 +744,67 @@ public final class ZSetStore {
             double s = listpack && m.score() == 0 ? 0.0 : m.score();
             assign.put(Bytes.of(m.member()), Bytes.of(scoreBytes(s)));
         }
-        OrMap delta = OrMap.EMPTY.put(assign, ks.clock());
-        Stamp stamp = ks.stamp();
-        byte[] p = KeyCodec.subPrefix(db, key, stamp.time());
+        OrMap slice = new OrMap(DotMap.empty(), continued);
+        OrMap delta = slice.put(assign, ks.clock());
+        RowWriter writer = new RowWriter(changes, db, key, stamp.time(), 0, true);
         for (Map.Entry<Bytes, DotFun<Contribution>> e : delta.store()) {
-            double score = resolveScore(RegisterValue.resolve(e.getValue()).orElseThrow());
             byte[] m = e.getKey().toByteArray();
-            changes.putSub(ColumnFamily.SUB, concat(p, m), encodeRow(score, e.getValue()));
-            changes.putSub(ColumnFamily.ZSCORE, indexKey(p, score, m),
-                    Double.doubleToRawLongBits(score) == Long.MIN_VALUE ? NEGATIVE_ZERO : NO_VALUE);
+            byte[] row = encodeRow(resolveScore(RegisterValue.resolve(e.getValue()).orElseThrow()), e.getValue());
+            writer.write(m, null, row);
+            reindex(changes, writer.prefix(), m, null, row);
         }
-        changes.put(db, key, stored, new Metadata(ValueType.ZSET, listpack ? Encoding.LISTPACK : Encoding.SKIPLIST,
-                stamp.time(), stamp, 0, stored != null && stored.expiryStamp() != null ? stamp : null,
-                delta.store().size(), ElementCodec.encodeContext(delta.context()), null));
+        ElementRows.nameDropped(ks, changes, db, key, stored, assign.keySet());
+        changes.put(db, key, stored, ElementRows.replaced(ValueType.ZSET, stored,
+                listpack ? Encoding.LISTPACK : Encoding.SKIPLIST, stamp, delta.store().size(),
+                ElementCodec.encodeContext(slice.merge(delta).context()), writer.hash()));
         return delta;
     }
 
     // ---------------------------------------------------------------- replication
 
-    /** Above this many context dots a delta's removals are found by scanning the key's rows instead of dot by dot. */
-    private static final int DOT_PROBE_LIMIT = 4096;
+    /** Merges other replicas' sorted-set deltas: rows are {@code score | contributions}, the index follows them. */
+    private final class Replica extends RowReplica<Contribution> {
 
-    /**
-     * Merges a delta (from a peer, or a replayed one) into the stored zset {@code key}, under its
-     * lock, through the same path as local commands. Idempotent and commutative with other deltas:
-     * merging what is already known writes nothing. Returns whether anything changed.
-     *
-     * <p>The rows touched are the delta's members plus, when the delta removes dots the stored
-     * context has seen (a ZREM of an assigned member leaves no entry in the delta, only covered
-     * dots), the rows holding those dots; finding them scans the key's rows (O(n)), since there is
-     * no dot → member index.
-     *
-     * <p>Limit: a set emptied here loses its META, and with it its causal context (there is no
-     * tombstone yet, see the design review's open question), so a delta replayed after that would
-     * re-create members it had added. Idempotence holds while the key exists; causal delivery
-     * (each peer's deltas in order, once) converges, as {@code ZSetStoreMergeTest} checks.
-     *
-     * @throws StoreException if the key holds another type (type conflicts are the replication layer's to resolve)
-     */
-    public boolean merge(int db, byte[] key, OrMap delta) {
-        // a write made here after this merge must order after every write the delta carries
-        ks.clock().observe(delta.context().last());
-        try (KeyLocks.Held ignored = ks.lock(db, key)) {
-            Metadata live = ks.read(db, key);
-            if (live != null && live.type() != ValueType.ZSET) {
-                throw new StoreException("cannot merge a sorted-set delta into a " + live.type().redisName());
-            }
-            CausalContext stored = context(live);
-            SortedMap<Bytes, Row> rows = new TreeMap<>();
-            if (live != null) {
-                for (Bytes member : delta.store().keys()) {
-                    byte[] v = engine.get(ColumnFamily.SUB, KeyCodec.sub(db, key, live.version(), member.toByteArray()));
-                    if (v != null) {
-                        rows.put(member, decodeRow(v));
-                    }
-                }
-                if (mayRemoveStoredDots(delta, stored, rows)) {
-                    collectRowsWithDots(db, key, live, delta.context(), rows);
-                }
-            }
-            SortedMap<Bytes, DotFun<Contribution>> funs = new TreeMap<>();
-            for (Map.Entry<Bytes, Row> e : rows.entrySet()) {
-                funs.put(e.getKey(), e.getValue().contributions());
-            }
-            OrMap slice = new OrMap(DotMap.of(funs), stored);
-            OrMap result = slice.merge(delta);
-            if (live != null && result.store().equals(slice.store()) && stored.includes(delta.context())) {
-                return false;
-            }
-            if (live == null && !hasValue(result)) {
-                return false;
-            }
-            Encoding encoding = live == null ? Encoding.LISTPACK : live.encoding();
-            try (Keyspace.Changes changes = ks.changes()) {
-                apply(changes, db, key, live, rows, slice, delta, encoding);
-                changes.commit();
-            }
-            return true;
+        Replica(Keyspace ks) {
+            super(ks, ValueType.ZSET);
         }
-    }
 
-    private static boolean hasValue(OrMap m) {
-        return !m.isEmpty();
-    }
+        @Override
+        DotFun<Contribution> decode(byte[] row) throws CodecException {
+            if (row.length < 8) {
+                throw new CodecException("sorted-set row of " + row.length + " bytes");
+            }
+            return ElementCodec.decodeField(Arrays.copyOfRange(row, 8, row.length));
+        }
 
-    /**
-     * True if the delta's context covers a dot the stored context has seen that is neither in the
-     * delta's store nor in the rows already loaded for the delta's members (a ZADD covers the
-     * member's previous dots: those rows are loaded anyway, so an update needs no scan).
-     */
-    private static boolean mayRemoveStoredDots(OrMap delta, CausalContext stored, SortedMap<Bytes, Row> loaded) {
-        Set<Dot> inDelta = new HashSet<>();
-        for (Row r : loaded.values()) {
-            for (Dot d : r.contributions().dots()) {
-                inDelta.add(d);
-            }
+        @Override
+        byte[] encode(DotFun<Contribution> dots) {
+            return RegisterValue.resolve(dots).map(v -> encodeRow(resolveScore(v), dots)).orElse(null);
         }
-        for (Map.Entry<Bytes, DotFun<Contribution>> e : delta.store()) {
-            for (Dot d : e.getValue().dots()) {
-                inDelta.add(d);
-            }
-        }
-        long probed = 0;
-        CausalContext c = delta.context();
-        for (long node : c.nodes()) {
-            long[] r = c.ranges(node);
-            for (int i = 0; i < r.length; i += 2) {
-                for (long counter = r[i]; counter <= r[i + 1]; counter++) {
-                    if (++probed > DOT_PROBE_LIMIT) {
-                        return true;
-                    }
-                    Dot d = new Dot(node, counter);
-                    if (!inDelta.contains(d) && stored.contains(d)) {
-                        return true;
-                    }
-                    if (counter == Long.MAX_VALUE) {
-                        break;
-                    }
-                }
-            }
-        }
-        return false;
-    }
 
-    private void collectRowsWithDots(int db, byte[] key, Metadata live, CausalContext covered, SortedMap<Bytes, Row> rows) {
-        byte[] p = KeyCodec.subPrefix(db, key, live.version());
-        try (Engine.Cursor c = engine.iterate(ColumnFamily.SUB, p, KeyCodec.prefixEnd(p))) {
-            for (c.seekToFirst(); c.valid(); c.next()) {
-                Bytes member = Bytes.of(Arrays.copyOfRange(c.key(), p.length, c.key().length));
-                if (rows.containsKey(member)) {
-                    continue;
-                }
-                Row row = decodeRow(c.value());
-                for (Dot d : row.contributions().dots()) {
-                    if (covered.contains(d)) {
-                        rows.put(member, row);
-                        break;
+        @Override
+        boolean visible(DotFun<Contribution> dots) {
+            return RegisterValue.resolve(dots).isPresent();
+        }
+
+        @Override
+        Bookkeeping begin(Keyspace.Changes changes, Metadata live, byte[] prefix) {
+            long[] maxLength = {0};
+            return new Bookkeeping() {
+                @Override
+                public void row(byte[] name, byte[] before, byte[] after) {
+                    reindex(changes, prefix, name, before, after);
+                    if (after != null) {
+                        maxLength[0] = Math.max(maxLength[0], name.length);
                     }
                 }
-            }
+
+                @Override
+                public Metadata finish(Metadata meta) {
+                    Encoding start = live == null ? Encoding.LISTPACK : live.encoding();
+                    return reshaped(meta, encoding(start, meta.size(), maxLength[0]), null);
+                }
+            };
         }
     }
 

@@ -72,9 +72,13 @@
  * </table>
  * Hashes live in {@link io.hyperkv.store.HashStore}, sets in {@link io.hyperkv.store.SetStore}: a hash
  * field whose row holds only removal offsets (HDEL after HINCRBY) is stored but not counted in
- * {@code size} and invisible to reads; a set row always holds at least one dot. Both report every
- * committed delta to an {@link io.hyperkv.store.ElementDeltas} sink, with the elements it touches,
- * and apply a replica's delta with {@code merge} by the same slice path. When a collection of at
+ * {@code size} and invisible to reads; a set row always holds at least one dot. Every store writes
+ * its element rows through a {@code RowWriter}, which keeps META's {@code elementsHash} (XOR of
+ * {@code ElementHash} over the rows) and, while replicating, names the rows in the write's
+ * {@link io.hyperkv.store.KeyDelta}; a collection emptied while replicating leaves a tombstone with
+ * its context, which a new collection of the key continues. Each store registers a
+ * {@link io.hyperkv.store.CollectionReplica} ({@code RowReplica}: one row-by-row join for all four
+ * types) that merges replicas' deltas into its rows. When a collection of at
  * least {@code Keyspace.RECLAIM_MIN_ELEMENTS} elements is deleted or replaced, the keyspace asks the
  * engine to flush and compact its old range in the background
  * ({@link io.hyperkv.store.Engine#compactRangeSoon}), so its disk space comes back at once.

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hyperkv.crdt.Bytes;
 import io.hyperkv.crdt.ElementCodec;
-import io.hyperkv.crdt.OrMap;
-import io.hyperkv.crdt.OrSet;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +11,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedSet;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The keyspace deltas of hashes and sets are real CRDT states: two nodes, each a Keyspace on its
- * own RocksDB, run concurrent SADD/SREM and HSET/HDEL/HINCRBY, then exchange the deltas their
- * stores committed and apply them with {@code merge} (the entry point replication will call). Both
+ * own RocksDB, run concurrent SADD/SREM and HSET/HDEL/HINCRBY, then exchange the {@link KeyDelta}s
+ * their writes committed and merge them with the stores' {@link CollectionReplica}. Both
  * end with the same element rows, byte for byte, and the add-wins / counter semantics of DESIGN.md.
  */
 class ElementStoreConvergenceTest {
@@ -39,28 +36,22 @@ class ElementStoreConvergenceTest {
     private Node a;
     private Node b;
 
-    record Shipped<S>(byte[] key, S delta, SortedSet<Bytes> elements) {}
-
-    /** One node: its engine, keyspace, stores and the deltas they committed and not yet shipped. */
+    /** One node: a {@link ReplicaNode} and the Redis commands this test runs on it. */
     final class Node implements AutoCloseable {
-        final Engine engine;
+        final ReplicaNode replica;
         final Keyspace ks;
         final SetStore sets;
         final HashStore hashes;
-        final List<Shipped<OrSet>> setOut = new ArrayList<>();
-        final List<Shipped<OrMap>> hashOut = new ArrayList<>();
 
         Node(Path dir, long id) {
-            engine = RocksDbEngine.open(EngineOptions.of(dir, Fsync.NO));
-            ks = new Keyspace(engine, new TestClock(time, id), 16, time);
-            sets = new SetStore(ks);
-            hashes = new HashStore(ks);
-            sets.deltas((db, key, delta, elements) -> setOut.add(new Shipped<>(key, delta, elements)));
-            hashes.deltas((db, key, delta, elements) -> hashOut.add(new Shipped<>(key, delta, elements)));
+            replica = new ReplicaNode(dir, time, id);
+            ks = replica.ks;
+            sets = replica.sets;
+            hashes = replica.hashes;
         }
 
         Metadata live() {
-            return ks.read(0, KEY);
+            return replica.live(KEY);
         }
 
         void sadd(String... members) {
@@ -97,42 +88,24 @@ class ElementStoreConvergenceTest {
 
         /** Applies what {@code from} committed since the last exchange; returns how many merges wrote. */
         int receiveFrom(Node from, boolean reversed) {
-            int wrote = 0;
-            List<Shipped<OrSet>> s = new ArrayList<>(from.setOut);
-            List<Shipped<OrMap>> h = new ArrayList<>(from.hashOut);
+            List<ReplicaNode.Shipped> shipped = new ArrayList<>(from.replica.out);
             if (reversed) {
-                Collections.reverse(s);
-                Collections.reverse(h);
+                Collections.reverse(shipped);
             }
-            for (Shipped<OrSet> d : s) {
-                wrote += sets.merge(0, d.key(), d.delta(), d.elements()) ? 1 : 0;
-            }
-            for (Shipped<OrMap> d : h) {
-                wrote += hashes.merge(0, d.key(), d.delta(), d.elements()) ? 1 : 0;
+            int wrote = 0;
+            for (ReplicaNode.Shipped d : shipped) {
+                wrote += replica.merge(d.key(), d.delta()) ? 1 : 0;
             }
             return wrote;
         }
 
-        /** Element name → row bytes under the key's current version (versions differ per node, rows must not). */
         Map<String, String> rows() {
-            Map<String, String> out = new TreeMap<>();
-            Metadata m = live();
-            if (m == null) {
-                return out;
-            }
-            byte[] prefix = KeyCodec.subPrefix(0, KEY, m.version());
-            try (Engine.Cursor c = engine.iterate(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix))) {
-                for (; c.valid(); c.next()) {
-                    out.put(new String(c.key(), prefix.length, c.key().length - prefix.length, StandardCharsets.UTF_8),
-                            java.util.HexFormat.of().formatHex(c.value()));
-                }
-            }
-            return out;
+            return replica.rows(KEY);
         }
 
         @Override
         public void close() {
-            engine.close();
+            replica.close();
         }
     }
 
@@ -147,10 +120,8 @@ class ElementStoreConvergenceTest {
     private void exchange(boolean reversed) {
         a.receiveFrom(b, reversed);
         b.receiveFrom(a, reversed);
-        a.setOut.clear();
-        a.hashOut.clear();
-        b.setOut.clear();
-        b.hashOut.clear();
+        a.replica.out.clear();
+        b.replica.out.clear();
     }
 
     @BeforeEach
@@ -217,12 +188,12 @@ class ElementStoreConvergenceTest {
     void mergingADeltaTwiceWritesNothingTheSecondTime() {
         a.sadd("x", "y");
         a.srem("y");
-        List<Shipped<OrSet>> shipped = new ArrayList<>(a.setOut);
+        List<ReplicaNode.Shipped> shipped = new ArrayList<>(a.replica.out);
         assertThat(b.receiveFrom(a, false)).isEqualTo(2);
         Map<String, String> once = b.rows();
         Metadata meta = b.live();
-        for (Shipped<OrSet> d : shipped) {
-            assertThat(b.sets.merge(0, d.key(), d.delta(), d.elements())).isFalse();
+        for (ReplicaNode.Shipped d : shipped) {
+            assertThat(b.replica.merge(d.key(), d.delta())).isFalse();
         }
         assertThat(b.rows()).isEqualTo(once).isEqualTo(a.rows());
         assertThat(b.live()).isEqualTo(meta);
@@ -266,11 +237,11 @@ class ElementStoreConvergenceTest {
         a.hincrby("n", 2);
         a.hset("s", "v");
         a.hdel("s");
-        List<Shipped<OrMap>> shipped = new ArrayList<>(a.hashOut);
+        List<ReplicaNode.Shipped> shipped = new ArrayList<>(a.replica.out);
         b.receiveFrom(a, false);
         Map<String, String> once = b.rows();
-        for (Shipped<OrMap> d : shipped) {
-            assertThat(b.hashes.merge(0, d.key(), d.delta(), d.elements())).isFalse();
+        for (ReplicaNode.Shipped d : shipped) {
+            assertThat(b.replica.merge(d.key(), d.delta())).isFalse();
         }
         assertThat(b.rows()).isEqualTo(once).isEqualTo(a.rows());
         assertThat(hash(b)).isEqualTo(Map.of("n", "2"));

@@ -2,7 +2,6 @@ package io.hyperkv.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hyperkv.crdt.Sequence;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,8 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link ListStore} on real RocksDB: random operation sequences against a plain Java list (the
- * Redis semantics), and two stores on two nodes converging through {@link ListStore#merge} after
- * concurrent pushes and pops exchanged both ways, in any order, duplicated.
+ * Redis semantics), and two stores on two nodes converging through the {@link KeyDelta}s their
+ * writes commit, merged by the list's {@link CollectionReplica}, after concurrent pushes and pops
+ * exchanged both ways, in any order, duplicated.
  */
 class ListStoreTest {
 
@@ -27,23 +27,30 @@ class ListStoreTest {
     Path dirB;
 
     private final ManualTime time = new ManualTime();
-    private Engine engineA;
-    private Engine engineB;
+    private ReplicaNode nodeA;
+    private ReplicaNode nodeB;
     private ListStore a;
     private ListStore b;
 
     @BeforeEach
     void open() {
-        engineA = RocksDbEngine.open(EngineOptions.of(dirA, Fsync.NO));
-        engineB = RocksDbEngine.open(EngineOptions.of(dirB, Fsync.NO));
-        a = new ListStore(new Keyspace(engineA, new TestClock(time, 1), 16, time));
-        b = new ListStore(new Keyspace(engineB, new TestClock(time, 2), 16, time));
+        nodeA = new ReplicaNode(dirA, time, 1);
+        nodeB = new ReplicaNode(dirB, time, 2);
+        a = nodeA.lists;
+        b = nodeB.lists;
     }
 
     @AfterEach
     void close() {
-        engineA.close();
-        engineB.close();
+        nodeA.close();
+        nodeB.close();
+    }
+
+    /** The deltas {@code n}'s writes committed since the last call. */
+    private static List<KeyDelta> shipped(ReplicaNode n) {
+        List<KeyDelta> out = new ArrayList<>();
+        n.drain().forEach(d -> out.add(d.delta()));
+        return out;
     }
 
     private static final byte[] KEY = "l".getBytes(StandardCharsets.UTF_8);
@@ -206,36 +213,36 @@ class ListStoreTest {
 
     @Test
     void twoStoresConvergeAfterConcurrentPushesAndPopsExchangedBothWays() {
-        List<Sequence> fromA = new ArrayList<>();
-        List<Sequence> fromB = new ArrayList<>();
-        fromA.add(a.push(0, KEY, List.of(v("a"), v("b"), v("c")), false, false).delta());
-        assertThat(b.merge(0, KEY, fromA.get(0))).isTrue();
+        a.push(0, KEY, List.of(v("a"), v("b"), v("c")), false, false);
+        assertThat(nodeB.merge(KEY, shipped(nodeA).get(0))).isTrue();
         assertThat(all(b)).containsExactly("a", "b", "c");
-        fromA.clear();
 
         // concurrently: A pushes x on the left, pops the tail (c) and the head (its own x);
         // B pushes y z on the right and pops a and b from the head
-        fromA.add(a.push(0, KEY, List.of(v("x")), true, false).delta());
-        fromA.add(a.pop(0, KEY, 1, false).delta());
-        fromA.add(a.pop(0, KEY, 1, true).delta());
+        a.push(0, KEY, List.of(v("x")), true, false);
+        a.pop(0, KEY, 1, false);
+        a.pop(0, KEY, 1, true);
         time.advance(1);
-        fromB.add(b.push(0, KEY, List.of(v("y"), v("z")), false, false).delta());
-        fromB.add(b.pop(0, KEY, 1, true).delta());
-        fromB.add(b.pop(0, KEY, 1, true).delta());
+        b.push(0, KEY, List.of(v("y"), v("z")), false, false);
+        b.pop(0, KEY, 1, true);
+        b.pop(0, KEY, 1, true);
+        List<KeyDelta> fromA = shipped(nodeA);
+        List<KeyDelta> fromB = shipped(nodeB);
+        assertThat(fromA).hasSize(3);
         assertThat(all(a)).containsExactly("a", "b");
         assertThat(all(b)).containsExactly("c", "y", "z");
 
         // exchange: B gets A's deltas in reverse order and twice; A gets B's in order
-        List<Sequence> reversed = new ArrayList<>(fromA);
+        List<KeyDelta> reversed = new ArrayList<>(fromA);
         Collections.reverse(reversed);
-        for (Sequence d : reversed) {
-            b.merge(0, KEY, d);
+        for (KeyDelta d : reversed) {
+            nodeB.merge(KEY, d);
         }
-        for (Sequence d : fromA) {
-            assertThat(b.merge(0, KEY, d)).as("a delta applied twice changes nothing").isFalse();
+        for (KeyDelta d : fromA) {
+            assertThat(nodeB.merge(KEY, d)).as("a delta applied twice changes nothing").isFalse();
         }
-        for (Sequence d : fromB) {
-            a.merge(0, KEY, d);
+        for (KeyDelta d : fromB) {
+            nodeA.merge(KEY, d);
         }
         assertThat(all(a)).isEqualTo(all(b));
         assertThat(all(a)).containsExactly("y", "z");
@@ -248,8 +255,12 @@ class ListStoreTest {
         ListStore.Removed popB = b.pop(0, KEY, 1, true);
         assertThat(strings(popA.values())).containsExactly("y");
         assertThat(strings(popB.values())).containsExactly("y");
-        a.merge(0, KEY, popB.delta());
-        b.merge(0, KEY, popA.delta());
+        for (KeyDelta d : shipped(nodeB)) {
+            nodeA.merge(KEY, d);
+        }
+        for (KeyDelta d : shipped(nodeA)) {
+            nodeB.merge(KEY, d);
+        }
         assertThat(all(a)).containsExactly("z");
         assertThat(all(b)).containsExactly("z");
 
@@ -263,55 +274,46 @@ class ListStoreTest {
     void randomConcurrentHistoriesConvergeUnderPerOriginOrderedDelivery() {
         Random random = new Random(7);
         for (int round = 0; round < 20; round++) {
-            List<Sequence> fromA = new ArrayList<>();
-            List<Sequence> fromB = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
-                boolean onA = random.nextBoolean();
-                ListStore s = onA ? a : b;
-                List<Sequence> out = onA ? fromA : fromB;
-                Sequence d = switch (random.nextInt(6)) {
-                    case 0, 1 -> s.push(0, KEY, List.of(v("p" + round + "." + i)), random.nextBoolean(), false).delta();
-                    case 2 -> {
-                        ListStore.Removed r = s.pop(0, KEY, 1 + random.nextInt(2), random.nextBoolean());
-                        yield r == null ? null : r.delta();
-                    }
-                    case 3 -> s.set(0, KEY, 0, v("s" + i)).delta();
-                    case 4 -> {
-                        ListStore.Removed r = s.trim(0, KEY, 1, -1);
-                        yield r == null ? null : r.delta();
-                    }
-                    default -> s.insert(0, KEY, true, v("p" + round + "." + (i - 1)), v("i" + i)).delta();
-                };
-                if (d != null) {
-                    out.add(d);
+                ListStore s = random.nextBoolean() ? a : b;
+                switch (random.nextInt(6)) {
+                    case 0, 1 -> s.push(0, KEY, List.of(v("p" + round + "." + i)), random.nextBoolean(), false);
+                    case 2 -> s.pop(0, KEY, 1 + random.nextInt(2), random.nextBoolean());
+                    case 3 -> s.set(0, KEY, 0, v("s" + i));
+                    case 4 -> s.trim(0, KEY, 1, -1);
+                    default -> s.insert(0, KEY, true, v("p" + round + "." + (i - 1)), v("i" + i));
                 }
                 time.advance(random.nextInt(2));
             }
+            List<KeyDelta> fromA = shipped(nodeA);
+            List<KeyDelta> fromB = shipped(nodeB);
             // each origin's deltas arrive in order (as over one replication link), the two streams
             // interleaved at random, with immediate duplicates (a retried send)
             int ia = 0;
             int ib = 0;
             while (ia < fromA.size() || ib < fromB.size()) {
                 if (ib >= fromB.size() || (ia < fromA.size() && random.nextBoolean())) {
-                    Sequence d = fromA.get(ia++);
-                    b.merge(0, KEY, d);
+                    KeyDelta d = fromA.get(ia++);
+                    nodeB.merge(KEY, d);
                     if (random.nextInt(4) == 0) {
-                        assertThat(b.merge(0, KEY, d)).as("a duplicate changes nothing").isFalse();
+                        assertThat(nodeB.merge(KEY, d)).as("a duplicate changes nothing").isFalse();
                     }
                 } else {
-                    Sequence d = fromB.get(ib++);
-                    a.merge(0, KEY, d);
+                    KeyDelta d = fromB.get(ib++);
+                    nodeA.merge(KEY, d);
                     if (random.nextInt(4) == 0) {
-                        assertThat(a.merge(0, KEY, d)).as("a duplicate changes nothing").isFalse();
+                        assertThat(nodeA.merge(KEY, d)).as("a duplicate changes nothing").isFalse();
                     }
                 }
             }
-            // values and order converge; the contexts may not be equal: a list emptied on one side
-            // lost its META and context (keeping them for an empty list is the replication layer's
-            // tombstone, issue 5), which is also why deltas are shipped once each, never as old
-            // full states (those would bring back elements removed before the list emptied)
+            // values, order, rows and element hashes converge (an emptied list leaves a tombstone
+            // with its context, so nothing removed comes back)
             assertThat(all(a)).as("round %d", round).isEqualTo(all(b));
             assertThat(a.length(0, KEY)).isEqualTo(all(a).size());
+            assertThat(nodeA.rows(KEY)).isEqualTo(nodeB.rows(KEY));
+            assertThat(nodeA.recomputedHash(KEY)).isEqualTo(nodeB.recomputedHash(KEY));
+            Metadata m = nodeA.live(KEY);
+            assertThat(m == null ? 0 : m.elementsHash()).isEqualTo(nodeA.recomputedHash(KEY));
         }
     }
 }
