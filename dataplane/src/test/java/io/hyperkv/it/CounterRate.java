@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
  * every {@value #PERIOD_MILLIS} ms, and {@link #perSecond()} divides the rise by the time between the last sample
  * before it started rising and the last sample that rose. For measurements such as hints delivered per second while
  * a queue drains; the resolution is the sampling period. A sample any node does not answer (paused, restarting) is
- * skipped.
+ * skipped, and a rise that starts during such a gap is timed from the first sample after it (what rose in the gap is
+ * left out).
  */
 final class CounterRate implements AutoCloseable {
 
@@ -28,6 +29,7 @@ final class CounterRate implements AutoCloseable {
     private long risingFrom = -1;
     private long risingTo = -1;
     private double riseStart;
+    private boolean gap;
 
     private CounterRate(FaultCluster cluster, String counter) {
         this.cluster = cluster;
@@ -48,13 +50,17 @@ final class CounterRate implements AutoCloseable {
                 sum += cluster.meter(i, counter);
             }
         } catch (RuntimeException | AssertionError unavailable) {
+            synchronized (this) {
+                gap = true;
+            }
             return;
         }
         long now = System.nanoTime();
         synchronized (this) {
+            // A rise first seen right after a gap began somewhere in it: it is timed from this sample on instead.
             if (Double.isNaN(first)) {
                 first = sum;
-            } else if (sum > last) {
+            } else if (sum > last && !(gap && risingFrom < 0)) {
                 if (risingFrom < 0) {
                     risingFrom = lastAt;
                     riseStart = last;
@@ -63,6 +69,7 @@ final class CounterRate implements AutoCloseable {
             }
             last = sum;
             lastAt = now;
+            gap = false;
         }
     }
 
