@@ -1151,7 +1151,7 @@ public final class Keyspace {
     }
 
     private CollectionReplica replica(ValueType type) {
-        CollectionReplica r = replicas.get(type);
+        CollectionReplica r = collection(type);
         if (r == null) {
             throw new StoreException("no replica registered for " + type + " values: cannot merge it");
         }
