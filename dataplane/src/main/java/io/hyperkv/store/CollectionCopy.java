@@ -40,7 +40,7 @@ import java.util.Optional;
  * replicating, every row is named in the destination's delta. A destination that held a collection
  * (or its tombstone) is replaced the way replicas can see: the copy's context also covers the old
  * one and, while replicating, the old rows not rewritten are named as removed
- * ({@link ElementRows#nameDropped}), so a replica drops them instead of merging them into the copy.
+ * ({@link RowWriter#dropped}), so a replica drops them instead of merging them into the copy.
  *
  * <p>Both are O(n) in the collection's size (plus the replaced destination's while replicating):
  * the commands that call them run on a worker ({@code SLOW_PATH}).
@@ -63,7 +63,7 @@ final class CollectionCopy {
         Clock clock = ks.clock();
         ValueType type = source.type();
         byte[] from = KeyCodec.subPrefix(srcDb, srcKey, source.version());
-        RowWriter rows = new RowWriter(changes, dstDb, dst, version, 0, true);
+        RowWriter rows = RowWriter.local(ks, changes, type, dstDb, dst, version, 0);
         CausalContext context = RowReplica.context(ElementRows.continued(type, old));
         Dot last = null;
         Set<Bytes> written = new HashSet<>();
@@ -85,14 +85,14 @@ final class CollectionCopy {
         } catch (CodecException e) {
             throw new StoreException("cannot copy a malformed element row: " + e.getMessage(), e);
         }
-        return finish(ks, changes, type, from, rows, dstDb, dst, old, written, context);
+        return finish(ks, changes, type, from, rows, old, written, context);
     }
 
     /** Stages the rows of {@code source} as {@code dst} unchanged (RENAME: a move keeps the state); as {@link #fresh}. */
     static Copied moved(Keyspace ks, Keyspace.Changes changes, int srcDb, byte[] srcKey, Metadata source, int dstDb,
             byte[] dst, long version, Metadata old) {
         byte[] from = KeyCodec.subPrefix(srcDb, srcKey, source.version());
-        RowWriter rows = new RowWriter(changes, dstDb, dst, version, 0, true);
+        RowWriter rows = RowWriter.local(ks, changes, source.type(), dstDb, dst, version, 0);
         Set<Bytes> written = new HashSet<>();
         try (Engine.Cursor c = ks.engine().iterate(ColumnFamily.SUB, from, KeyCodec.prefixEnd(from))) {
             for (; c.valid(); c.next()) {
@@ -102,11 +102,12 @@ final class CollectionCopy {
             }
         }
         CausalContext context = RowReplica.context(source).union(RowReplica.context(ElementRows.continued(source.type(), old)));
-        return finish(ks, changes, source.type(), from, rows, dstDb, dst, old, written, context);
+        return finish(ks, changes, source.type(), from, rows, old, written, context);
     }
 
+    /** Stages the score index of a sorted set's copy and names the rows of {@code old} the copy drops. */
     private static Copied finish(Keyspace ks, Keyspace.Changes changes, ValueType type, byte[] from, RowWriter rows,
-            int dstDb, byte[] dst, Metadata old, Set<Bytes> written, CausalContext context) {
+            Metadata old, Set<Bytes> written, CausalContext context) {
         if (type == ValueType.ZSET) {
             try (Engine.Cursor c = ks.engine().iterate(ColumnFamily.ZSCORE, from, KeyCodec.prefixEnd(from))) {
                 for (; c.valid(); c.next()) {
@@ -114,7 +115,8 @@ final class CollectionCopy {
                 }
             }
         }
-        ElementRows.nameDropped(ks, changes, dstDb, dst, old, written);
+        rows.dropped(ks.engine(), old, written);
+        rows.ship(context.last());
         return new Copied(context.isEmpty() ? new byte[0] : ElementCodec.encodeContext(context), rows.hash());
     }
 

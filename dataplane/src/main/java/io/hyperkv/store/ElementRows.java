@@ -1,13 +1,11 @@
 package io.hyperkv.store;
 
-import io.hyperkv.crdt.Bytes;
 import io.hyperkv.crdt.CausalContext;
 import io.hyperkv.crdt.ElementCodec;
 import io.hyperkv.crdt.Stamp;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -197,26 +195,6 @@ final class ElementRows {
     /** The stored META whose causal context a collection of {@code type} written over it continues, or null. */
     static Metadata continued(ValueType type, Metadata stored) {
         return stored != null && (stored.tombstone() || stored.type() == type) ? stored : null;
-    }
-
-    /**
-     * Names as removed, while replicating, every element row of the live collection {@code stored} that a write
-     * replacing it under a new version does not rewrite ({@code kept}): the replicas then drop those rows, whose
-     * dots the new context (which continues {@code stored}'s) covers. O(rows of stored).
-     */
-    static void nameDropped(Keyspace ks, Keyspace.Changes changes, int db, byte[] key, Metadata stored, Set<Bytes> kept) {
-        if (!ks.replicating() || stored == null || stored.tombstone() || !stored.type().hasSubkeys()) {
-            return;
-        }
-        byte[] prefix = KeyCodec.subPrefix(db, key, stored.version());
-        try (Engine.Cursor c = ks.engine().iterate(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix))) {
-            for (; c.valid(); c.next()) {
-                byte[] name = element(c.key(), prefix.length);
-                if (!kept.contains(Bytes.of(name))) {
-                    changes.element(db, key, name, null);
-                }
-            }
-        }
     }
 
     /**

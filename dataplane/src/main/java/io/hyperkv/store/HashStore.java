@@ -251,7 +251,7 @@ public final class HashStore {
         long version = live == null ? stamp.time() : live.version();
         long size = live == null ? 0 : live.size();
         try (Keyspace.Changes changes = ks.changes()) {
-            RowWriter rows = new RowWriter(changes, db, key, version, live == null ? 0 : live.elementsHash(), true);
+            RowWriter rows = RowWriter.local(ks, changes, ValueType.HASH, db, key, version, live == null ? 0 : live.elementsHash());
             for (Bytes f : touched) {
                 DotFun<Contribution> before = slice.store().get(f);
                 DotFun<Contribution> after = result.store().get(f);
@@ -261,6 +261,7 @@ public final class HashStore {
                             after.isEmpty() ? null : ElementCodec.encodeField(after));
                 }
             }
+            rows.ship(result.context().last());
             changes.put(db, key, live == null ? prior : live, ElementRows.updated(ks, ValueType.HASH, live, encoding,
                     stamp, size, ElementCodec.encodeContext(result.context()), rows.hash()));
             changes.commit();

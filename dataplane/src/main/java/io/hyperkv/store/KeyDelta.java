@@ -13,8 +13,9 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>{@code meta}: the key's metadata as the sender stored it right after the write: a string's whole register
- *       (value, stamp, expiry), a collection's header (type, stamp, expiry, its <em>full</em> causal context), or a
- *       tombstone. {@code version} and {@code size} are the sender's and mean nothing to the receiver, which keeps
+ *       (value, stamp, expiry), a collection's header (type, stamp, expiry and the causal context of the named rows:
+ *       the dots they held before and after the write; the <em>full</em> context in a full delta), or a tombstone
+ *       (with its full context: a tombstone is a whole state, so a receiver joins all its rows with it). {@code version} and {@code size} are the sender's and mean nothing to the receiver, which keeps
  *       its own.</li>
  *   <li>{@code elements}: the collection element rows the write touched, each named by its element (the bytes after
  *       {@code key|version} in {@link ColumnFamily#SUB}) with the sender's whole row state after the write, or a null

@@ -663,6 +663,8 @@ public final class Keyspace {
         private final Map<java.nio.ByteBuffer, Optional<Metadata>> pending = new java.util.HashMap<>();
         /** Element rows named for replication per META key ({@link #element}); empty unless replicating. */
         private final Map<java.nio.ByteBuffer, List<KeyDelta.Element>> elements = new java.util.HashMap<>();
+        /** The causal context a live collection's delta ships per META key ({@link #deltaContext}); empty unless replicating. */
+        private final Map<java.nio.ByteBuffer, byte[]> deltaContexts = new java.util.HashMap<>();
         /** A merge of a remote delta: reported to listeners, never to the {@link DeltaSink}. */
         private final boolean merging;
 
@@ -738,6 +740,19 @@ public final class Keyspace {
             return this;
         }
 
+        /**
+         * Sets the causal context the delta of the live collection {@code key} ships instead of its META's full one:
+         * the context of the rows this change set names ({@link #element}), so that a replica merging only those rows
+         * joins only what they imply (see {@code RowWriter}). A tombstone always ships its full context (it is the
+         * whole state). Writes nothing; costs nothing unless replicating.
+         */
+        public Changes deltaContext(int db, byte[] key, byte[] context) {
+            if (deltaSink != null && !merging) {
+                deltaContexts.put(java.nio.ByteBuffer.wrap(KeyCodec.meta(db, key)), context);
+            }
+            return this;
+        }
+
         /** Stages a string written now, replacing the key (new version), with {@code expireAt} (0: none). */
         public Changes putString(int db, byte[] key, byte[] value, Encoding encoding, long expireAt) {
             Stamp stamp = clock.next();
@@ -803,13 +818,19 @@ public final class Keyspace {
                     Optional<Metadata> last = pending.remove(metaKey);
                     if (last != null) {
                         List<KeyDelta.Element> named = elements.remove(metaKey);
-                        emit((Integer) s[0], (byte[]) s[3], last.orElse(null), named == null ? List.of() : named);
+                        byte[] context = deltaContexts.remove(metaKey);
+                        Metadata shipped = last.orElse(null);
+                        if (context != null && shipped != null && !shipped.tombstone()) {
+                            shipped = shipped.withContext(context);
+                        }
+                        emit((Integer) s[0], (byte[]) s[3], shipped, named == null ? List.of() : named);
                     }
                 }
                 fireModified((Integer) s[0], (byte[]) s[3]);
             }
             staged.clear();
             elements.clear();
+            deltaContexts.clear();
         }
 
         @Override

@@ -449,7 +449,7 @@ public final class ListStore {
         /** Where this edit's rows are staged: one writer per edit, so the element hash accumulates. */
         RowWriter writer(Keyspace.Changes changes) {
             if (writer == null) {
-                writer = new RowWriter(changes, db, key, version, stored == null ? 0 : stored.elementsHash(), true);
+                writer = RowWriter.local(ks, changes, ValueType.LIST, db, key, version, stored == null ? 0 : stored.elementsHash());
             }
             return writer;
         }
@@ -580,6 +580,9 @@ public final class ListStore {
                 return;
             }
             long hash = writer == null ? stored.elementsHash() : writer.hash();
+            if (writer != null) {
+                writer.ship(context.last());
+            }
             changes.put(db, key, stored == null ? prior : stored, new Metadata(ValueType.LIST, encoding, version, stamp,
                     stored == null ? 0 : stored.expireAt(), stored == null ? null : stored.expiryStamp(), size,
                     encodedContext, ends().encode()).withElementsHash(hash));

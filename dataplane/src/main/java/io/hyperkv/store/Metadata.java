@@ -79,6 +79,12 @@ public record Metadata(
         return new Metadata(type, encoding, version, stamp, expireAt, expiryStamp, size, context, payload, tombstone, hash);
     }
 
+    /** This value with another causal context (a collection's delta ships the context of the rows it names). */
+    public Metadata withContext(byte[] newContext) {
+        return new Metadata(type, encoding, version, stamp, expireAt, expiryStamp, size, newContext, payload, tombstone,
+                elementsHash);
+    }
+
     /** A string value written at {@code stamp}; a new key's version is its creating stamp's time. */
     public static Metadata string(byte[] value, Encoding encoding, long version, Stamp stamp, long expireAt, Stamp expiryStamp) {
         return new Metadata(ValueType.STRING, encoding, version, stamp, expireAt, expiryStamp, 0, null, value);

@@ -68,7 +68,7 @@ abstract class RowReplica<V extends Comparable<V>> implements CollectionReplica 
         CausalContext mine = context(local);
         CausalContext other = context(theirs);
         long version = live ? local.version() : ks.stamp().time();
-        RowWriter rows = new RowWriter(changes, db, key, version, live ? local.elementsHash() : 0, false);
+        RowWriter rows = RowWriter.merge(changes, db, key, version, live ? local.elementsHash() : 0);
         SortedMap<Bytes, byte[]> named = new TreeMap<>();
         for (KeyDelta.Element e : delta.elements()) {
             named.put(Bytes.of(e.name()), e.state());

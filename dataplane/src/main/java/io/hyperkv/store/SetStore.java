@@ -318,11 +318,12 @@ public final class SetStore {
             }
             OrSet slice = new OrSet(DotMap.empty(), continued);
             OrSet result = slice.merge(slice.add(all, ks.clock()));
-            RowWriter rows = new RowWriter(changes, db, dst, stamp.time(), 0, true);
+            RowWriter rows = RowWriter.local(ks, changes, ValueType.SET, db, dst, stamp.time(), 0);
             for (Map.Entry<Bytes, DotFun<Boolean>> e : result.store()) {
                 rows.write(e.getKey().toByteArray(), null, ElementCodec.encodeMember(e.getValue()));
             }
-            ElementRows.nameDropped(ks, changes, db, dst, dstStored, all);
+            rows.dropped(engine, dstStored, all);
+            rows.ship(result.context().last());
             changes.put(db, dst, dstStored, ElementRows.replaced(ValueType.SET, dstStored, encodingOf(all), stamp,
                     all.size(), ElementCodec.encodeContext(result.context()), rows.hash())).commit();
         }
@@ -349,7 +350,7 @@ public final class SetStore {
         OrSet result = slice.merge(delta);
         long version = live == null ? stamp.time() : live.version();
         long size = live == null ? 0 : live.size();
-        RowWriter rows = new RowWriter(changes, db, key, version, live == null ? 0 : live.elementsHash(), true);
+        RowWriter rows = RowWriter.local(ks, changes, ValueType.SET, db, key, version, live == null ? 0 : live.elementsHash());
         SortedSet<Bytes> touched = new TreeSet<>();
         slice.store().keys().forEach(touched::add);
         delta.store().keys().forEach(touched::add);
@@ -363,6 +364,7 @@ public final class SetStore {
                     after.isEmpty() ? null : ElementCodec.encodeMember(after));
             size += (after.isEmpty() ? 0 : 1) - (before.isEmpty() ? 0 : 1);
         }
+        rows.ship(result.context().last());
         changes.put(db, key, live == null ? prior : live, ElementRows.updated(ks, ValueType.SET, live, encoding, stamp,
                 size, ElementCodec.encodeContext(result.context()), rows.hash()));
     }

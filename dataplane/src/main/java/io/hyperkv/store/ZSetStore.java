@@ -211,6 +211,14 @@ public final class ZSetStore {
         return Double.longBitsToDouble(KeyCodec.getLong(value, 0));
     }
 
+    /** The contributions of a stored row (after its score). */
+    static DotFun<Contribution> contributionsOf(byte[] row) throws CodecException {
+        if (row.length < 8) {
+            throw new CodecException("sorted-set row of " + row.length + " bytes");
+        }
+        return ElementCodec.decodeField(Arrays.copyOfRange(row, 8, row.length));
+    }
+
     static Row decodeRow(byte[] value) {
         try {
             return new Row(scoreOfRow(value), ElementCodec.decodeField(Arrays.copyOfRange(value, 8, value.length)));
@@ -670,7 +678,7 @@ public final class ZSetStore {
         OrMap result = slice.merge(delta);
         Stamp stamp = ks.stamp();
         long version = live == null ? stamp.time() : live.version();
-        RowWriter writer = new RowWriter(changes, db, key, version, live == null ? 0 : live.elementsHash(), true);
+        RowWriter writer = RowWriter.local(ks, changes, ValueType.ZSET, db, key, version, live == null ? 0 : live.elementsHash());
         byte[] p = writer.prefix();
         long size = live == null ? 0 : live.size();
         Set<Bytes> touched = new java.util.TreeSet<>(rows.keySet());
@@ -693,6 +701,7 @@ public final class ZSetStore {
                 maxLength = Math.max(maxLength, m.length);
             }
         }
+        writer.ship(result.context().last());
         changes.put(db, key, live == null ? prior : live, ElementRows.updated(ks, ValueType.ZSET, live,
                 encoding(encoding, size, maxLength), stamp, size, ElementCodec.encodeContext(result.context()),
                 writer.hash()));
@@ -746,17 +755,19 @@ public final class ZSetStore {
         }
         OrMap slice = new OrMap(DotMap.empty(), continued);
         OrMap delta = slice.put(assign, ks.clock());
-        RowWriter writer = new RowWriter(changes, db, key, stamp.time(), 0, true);
+        RowWriter writer = RowWriter.local(ks, changes, ValueType.ZSET, db, key, stamp.time(), 0);
         for (Map.Entry<Bytes, DotFun<Contribution>> e : delta.store()) {
             byte[] m = e.getKey().toByteArray();
             byte[] row = encodeRow(resolveScore(RegisterValue.resolve(e.getValue()).orElseThrow()), e.getValue());
             writer.write(m, null, row);
             reindex(changes, writer.prefix(), m, null, row);
         }
-        ElementRows.nameDropped(ks, changes, db, key, stored, assign.keySet());
+        writer.dropped(engine, stored, assign.keySet());
+        CausalContext context = slice.merge(delta).context();
+        writer.ship(context.last());
         changes.put(db, key, stored, ElementRows.replaced(ValueType.ZSET, stored,
                 listpack ? Encoding.LISTPACK : Encoding.SKIPLIST, stamp, delta.store().size(),
-                ElementCodec.encodeContext(slice.merge(delta).context()), writer.hash()));
+                ElementCodec.encodeContext(context), writer.hash()));
         return delta;
     }
 
@@ -771,10 +782,7 @@ public final class ZSetStore {
 
         @Override
         DotFun<Contribution> decode(byte[] row) throws CodecException {
-            if (row.length < 8) {
-                throw new CodecException("sorted-set row of " + row.length + " bytes");
-            }
-            return ElementCodec.decodeField(Arrays.copyOfRange(row, 8, row.length));
+            return contributionsOf(row);
         }
 
         @Override

@@ -1,6 +1,6 @@
 package io.hyperkv.store;
 
-import io.hyperkv.crdt.Stamp;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -11,9 +11,8 @@ import java.util.TreeMap;
 /**
  * One replica for the convergence tests: a {@link Keyspace} on its own RocksDB with all four element stores, a
  * {@link DeltaSink} that keeps every {@link KeyDelta} its local writes commit (round-tripped through the wire codec,
- * as a peer receives it), and {@link #merge}, which applies a peer's delta through the store's registered
- * {@link CollectionReplica} the way the replication layer does: under the key's lock, observing the remote stamp,
- * staging the returned META over the stored one, committing without reporting to the sink.
+ * as a peer receives it), and {@link #merge}/{@link #capture}, the keyspace's entry points replication uses (which
+ * join a collection's rows through the store's registered {@link CollectionReplica}).
  */
 final class ReplicaNode implements AutoCloseable {
 
@@ -27,7 +26,6 @@ final class ReplicaNode implements AutoCloseable {
     final ZSetStore zsets;
     final ListStore lists;
     final List<Shipped> out = new ArrayList<>();
-    private boolean merging;
 
     ReplicaNode(Path dir, ManualTime time, long node) {
         engine = RocksDbEngine.open(EngineOptions.of(dir, Fsync.NO));
@@ -36,11 +34,7 @@ final class ReplicaNode implements AutoCloseable {
         sets = new SetStore(ks);
         zsets = new ZSetStore(ks);
         lists = new ListStore(ks);
-        ks.deltaSink((db, key, slot, delta) -> {
-            if (!merging) {
-                out.add(new Shipped(key, KeyDelta.decode(delta.encode())));
-            }
-        });
+        ks.deltaSink((db, key, slot, delta) -> out.add(new Shipped(key, KeyDelta.decode(delta.encode()))));
     }
 
     /** The deltas committed since the last call, emptied. */
@@ -55,35 +49,14 @@ final class ReplicaNode implements AutoCloseable {
         return out.get(out.size() - 1).delta();
     }
 
-    /** Applies a peer's delta; true if it changed anything here. */
+    /** Applies a peer's delta as the replication layer does ({@link Keyspace#merge}); true if it changed anything. */
     boolean merge(byte[] key, KeyDelta delta) {
-        try (KeyLocks.Held ignored = ks.lock(0, key); Keyspace.Changes changes = ks.changes()) {
-            Stamp remote = delta.meta().stamp();
-            ks.clock().observe(remote);
-            Metadata local = ks.readStored(0, key);
-            Metadata merged = ks.collection(delta.meta().type()).merge(0, key, local, delta, changes);
-            if (merged.equals(local)) {
-                return false;
-            }
-            changes.put(0, key, local, merged);
-            merging = true;
-            try {
-                changes.commit();
-            } finally {
-                merging = false;
-            }
-            return true;
-        }
+        return ks.merge(0, key, delta);
     }
 
-    /** The whole state of {@code key} as anti-entropy ships it (null: nothing stored). */
+    /** The whole state of {@code key} as anti-entropy ships it ({@link Keyspace#capture}; null: nothing stored). */
     KeyDelta capture(byte[] key) {
-        Metadata m = ks.readStored(0, key);
-        if (m == null) {
-            return null;
-        }
-        return m.tombstone() ? new KeyDelta(m, List.of(), true)
-                : new KeyDelta(m, ks.collection(m.type()).elements(0, key, m), true);
+        return ks.capture(0, key);
     }
 
     /** The live collection at {@code key}, null when absent or a tombstone. */
@@ -92,25 +65,20 @@ final class ReplicaNode implements AutoCloseable {
         return m == null || m.tombstone() ? null : m;
     }
 
-    /** Deletes {@code key} as DEL does while replicating: a tombstone keeping the stamp and the context. */
+    /** DEL: while replicating, the keyspace leaves a tombstone keeping the stamp and the context. */
     void del(byte[] key) {
-        try (KeyLocks.Held ignored = ks.lock(0, key)) {
-            Metadata m = live(key);
-            if (m != null) {
-                ks.write(0, key, Metadata.tombstone(m.type(), m.version(), ks.stamp(), m.context()));
-            }
-        }
+        ks.delete(0, key);
     }
 
-    /** Element name (hex) → row bytes (hex) under the key's current version: versions differ per node, rows must not. */
+    /** Element name (one char per byte) → row bytes (hex) under the key's current version: versions differ per node, rows must not. */
     Map<String, String> rows(byte[] key) {
         Map<String, String> rows = new TreeMap<>();
         Metadata m = live(key);
         if (m == null) {
             return rows;
         }
-        for (KeyDelta.Element e : ks.collection(m.type()).elements(0, key, m)) {
-            rows.put(HexFormat.of().formatHex(e.name()), HexFormat.of().formatHex(e.state()));
+        for (KeyDelta.Element e : capture(key).elements()) {
+            rows.put(new String(e.name(), StandardCharsets.ISO_8859_1), HexFormat.of().formatHex(e.state()));
         }
         return rows;
     }
@@ -120,7 +88,7 @@ final class ReplicaNode implements AutoCloseable {
         Metadata m = live(key);
         long h = 0;
         if (m != null) {
-            for (KeyDelta.Element e : ks.collection(m.type()).elements(0, key, m)) {
+            for (KeyDelta.Element e : capture(key).elements()) {
                 h ^= ElementHash.of(e.name(), e.state());
             }
         }
