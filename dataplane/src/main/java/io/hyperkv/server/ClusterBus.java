@@ -11,7 +11,6 @@ import io.hyperkv.cluster.bus.DeltaHandler;
 import io.hyperkv.cluster.bus.PeerStates;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 
 /**
@@ -24,13 +23,6 @@ import org.jboss.logging.Logger;
 final class ClusterBus {
 
     private static final Logger LOG = Logger.getLogger(ClusterBus.class);
-
-    /**
-     * Until the store merges deltas (issue 5 part A), a node refuses them with a NACK the sender sees as a failed
-     * delivery, rather than acknowledging data it dropped.
-     */
-    static final DeltaHandler NOT_APPLYING_YET = batch -> CompletableFuture.failedFuture(
-            new DeltaHandler.DeltaRejection("NOTREADY", "this node does not apply replicated deltas yet"));
 
     private final BusTransport transport;
     private final BusNode node;

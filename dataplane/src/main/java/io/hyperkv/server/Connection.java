@@ -109,6 +109,12 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
     private String protocolError;
     /** Commands of a read burst (or of the backlog) are running and their replies are not flushed yet. */
     private boolean inBurst;
+    /** Replies of this burst not known yet (W acks, WAIT, forwarded commands) and those after them. */
+    private final HeldReplies held = new HeldReplies();
+    /** Set by a handler whose reply comes later ({@link #replyLater}); taken by {@link #reply(Reply, Acks)}. */
+    private CompletableFuture<Reply> later;
+    /** Per peer, whether it acknowledged every write of this connection so far (WAIT); cluster mode only. */
+    private ReplicaAcks replicaAcks;
 
     private Thread loopThread;
     private volatile Subscriptions subscriptions;
@@ -205,26 +211,33 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
             return;
         }
         boolean exec = false;
+        Router router = router();
         if (transaction != null && transaction.active()) {
             if (!Transaction.runsImmediately(spec)) {
-                reply(transaction.queue(wiring.dispatcher(), this, spec, argv));
+                Reply crossSlot = router == null ? null : router.refuseQueued(this, spec, argv);
+                reply(crossSlot != null ? transaction.refuse(crossSlot)
+                        : transaction.queue(wiring.dispatcher(), this, spec, argv));
                 clock = System.nanoTime();
                 return;
             }
             exec = spec.name().equals("exec");
         }
         // EXEC has no WRITE flag, but its reply must wait for the fsync of what it wrote
-        if (spec != null && (spec.has(CommandFlag.WRITE) || exec && transaction.writes())) {
+        boolean writes = spec != null && (spec.has(CommandFlag.WRITE) || exec && transaction.writes());
+        if (writes) {
             wroteSinceFlush = true;
         }
+        // cluster mode: what a write commits is shipped to the other owners, and its reply waits for W of them
+        Replicator replicator = writes ? wiring.replicator() : null;
         if (spec != null && (spec.has(CommandFlag.SLOW_PATH) || exec && transaction.slow())) {
             if (exec) {
                 transaction.handedToWorker();
             }
-            executeOnWorker(spec, argv);
+            executeOnWorker(spec, argv, replicator, router);
             return;
         }
-        Reply reply = dispatch(argv);
+        Ran ran = run(spec, argv, replicator, router);
+        Reply reply = ran.reply();
         // One clock read per command: commands of a burst run back to back, so the time since the
         // previous command ended (or the read began) is this command's execution plus its decoding.
         long now = System.nanoTime();
@@ -234,7 +247,88 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
             // parked by block(): the reply comes through unblocked()
             return;
         }
+        reply(reply, ran.acks());
+    }
+
+    /** A reply with the acknowledgements it waits for. */
+    private record Ran(Reply reply, Acks acks) {
+    }
+
+    /**
+     * Dispatches {@code argv} (or routes it, given a {@code router}), collecting what it replicates when
+     * {@code replicator} is given.
+     */
+    private Ran run(CommandSpec spec, byte[][] argv, Replicator replicator, Router router) {
+        if (replicator == null) {
+            return new Ran(dispatch(spec, argv, router), Acks.NONE);
+        }
+        Replicator.Scope scope = replicator.open();
+        try {
+            Reply reply = dispatch(spec, argv, router);
+            return new Ran(reply, scope.ship());
+        } finally {
+            scope.ship(); // no-op unless dispatch threw an Error: the scope must not outlive the command
+        }
+    }
+
+    /**
+     * The reply of a command that ran: at once, or held until the W acknowledgements of what it replicated are in
+     * ({@code -NOQUORUM} when they do not come within the bound), or until the reply its handler announced with
+     * {@link #replyLater} is known.
+     */
+    private void reply(Reply reply, Acks acks) {
+        CompletableFuture<Reply> pending = later;
+        later = null;
+        if (acks != Acks.NONE) {
+            replicaAcks().record(acks);
+            Acks.Outcome known = acks.quorum().getNow(null);
+            if (known == null || !known.met()) {
+                CompletableFuture<Reply> result = pending != null ? pending : CompletableFuture.completedFuture(reply);
+                pending = result.thenCombine(acks.quorum(), (r, o) -> o.met() ? r : noQuorum(o));
+            }
+        }
+        if (pending != null) {
+            held.hold(out, pending, protocol);
+            return;
+        }
         reply(reply);
+    }
+
+    private Reply noQuorum(Acks.Outcome o) {
+        return Reply.error("NOQUORUM " + o.acked() + " of " + o.needed() + " required replicas acknowledged the write"
+                + " within " + wiring.replicator().ackTimeout().toMillis() + " ms; it is applied on "
+                + (o.acked() == 1 ? "1 replica" : o.acked() + " replicas") + " and will reach the others later");
+    }
+
+    /**
+     * Called by a handler running on this connection's loop: its reply is {@code reply} once that completes, not
+     * the value it returns; later commands keep running and their replies follow it in order.
+     */
+    void replyLater(CompletableFuture<Reply> reply) {
+        later = reply;
+    }
+
+    /** WAIT: see {@link WaitCommand}. The reply is announced with {@link #replyLater} when it must wait. */
+    Reply waitForReplicas(long wanted, long timeoutMillis) {
+        Coordinator coordinator = wiring.coordinator();
+        if (coordinator != null && (replicaAcks == null || !replicaAcks.wrote())) {
+            return Reply.integer(coordinator.reachablePeers());
+        }
+        ReplicaAcks acks = replicaAcks();
+        int now = acks.acknowledged();
+        if (now >= wanted || !mayBlock()) {
+            return Reply.integer(now);
+        }
+        replyLater(acks.await((int) Math.min(wanted, Integer.MAX_VALUE), timeoutMillis).thenApply(Reply::integer));
+        return Reply.OK;
+    }
+
+    /** This connection's WAIT bookkeeping, created by its first replicated write. */
+    ReplicaAcks replicaAcks() {
+        if (replicaAcks == null) {
+            replicaAcks = new ReplicaAcks();
+        }
+        return replicaAcks;
     }
 
     private void reply(Reply reply) {
@@ -262,9 +356,19 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
                 + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
     }
 
-    private Reply dispatch(byte[][] argv) {
+    /**
+     * The router of this connection's commands: none on a single node, and none for another node's forwarding
+     * connection, whose commands always run here (one hop at most, see {@link Forwarder}).
+     */
+    private Router router() {
+        Coordinator coordinator = wiring.coordinator();
+        return coordinator == null || Forwarder.LINK_NAME.equals(name) ? null : coordinator.router();
+    }
+
+    private Reply dispatch(CommandSpec spec, byte[][] argv, Router router) {
         try {
-            return wiring.dispatcher().dispatch(this, argv);
+            Reply routed = router == null ? null : router.route(this, spec, argv);
+            return routed != null ? routed : wiring.dispatcher().dispatch(this, argv);
         } catch (RuntimeException e) {
             // A handler bug must cost one reply, not the connection or the event loop.
             String msg = String.valueOf(e.getMessage()).replace('\r', ' ').replace('\n', ' ');
@@ -272,12 +376,16 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
         }
     }
 
-    private void executeOnWorker(CommandSpec spec, byte[][] argv) {
+    private void executeOnWorker(CommandSpec spec, byte[][] argv, Replicator replicator, Router router) {
         enterBusy();
         long start = System.nanoTime();
-        wiring.vertx().<Reply>executeBlocking(() -> dispatch(argv), false).onComplete(ar -> {
+        wiring.vertx().<Ran>executeBlocking(() -> run(spec, argv, replicator, router), false).onComplete(ar -> {
             wiring.meters().record(spec, System.nanoTime() - start);
-            reply(ar.succeeded() ? ar.result() : Reply.error("ERR internal error: " + ar.cause()));
+            if (ar.succeeded()) {
+                reply(ar.result().reply(), ar.result().acks());
+            } else {
+                reply(Reply.error("ERR internal error: " + ar.cause()));
+            }
             clock = System.nanoTime();
             leaveBusy();
             drainBacklog();
@@ -306,27 +414,37 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
         if (busy || closed) {
             return;
         }
+        CompletableFuture<Void> durable = null;
         if (wroteSinceFlush) {
             wroteSinceFlush = false;
-            CompletableFuture<Void> durable = wiring.keyspace().durable();
-            if (!durable.isDone()) {
-                enterBusy();
-                durable.whenComplete((v, e) -> context.runOnContext(x -> {
-                    if (e != null) {
-                        // Redis replies to writes it could not persist with a MISCONF-like error; we
-                        // cannot retract replies already encoded, so close: the client sees the
-                        // write as unacknowledged, which is the truth.
-                        out = new BufferOutput();
-                        queuedBytes.addAndGet(-messageBytesInOut);
-                        messageBytesInOut = 0;
-                        closing = true;
-                        socket.close();
-                    }
-                    leaveBusy();
-                    drainBacklog();
-                }));
-                return;
-            }
+            durable = wiring.keyspace().durable();
+        }
+        CompletableFuture<Void> known = held.isEmpty() ? null : held.ready();
+        boolean waitDurable = durable != null && !durable.isDone();
+        if (waitDurable || known != null && !known.isDone()) {
+            enterBusy();
+            CompletableFuture<Void> fsynced = waitDurable ? durable : CompletableFuture.completedFuture(null);
+            CompletableFuture.allOf(fsynced, known == null ? fsynced : known).whenComplete((v, e) ->
+                    context.runOnContext(x -> {
+                        if (e != null) {
+                            // Redis replies to writes it could not persist with a MISCONF-like error; we
+                            // cannot retract replies already encoded, so close: the client sees the
+                            // write as unacknowledged, which is the truth.
+                            out = new BufferOutput();
+                            held.clear();
+                            queuedBytes.addAndGet(-messageBytesInOut);
+                            messageBytesInOut = 0;
+                            closing = true;
+                            socket.close();
+                        }
+                        leaveBusy();
+                        // runs what arrived meanwhile, then comes back here to release the held replies
+                        drainBacklog();
+                    }));
+            return;
+        }
+        if (known != null) {
+            out = held.release(out);
         }
         flush();
     }
@@ -395,6 +513,7 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
             wiring.busyConnections().decrementAndGet();
         }
         backlog.clear();
+        held.clear();
         // an EXEC running on a worker owns the transaction until it ends, and resets it itself
         if (transaction != null && !transaction.onWorker()) {
             transaction.reset();

@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -109,11 +110,21 @@ public class NodeLifecycle {
         ClusterPubSub clusterPubSub = cluster.enabled() ? new ClusterPubSub(pubsub, identity.nodeId(), topology) : null;
         new PubSubCommands(pubsub, clusterPubSub != null ? clusterPubSub : PubSubRoute.local(pubsub))
                 .registerInto(table);
+        WaitCommand.registerInto(table);
         WatchedKeys watchedKeys = new WatchedKeys();
         keyspace.listen(watchedKeys);
         meters[0] = new CommandMeters(registry, table);
+        // Cluster mode only: with no coordinator the keyspace has no delta sink and builds no delta at all.
+        Coordinator coordinator = null;
+        if (cluster.enabled()) {
+            Forwarder forwarder = new Forwarder(vertx.createNetClient(new NetClientOptions()
+                    .setConnectTimeout(2_000).setTcpNoDelay(true).setTcpKeepAlive(true)), settings);
+            coordinator = new Coordinator(identity.nodeId(), topology, cluster.writeConsistency(),
+                    Coordinator.WRITE_ACK_TIMEOUT, forwarder);
+            keyspace.deltaSink(coordinator.replicator());
+        }
         wiring = new ServerWiring(vertx, new Dispatcher(table, keyspace), keyspace, clients, meters[0], settings,
-                new AtomicInteger(), watchedKeys, blocked, pubsub);
+                new AtomicInteger(), watchedKeys, blocked, pubsub, coordinator);
         NodeMetrics.register(registry, this);
         node = new LocalNode(identity, cluster, engine, keyspace, topology, topologyStore,
                 new NodeDrain(drainSteps(), identity.nodeIdHex()));
@@ -131,12 +142,21 @@ public class NodeLifecycle {
         listener.start(wiring, config.bind(), config.port(), loops, START_TIMEOUT);
         if (cluster.enabled()) {
             bus = ClusterBus.start(vertx, cluster, identity, config.bind(), listener.port(), topology, topologyStore,
-                    ClusterBus.NOT_APPLYING_YET, START_TIMEOUT);
+                    new DeltaApplier(keyspace, this::onWorker), START_TIMEOUT);
             node.bus(bus.node());
             clusterPubSub.attach(bus.node());
             hints = HintedHandoff.start(engine, hintBounds, bus.node(), registry);
             node.hints(hints);
+            coordinator.attach(bus.node(), hints);
         }
+    }
+
+    /** Runs {@code task} on a Vert.x worker (replicated deltas are merged there, off the bus and event loops). */
+    private void onWorker(Runnable task) {
+        vertx.executeBlocking(() -> {
+            task.run();
+            return null;
+        }, false);
     }
 
     private void logCluster(NodeIdentity identity, ClusterSettings cluster, CurrentTopology topology) {
@@ -243,6 +263,9 @@ public class NodeLifecycle {
                 sleepQuietly();
             }
             listener.stop(vertx, DRAIN_TIMEOUT);
+            if (w.coordinator() != null) {
+                w.coordinator().close();
+            }
             ClusterBus b = bus;
             bus = null;
             if (b != null) {

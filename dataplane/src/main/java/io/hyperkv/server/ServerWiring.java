@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connections that have a command on a worker or replies waiting for an fsync, so a graceful
  * shutdown can wait for them before closing the store (clients parked by a blocking command are in
  * {@code blocked}, not busy: they may wait forever, and closing them is what ends their block).
- * {@code watchedKeys} is the node's WATCH registry, {@code pubsub} its channel registry.
+ * {@code watchedKeys} is the node's WATCH registry, {@code pubsub} its channel registry. {@code coordinator} is the
+ * cluster-mode part (replication, W, forwarding): null on a single node, which then does no cluster work at all.
  */
 record ServerWiring(
         Vertx vertx,
@@ -25,5 +26,11 @@ record ServerWiring(
         AtomicInteger busyConnections,
         WatchedKeys watchedKeys,
         BlockedClients blocked,
-        PubSubHub pubsub) {
+        PubSubHub pubsub,
+        Coordinator coordinator) {
+
+    /** Where a write's changes are shipped, or null on a single node. */
+    Replicator replicator() {
+        return coordinator == null ? null : coordinator.replicator();
+    }
 }

@@ -122,6 +122,27 @@ final class Transaction {
         return Reply.QUEUED;
     }
 
+    /** Answers a command MULTI may not queue for a reason found outside the dispatcher (CROSSSLOT): flags EXEC. */
+    Reply refuse(Reply refusal) {
+        aborted = true;
+        return refusal;
+    }
+
+    /** A refused command flagged this transaction: EXEC answers EXECABORT. */
+    boolean aborted() {
+        return aborted;
+    }
+
+    /** The queued commands, in order (read-only view; for the cluster router at EXEC). */
+    List<byte[][]> queued() {
+        return java.util.Collections.unmodifiableList(queued);
+    }
+
+    /** The specs of {@link #queued()}, index for index. */
+    List<CommandSpec> specs() {
+        return java.util.Collections.unmodifiableList(specs);
+    }
+
     Reply discard() {
         if (!active) {
             return Reply.error("ERR DISCARD without MULTI");

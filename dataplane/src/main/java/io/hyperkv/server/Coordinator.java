@@ -1,0 +1,122 @@
+package io.hyperkv.server;
+
+import io.hyperkv.cluster.Consistency;
+import io.hyperkv.cluster.CurrentTopology;
+import io.hyperkv.cluster.NodeId;
+import io.hyperkv.cluster.Topology;
+import io.hyperkv.cluster.bus.BusNode;
+import io.hyperkv.cluster.bus.Delivery;
+import io.hyperkv.cluster.bus.DeltaEnvelope;
+import io.hyperkv.cluster.bus.HintSink;
+import io.hyperkv.cluster.bus.PeerState;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The cluster-mode side of serving clients (DESIGN.md section 5, "Coordinator"): the {@link Replicator} that ships
+ * local writes to the other owners, the {@link Router} that sends commands on keys this node does not own to an owner,
+ * and the view of the peers WAIT and routing need. Exists only in cluster mode
+ * ({@link ServerWiring#coordinator()} is null on a single node, and nothing on the request path looks further).
+ *
+ * <p>Built before the RESP listener starts (the keyspace reports deltas from the first command on); the bus, which
+ * needs the listener's port, and the hinted handoff, which needs the bus, are attached afterwards. A change committed
+ * before that (a client quicker than the bus start) reaches no peer and no hint: anti-entropy repairs it.
+ * Thread-safe: the attached references are volatile, the rest immutable.
+ */
+final class Coordinator {
+
+    /**
+     * How long a write's reply waits for the W acknowledgements before {@code -NOQUORUM}: below the 2 s socket
+     * timeout of common clients (Jedis), so they read the error rather than time out.
+     */
+    static final Duration WRITE_ACK_TIMEOUT = Duration.ofSeconds(1);
+
+    private final NodeId self;
+    private final CurrentTopology topology;
+    private final Replicator replicator;
+    private final Forwarder forwarder;
+    private final Router router;
+    private volatile BusNode bus;
+    private volatile HintSink hints;
+
+    Coordinator(NodeId self, CurrentTopology topology, Consistency write, Duration ackTimeout, Forwarder forwarder) {
+        this.self = self;
+        this.topology = topology;
+        this.replicator = new Replicator(self, topology, this::send, new AttachedHints(), write, ackTimeout);
+        this.forwarder = forwarder;
+        this.router = new Router(self, this, forwarder);
+    }
+
+    /** The bus and the hints, once both run. */
+    void attach(BusNode node, HintSink handoff) {
+        this.hints = handoff;
+        this.bus = node;
+    }
+
+    NodeId self() {
+        return self;
+    }
+
+    CurrentTopology topology() {
+        return topology;
+    }
+
+    Replicator replicator() {
+        return replicator;
+    }
+
+    Router router() {
+        return router;
+    }
+
+    /** Closes the connections to other nodes' client ports (node shutdown). */
+    void close() {
+        forwarder.close();
+    }
+
+    /** A peer's state as the bus's failure detector sees it; DOWN before the bus runs. */
+    PeerState peerState(NodeId id) {
+        BusNode b = bus;
+        return b == null ? PeerState.DOWN : b.state(id);
+    }
+
+    private Delivery send(NodeId peer, List<DeltaEnvelope> batch) {
+        BusNode b = bus;
+        if (b == null) {
+            return new Delivery.Refused(Delivery.Reason.UNKNOWN_PEER, "the cluster bus is not started yet");
+        }
+        return b.send(peer, batch);
+    }
+
+    /** The hinted handoff once attached; before, nothing is held (see the class comment). */
+    private final class AttachedHints implements HintSink {
+        @Override
+        public void hold(NodeId peer, List<DeltaEnvelope> batch) {
+            HintSink h = hints;
+            if (h != null) {
+                h.hold(peer, batch);
+            }
+        }
+
+        @Override
+        public long pending(NodeId peer) {
+            HintSink h = hints;
+            return h == null ? 0 : h.pending(peer);
+        }
+    }
+
+    /** Members of the topology in force, this node aside, that the bus sees UP (WAIT before any write). */
+    int reachablePeers() {
+        Topology t = topology.get().orElse(null);
+        if (t == null) {
+            return 0;
+        }
+        int n = 0;
+        for (var node : t.nodes()) {
+            if (!node.id().equals(self) && peerState(node.id()) == PeerState.UP) {
+                n++;
+            }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,71 @@
+package io.hyperkv.server;
+
+import io.hyperkv.cluster.bus.DeltaEnvelope;
+import io.hyperkv.cluster.bus.DeltaHandler;
+import io.hyperkv.store.KeyDelta;
+import io.hyperkv.store.KeySlot;
+import io.hyperkv.store.Keyspace;
+import io.hyperkv.store.StoreException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * The receiving end of replication: merges the deltas a peer sent into this node's keyspace
+ * ({@link Keyspace#merge}, idempotent, under the key's lock, never reported back to the replicator) on a worker, and
+ * lets the bus acknowledge the batch only once the merges are durable ({@link Keyspace#durable()}), so an ack means
+ * "on disk here" under the node's appendfsync policy.
+ *
+ * <p>A batch that does not hold together (a delta that does not decode, a slot that is not the key's, a database out
+ * of range) is refused whole with a {@link DeltaRejection} {@code MALFORMED} naming the first bad delta, before any of
+ * it is merged; the sender keeps it as a hint and the node goes on serving. {@link #apply} never blocks the bus
+ * thread.
+ */
+final class DeltaApplier implements DeltaHandler {
+
+    private final Keyspace keyspace;
+    private final Executor worker;
+
+    DeltaApplier(Keyspace keyspace, Executor worker) {
+        this.keyspace = keyspace;
+        this.worker = worker;
+    }
+
+    @Override
+    public CompletableFuture<Void> apply(List<DeltaEnvelope> batch) {
+        return CompletableFuture.supplyAsync(() -> {
+            List<KeyDelta> deltas = decode(batch);
+            for (int i = 0; i < deltas.size(); i++) {
+                DeltaEnvelope e = batch.get(i);
+                keyspace.merge(e.db(), e.key(), deltas.get(i));
+            }
+            return null;
+        }, worker).thenCompose(v -> keyspace.durable());
+    }
+
+    private List<KeyDelta> decode(List<DeltaEnvelope> batch) {
+        List<KeyDelta> deltas = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            DeltaEnvelope e = batch.get(i);
+            String which = "delta " + (i + 1) + " of " + batch.size() + " (db " + e.db() + ", slot " + e.slot() + ")";
+            if (e.db() >= keyspace.databases()) {
+                throw malformed(which + ": db is out of range (" + keyspace.databases() + " databases)");
+            }
+            int slot = KeySlot.of(e.key());
+            if (slot != e.slot()) {
+                throw malformed(which + ": its key hashes to slot " + slot);
+            }
+            try {
+                deltas.add(KeyDelta.decode(e.delta()));
+            } catch (StoreException ex) {
+                throw malformed(which + ": " + ex.getMessage());
+            }
+        }
+        return deltas;
+    }
+
+    private static DeltaRejection malformed(String message) {
+        return new DeltaRejection("MALFORMED", message);
+    }
+}
