@@ -14,11 +14,21 @@ final class AdminJson {
     }
 
     /**
-     * {@code GET /v1/node}. Fields this version has no source for (hints, peers, anti-entropy) are absent rather than
-     * invented; see the package documentation.
+     * {@code GET /v1/node}. Fields this version has no source for (anti-entropy) are absent rather than invented; see
+     * the package documentation.
      */
     record Node(String nodeId, String version, boolean clusterEnabled, long epoch, boolean ready, boolean draining,
-            long keys, long diskBytes, long memoryBytes, List<Slots> slots) {
+            long keys, long diskBytes, long memoryBytes, List<Slots> slots, List<Peer> peers) {
+    }
+
+    /**
+     * A peer as this node sees it: id ({@code null} before its handshake), client address ({@code null} while no
+     * topology lists it), bus address, failure-detector state, link up, silence (-1: never heard), the link's backlog
+     * (frames accepted and not acknowledged, and their bytes) and the deltas hinted handoff holds for it.
+     */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record Peer(String id, String address, String bus, String state, boolean connected, long silentMillis,
+            int lagFrames, long lagBytes, long hintsPending) {
     }
 
     /** A run of slots the node owns under the topology in force. */

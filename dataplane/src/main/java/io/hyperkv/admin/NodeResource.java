@@ -1,7 +1,11 @@
 package io.hyperkv.admin;
 
+import io.hyperkv.cluster.ClusterNode;
+import io.hyperkv.cluster.NodeId;
 import io.hyperkv.cluster.SlotSpan;
 import io.hyperkv.cluster.Topology;
+import io.hyperkv.cluster.bus.PeerReport;
+import io.hyperkv.cluster.bus.PeerView;
 import io.hyperkv.server.LocalNode;
 import io.hyperkv.server.NodeLifecycle;
 import jakarta.inject.Inject;
@@ -25,9 +29,17 @@ public class NodeResource {
         Topology topology = node.topology().get().orElse(null);
         List<AdminJson.Slots> slots = topology == null ? List.of()
                 : topology.spansOwnedBy(node.nodeId()).stream().map(NodeResource::slots).toList();
+        List<AdminJson.Peer> peers = node.peers().stream().map(NodeResource::peer).toList();
         return new AdminJson.Node(node.nodeId().hex(), LocalNode.version(), node.cluster().enabled(),
                 topology == null ? 0 : topology.epoch(), lifecycle.ready(), node.draining(), node.keys(),
-                node.diskBytes(), node.memoryBytes(), slots);
+                node.diskBytes(), node.memoryBytes(), slots, peers);
+    }
+
+    private static AdminJson.Peer peer(PeerReport p) {
+        PeerView link = p.link();
+        return new AdminJson.Peer(link.id().map(NodeId::hex).orElse(null),
+                p.member().map(ClusterNode::address).orElse(null), link.address().toString(), link.state().word(),
+                link.connected(), link.silentMillis(), link.outstandingFrames(), link.queuedBytes(), p.hintsPending());
     }
 
     private static AdminJson.Slots slots(SlotSpan span) {

@@ -18,9 +18,13 @@
  * <tr><td>{@code GET /v1/node}</td><td>200 {@code {"nodeId": "<40 hex>", "version", "clusterEnabled", "epoch"
  * (0: no topology), "ready" (the readiness probe's verdict), "draining", "keys", "diskBytes" (the store's files,
  * checkpoints excluded), "memoryBytes" (JVM plus RocksDB memtables and block cache), "slots": [{"start", "end"}]}}:
- * the slot runs this node owns under the topology in force, in order. Not reported yet, because nothing produces them
- * before the replication bus, hinted handoff and anti-entropy exist: {@code hintsPending}, {@code peers},
- * {@code antiEntropy} and the per-run {@code inSync} and {@code lastRound}. They are absent, not zero or false.</td></tr>
+ * the slot runs this node owns under the topology in force, in order; "peers": [{"id" (40 hex, null before the
+ * peer's handshake), "address" (its client {@code host:port}, null while no topology lists it), "bus" (the bus
+ * address dialled), "state" ("up" | "suspect" | "down", this node's failure detector), "connected", "silentMillis"
+ * (-1: never heard), "lagFrames" and "lagBytes" (delta frames accepted for it and not acknowledged), "hintsPending"
+ * (deltas hinted handoff holds for it)}], empty outside cluster mode; the same facts as {@code INFO replication}. Not
+ * reported yet, because nothing produces them before anti-entropy exists: {@code antiEntropy} and the per-run
+ * {@code inSync} and {@code lastRound}. They are absent, not zero or false.</td></tr>
  * <tr><td>{@code PUT /v1/topology}</td><td>body: the topology document of {@link io.hyperkv.cluster.TopologyCodec}.
  * 200 {@code {"epoch": <in force after the call>, "outcome": "installed" | "already-in-force" | "stale"}}: a stale
  * document leaves the node's higher epoch in force and says which. 409 {@code {"epoch", "outcome": "conflict",

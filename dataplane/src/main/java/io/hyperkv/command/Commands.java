@@ -41,6 +41,7 @@ public final class Commands {
         }
         new ServerCommands(keyspace, settings, hooks, new Info(keyspace, hooks)).register(table);
         new IntrospectionCommands().register(table);
+        new ClusterCommands(keyspace, hooks.cluster(), keyspace::now).register(table);
         new HashCommands(keyspace, new io.hyperkv.store.HashStore(keyspace), notifier).register(table);
         new SetCommands(keyspace, new io.hyperkv.store.SetStore(keyspace), notifier).register(table);
         new ZSetCommands(keyspace, settings, notifier).register(table);

@@ -17,7 +17,9 @@ import java.util.Set;
  * Renders {@code INFO}: sections in Redis's order, each {@code # Name} then {@code field:value}
  * lines, sections separated by a blank line, all CRLF. The store contributes memory, persistence,
  * stats, replication and keyspace; the server's {@link InfoSection}s contribute server and clients
- * and may add fields to any section.
+ * and may add fields to any section; its {@link ClusterView} gives {@code cluster_enabled} and, in
+ * cluster mode, the peers in replication (every node is a writable replica, so each says
+ * {@code role:master} with no Redis replicas, and lists its peers on HyperKV's own lines).
  */
 final class Info {
 
@@ -69,6 +71,11 @@ final class Info {
         Map<String, String> replication = sections.get("replication");
         replication.putIfAbsent("role", "master");
         replication.putIfAbsent("connected_slaves", "0");
+        ClusterView cluster = hooks.cluster();
+        sections.get("cluster").put("cluster_enabled", cluster.clusterEnabled() ? "1" : "0");
+        if (cluster.clusterEnabled()) {
+            replication.putAll(new ClusterDescription(cluster, ks.now()).replication());
+        }
         Map<String, String> keyspace = sections.get("keyspace");
         for (int db = 0; db < ks.databases(); db++) {
             long keys = ks.size(db);

@@ -19,6 +19,11 @@ public interface ServerHooks {
      */
     String shutdown(boolean save, boolean now, boolean force);
 
+    /** This node's cluster membership, for CLUSTER and INFO; a node without cluster support keeps the default. */
+    default ClusterView cluster() {
+        return ClusterView.DISABLED;
+    }
+
     /** A stand-in with no sections that refuses to shut down: for tests and embedded use. */
     static ServerHooks none() {
         return new ServerHooks() {

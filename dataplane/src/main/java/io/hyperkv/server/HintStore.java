@@ -42,6 +42,8 @@ final class HintStore {
     private static final Logger LOG = Logger.getLogger(HintStore.class);
     private static final int KEY_BYTES = 16;
     private static final int STAMP_BYTES = 8;
+    /** Hints one {@link #expire} call drops at most per peer: one write batch stays small; the next call goes on. */
+    static final int EXPIRE_STEP = 10_000;
 
     /** The bounds: total bytes of all peers' hints, and how long a hint may wait. */
     record Bounds(long maxBytes, Duration maxAge) {
@@ -183,24 +185,24 @@ final class HintStore {
         if (oldest == null) {
             throw new IllegalStateException("hint bytes " + totalBytes + " are counted but no queue holds any");
         }
-        dropFront(oldest.getKey(), oldest.getValue(), (storedAt, bytes) -> totalBytes > bounds.maxBytes());
+        dropFront(oldest.getKey(), oldest.getValue(), Long.MAX_VALUE, storedAt -> totalBytes > bounds.maxBytes());
     }
 
-    /** Whether the front hint of a queue (stored at {@code storedAt}, {@code bytes} long) goes. */
+    /** Whether the front hint of a queue, stored at {@code storedAt}, goes. */
     @FunctionalInterface
     private interface DropRule {
-        boolean drop(long storedAt, long bytes);
+        boolean drop(long storedAt);
     }
 
-    /** Deletes hints from the front of {@code q} while {@code rule} says so; returns how many went. */
-    private long dropFront(NodeId peer, Queue q, DropRule rule) {
+    /** Deletes at most {@code max} hints from the front of {@code q} while {@code rule} says so; returns how many. */
+    private long dropFront(NodeId peer, Queue q, long max, DropRule rule) {
         long dropped = 0;
         try (Engine.Batch b = engine.batch();
                 Engine.Cursor c = engine.iterate(ColumnFamily.HINTS, key(peer, q.head), key(peer, Long.MAX_VALUE))) {
-            for (c.seekToFirst(); c.valid(); c.next()) {
+            for (c.seekToFirst(); c.valid() && dropped < max; c.next()) {
                 byte[] value = c.value();
                 long size = c.key().length + value.length;
-                if (!rule.drop(ByteBuffer.wrap(value).getLong(), size)) {
+                if (!rule.drop(ByteBuffer.wrap(value).getLong())) {
                     break;
                 }
                 b.delete(ColumnFamily.HINTS, c.key());
@@ -216,13 +218,16 @@ final class HintStore {
         return dropped;
     }
 
-    /** Drops the hints stored longer than the age bound ago; returns how many went. */
+    /**
+     * Drops the hints stored longer than the age bound ago, at most {@link #EXPIRE_STEP} per peer; returns how many
+     * went.
+     */
     synchronized long expire(long nowMillis) {
         long cutoff = nowMillis - bounds.maxAge().toMillis();
         long dropped = 0;
         for (Map.Entry<NodeId, Queue> e : queues.entrySet()) {
             if (e.getValue().count > 0) {
-                dropped += dropFront(e.getKey(), e.getValue(), (storedAt, bytes) -> storedAt < cutoff);
+                dropped += dropFront(e.getKey(), e.getValue(), EXPIRE_STEP, storedAt -> storedAt < cutoff);
             }
         }
         return dropped;

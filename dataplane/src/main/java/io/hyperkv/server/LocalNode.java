@@ -5,6 +5,9 @@ import io.hyperkv.cluster.CurrentTopology;
 import io.hyperkv.cluster.NodeId;
 import io.hyperkv.cluster.Topology;
 import io.hyperkv.cluster.TopologyStore;
+import io.hyperkv.cluster.bus.HintSink;
+import io.hyperkv.cluster.bus.PeerReport;
+import io.hyperkv.command.ClusterView;
 import io.hyperkv.store.Checkpoints;
 import io.hyperkv.store.Engine;
 import io.hyperkv.store.Keyspace;
@@ -15,16 +18,19 @@ import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
  * This node as the admin API sees it while it runs (built by {@link NodeLifecycle} once the store is open): its id, the
- * topology in force and how to change it, its size, snapshots and drain. Everything here may be called from any
+ * topology in force and how to change it, its peers and the hints held for them, its size, snapshots and drain. It is
+ * also the {@link ClusterView} the CLUSTER commands and INFO read. Everything here may be called from any
  * thread; calls that touch the disk ({@link #offerTopology}, {@link #diskBytes}, {@link #checkpoints},
  * {@link #drain}) block and belong on a worker thread, never on an event loop.
  */
-public final class LocalNode {
+public final class LocalNode implements ClusterView {
 
     private static final Logger LOG = Logger.getLogger(LocalNode.class);
 
@@ -37,7 +43,7 @@ public final class LocalNode {
     private final Checkpoints checkpoints;
     private final NodeDrain drain;
     private volatile io.hyperkv.cluster.bus.BusNode bus;
-    private volatile HintedHandoff hints;
+    private volatile HintSink hints;
 
     LocalNode(NodeIdentity identity, ClusterSettings cluster, Engine engine, Keyspace keyspace,
             CurrentTopology topology, TopologyStore topologyStore, NodeDrain drain) {
@@ -51,6 +57,7 @@ public final class LocalNode {
         this.drain = drain;
     }
 
+    @Override
     public NodeId nodeId() {
         return identity.nodeId();
     }
@@ -91,19 +98,33 @@ public final class LocalNode {
         this.bus = bus;
     }
 
-    /** How this node sees its peers (for {@code GET /v1/node} and INFO): empty outside cluster mode. */
-    public java.util.Optional<io.hyperkv.cluster.bus.PeerStates> peers() {
-        return java.util.Optional.ofNullable(bus);
-    }
-
-    /** Hinted handoff, set once it runs (cluster mode). */
-    void hints(HintedHandoff hints) {
+    /** Where undeliverable deltas are kept, set once hinted handoff runs (cluster mode). */
+    void hints(HintSink hints) {
         this.hints = hints;
     }
 
-    /** The hints kept for peers (pending per peer): empty outside cluster mode. */
-    public java.util.Optional<HintedHandoff> hints() {
-        return java.util.Optional.ofNullable(hints);
+    @Override
+    public boolean clusterEnabled() {
+        return cluster.enabled();
+    }
+
+    @Override
+    public Optional<Topology> topologyInForce() {
+        return topology.get();
+    }
+
+    /**
+     * How this node sees its peers, with the hints held for each (for {@code GET /v1/node} and INFO): empty outside
+     * cluster mode and until the bus runs.
+     */
+    @Override
+    public List<PeerReport> peers() {
+        io.hyperkv.cluster.bus.BusNode b = bus;
+        if (b == null) {
+            return List.of();
+        }
+        HintSink h = hints;
+        return PeerReport.of(b.peers(), topology.get(), peer -> h == null ? 0 : h.pending(peer));
     }
 
     /** Live keys in every database. */

@@ -1,5 +1,6 @@
 package io.hyperkv.server;
 
+import io.hyperkv.command.ClusterView;
 import io.hyperkv.command.InfoSection;
 import io.hyperkv.command.ServerHooks;
 import io.hyperkv.command.Settings;
@@ -29,9 +30,11 @@ final class NodeHooks implements ServerHooks {
     private final Settings settings;
     private final BlockedClients blocked;
     private final PubSubHub pubsub;
+    private final ClusterView cluster;
 
     NodeHooks(NodeIdentity identity, ConnectedClients clients, LongSupplier commandsProcessed, IntSupplier port,
-              Settings settings, BlockedClients blocked, PubSubHub pubsub) {
+              Settings settings, BlockedClients blocked, PubSubHub pubsub, ClusterView cluster) {
+        this.cluster = cluster;
         this.blocked = blocked;
         this.pubsub = pubsub;
         this.identity = identity;
@@ -51,7 +54,7 @@ final class NodeHooks implements ServerHooks {
         long uptime = (System.currentTimeMillis() - startMillis) / 1000;
         Map<String, String> f = new LinkedHashMap<>();
         f.put("redis_version", ConnectionCommands.REDIS_COMPAT_VERSION);
-        f.put("redis_mode", "standalone");
+        f.put("redis_mode", cluster.clusterEnabled() ? "cluster" : "standalone");
         f.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         f.put("arch_bits", System.getProperty("sun.arch.data.model", "64"));
         f.put("process_id", Long.toString(ProcessHandle.current().pid()));
@@ -87,6 +90,11 @@ final class NodeHooks implements ServerHooks {
         f.put("pubsubshard_channels", Integer.toString(pubsub.channelCount(PubSubHub.Kind.SHARD)));
         f.put("client_output_buffer_limit_disconnections", Long.toString(pubsub.outputBufferDisconnections()));
         return f;
+    }
+
+    @Override
+    public ClusterView cluster() {
+        return cluster;
     }
 
     @Override

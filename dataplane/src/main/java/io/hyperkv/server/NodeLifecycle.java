@@ -100,10 +100,13 @@ public class NodeLifecycle {
         KeyspaceEvents notifier = new KeyspaceEvents(pubsub::publish).following(settings);
         BlockedClients blocked = new BlockedClients(vertx);
         keyspace.listen(blocked);
+        // CLUSTER and INFO read the node (topology, peers, hints); the admin API sees it once start-up is complete.
+        LocalNode local = new LocalNode(identity, cluster, engine, keyspace, topology, topologyStore,
+                new NodeDrain(drainSteps(), identity.nodeIdHex()));
         // The meters need the finished table and INFO needs the meters: the hooks see them through a holder.
         CommandMeters[] meters = new CommandMeters[1];
         NodeHooks hooks = new NodeHooks(identity, clients, () -> meters[0].totalCommands(), listener::port, settings,
-                blocked, pubsub);
+                blocked, pubsub, local);
         CommandTable table = Commands.standard(keyspace, settings, hooks, notifier);
         new ConnectionCommands(clients, settings).registerInto(table);
         new TransactionCommands(keyspace).registerInto(table);
@@ -126,8 +129,7 @@ public class NodeLifecycle {
         wiring = new ServerWiring(vertx, new Dispatcher(table, keyspace), keyspace, clients, meters[0], settings,
                 new AtomicInteger(), watchedKeys, blocked, pubsub, coordinator);
         NodeMetrics.register(registry, this);
-        node = new LocalNode(identity, cluster, engine, keyspace, topology, topologyStore,
-                new NodeDrain(drainSteps(), identity.nodeIdHex()));
+        node = local;
         logCluster(identity, cluster, topology);
 
         expiry = Executors.newSingleThreadScheduledExecutor(r -> {

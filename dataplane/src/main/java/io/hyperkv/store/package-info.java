@@ -31,7 +31,9 @@
  *     <td>one entry per key, written when a key is created and deleted only (never on update), in the same
  *     batch as its META: a db's keys in byte order for KRANGE (META is in slot order). A store without it
  *     gets it built in one pass over META at start.</td></tr>
- * <tr><td>{@code hints}</td><td>(replication layer)</td><td></td><td>deltas for unreachable replicas</td></tr>
+ * <tr><td>{@code hints}</td><td>{@code peer u64 | seq u64} (one counter for all peers)</td>
+ *     <td>{@code storedAt u64 | envelope} (the bus's EnvelopeCodec)</td><td>deltas for unreachable replicas, oldest
+ *     first per peer (hinted handoff, {@code server.HintStore})</td></tr>
  * <tr><td>{@code sys}</td><td>ASCII name</td><td></td><td>{@code node-id} (8 bytes), {@code topology} (TopologyCodec JSON), {@code hlc-high-water-mark} (8 bytes)</td></tr>
  * </table>
  *

@@ -33,6 +33,11 @@ final class CommandHarness implements AutoCloseable {
 
     /** A harness whose commands report keyspace events to {@code notifier}. */
     CommandHarness(Path dir, Notifier notifier) {
+        this(dir, notifier, ClusterView.DISABLED);
+    }
+
+    /** A harness whose CLUSTER commands and INFO read {@code cluster}. */
+    CommandHarness(Path dir, Notifier notifier, ClusterView cluster) {
         engine = RocksDbEngine.open(EngineOptions.of(dir, Fsync.NO));
         ks = new Keyspace(engine, new TestClock(time, 1), 16, time);
         ServerHooks hooks = new ServerHooks() {
@@ -55,6 +60,11 @@ final class CommandHarness implements AutoCloseable {
             public String shutdown(boolean save, boolean now, boolean force) {
                 shutdowns.add("save=" + save);
                 return null;
+            }
+
+            @Override
+            public ClusterView cluster() {
+                return cluster;
             }
         };
         table = Commands.standard(ks, settings, hooks, notifier);

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.hyperkv.store.KeySlot;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.pubsub.RedisPubSubListener;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -168,36 +168,15 @@ class ClusterPubSubIT {
 
         Subscriber(StatefulRedisPubSubConnection<String, String> connection) {
             this.connection = connection;
-            connection.addListener(new RedisPubSubListener<>() {
+            connection.addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void message(String channel, String message) {
                     messages.add("message " + channel + " " + message);
                 }
 
                 @Override
-                public void message(String pattern, String channel, String message) {
-                    messages.add("pmessage " + channel + " " + message);
-                }
-
-                @Override
                 public void smessage(String channel, String message) {
                     messages.add("smessage " + channel + " " + message);
-                }
-
-                @Override
-                public void subscribed(String channel, long count) {
-                }
-
-                @Override
-                public void psubscribed(String pattern, long count) {
-                }
-
-                @Override
-                public void unsubscribed(String channel, long count) {
-                }
-
-                @Override
-                public void punsubscribed(String pattern, long count) {
                 }
             });
         }

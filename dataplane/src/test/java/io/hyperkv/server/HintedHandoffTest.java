@@ -106,11 +106,7 @@ class HintedHandoffTest {
 
     @Test
     void aBatchLeavesTheStoreOnlyAfterThePeerAcknowledgedItAndOnlyOneIsInFlight() throws Exception {
-        Endpoint a = endpoint(A, 0);
-        Endpoint b = endpoint(B, 1);
-        b.holding.set(true);
-        hints = HintedHandoff.start(engine, HintStore.Bounds.DEFAULT, a.node, registry);
-        await().atMost(TIMEOUT).until(() -> a.node.state(B) == PeerState.UP);
+        Endpoint b = withholdingPeerUp();
         hints.hold(B, deltas(1, 600));
 
         await().atMost(TIMEOUT).until(() -> b.batchSizes.size() == 1);
@@ -147,11 +143,7 @@ class HintedHandoffTest {
 
     @Test
     void flushHandsHintsToUpPeersWithinItsTimeoutAndReportsWhatIsLeft() throws Exception {
-        Endpoint a = endpoint(A, 0);
-        Endpoint b = endpoint(B, 1);
-        b.holding.set(true);
-        hints = HintedHandoff.start(engine, HintStore.Bounds.DEFAULT, a.node, registry);
-        await().atMost(TIMEOUT).until(() -> a.node.state(B) == PeerState.UP);
+        Endpoint b = withholdingPeerUp();
         hints.hold(B, deltas(1, 10));
         hints.hold(new NodeId(0xDEAD), deltas(11, 12)); // not a member: never UP, not waited for
 
@@ -161,6 +153,16 @@ class HintedHandoffTest {
         assertThat(hints.flush(TIMEOUT)).isZero();
         assertThat(b.received).containsExactlyElementsOf(deltas(1, 10));
         assertThat(hints.pendingByPeer()).containsEntry(new NodeId(0xDEAD), 2L).containsEntry(B, 0L);
+    }
+
+    /** A handing off to B, which is UP and withholds its acks until released. */
+    private Endpoint withholdingPeerUp() throws Exception {
+        Endpoint a = endpoint(A, 0);
+        Endpoint b = endpoint(B, 1);
+        b.holding.set(true);
+        hints = HintedHandoff.start(engine, HintStore.Bounds.DEFAULT, a.node, registry);
+        await().atMost(TIMEOUT).until(() -> a.node.state(B) == PeerState.UP);
+        return b;
     }
 
     private double counter(String name) {

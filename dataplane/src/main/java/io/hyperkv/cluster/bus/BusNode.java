@@ -485,7 +485,8 @@ public final class BusNode implements PeerStates {
                 continue;
             }
             views.add(new PeerView(o.address, Optional.ofNullable(o.id), o.state, o.established,
-                    o.lastHeard < 0 ? -1 : now - o.lastHeard, o.peerEpoch, o.queue.bytes(), o.queue.inFlight()));
+                    o.lastHeard < 0 ? -1 : now - o.lastHeard, o.peerEpoch, o.queue.bytes(), o.queue.inFlight(),
+                    o.queue.queued()));
         }
         views.sort(Comparator.comparing(v -> v.address().toString()));
         return views;
