@@ -184,7 +184,10 @@ final class FaultCluster implements AutoCloseable {
     Duration awaitEqualDigests(Duration bound) {
         long start = System.nanoTime();
         await("every replica's DEBUG DIGEST to be equal").atMost(bound).pollInterval(Duration.ofMillis(250))
-                .until(() -> new HashSet<>(IntStream.range(0, size()).mapToObj(this::digest).toList()).size() == 1);
+                .untilAsserted(() -> {
+                    List<String> digests = IntStream.range(0, size()).mapToObj(this::digest).toList();
+                    assertThat(new HashSet<>(digests)).as("DEBUG DIGEST of each node: %s", digests).hasSize(1);
+                });
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
