@@ -12,7 +12,7 @@ import io.hyperkv.cluster.SyncStatus;
 import io.hyperkv.cluster.Topology;
 import io.hyperkv.cluster.TopologyCodec;
 import io.hyperkv.cluster.Transition;
-import java.net.http.HttpResponse;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -48,7 +48,7 @@ class ClusterScaleIT {
                 i -> Map.of("hyperkv.cluster.bus-port", Integer.toString(busPorts.get(i))))) {
             List<ClusterNode> nodes = new ArrayList<>();
             for (int i = 0; i <= FIRST; i++) {
-                String id = FaultCluster.json(cluster.admin(i, "GET", "/v1/node", null)).get("nodeId").asText();
+                String id = report(cluster, i).get("nodeId").asText();
                 nodes.add(new ClusterNode(NodeId.parse(id), "127.0.0.1", cluster.respPort(i), busPorts.get(i),
                         NodeState.UP));
             }
@@ -171,9 +171,18 @@ class ClusterScaleIT {
                 });
     }
 
+    /**
+     * Node {@code i}'s {@code GET /v1/node}, asked again while it does not answer in time (six JVMs starting or
+     * streaming slots on a small machine can be slow to serve it).
+     */
     private static JsonNode report(ClusterHarness cluster, int i) {
-        HttpResponse<String> r = cluster.admin(i, "GET", "/v1/node", null);
-        return FaultCluster.json(r);
+        JsonNode[] report = new JsonNode[1];
+        await("GET /v1/node on node " + i).atMost(Duration.ofSeconds(60)).ignoreException(UncheckedIOException.class)
+                .until(() -> {
+                    report[0] = FaultCluster.json(cluster.admin(i, "GET", "/v1/node", null));
+                    return true;
+                });
+        return report[0];
     }
 
     private static void awaitProgress(Workload load) {
