@@ -17,18 +17,12 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 rounds=${1:-3}
-jar="$repo/dataplane/target/quarkus-app/quarkus-run.jar"
 requests=${BENCH_N:-100000}
 clients=${BENCH_C:-50}
 pipeline=${BENCH_P:-1}
 
-for tool in redis-benchmark redis-cli python3 java; do
-  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y redis-tools)" >&2; exit 2; }
-done
-if [[ ! -f $jar ]]; then
-  echo "building the server (mvn package, tests skipped)..." >&2
-  (cd "$repo" && mvn -B -ntp -q -DskipTests package -pl dataplane -am)
-fi
+# shellcheck source=lib.sh
+source "$here/lib.sh"
 
 work=$(mktemp -d)
 pids=()

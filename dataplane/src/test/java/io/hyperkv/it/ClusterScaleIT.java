@@ -39,7 +39,7 @@ class ClusterScaleIT {
 
     @Test
     void fiveNodesScaleOutToSixAndBackUnderLoadWithoutLosingAcknowledgedWrites() {
-        List<Integer> busPorts = FaultCluster.freePorts(FIRST + 1);
+        List<Integer> busPorts = ClusterHarness.freePortList(FIRST + 1);
         String firstFive = String.join(",", busPorts.subList(0, FIRST).stream().map(p -> "127.0.0.1:" + p).toList());
         // The sixth node is started with the first five as its static peers: it adopts their topology, owning nothing.
         try (ClusterHarness cluster = ClusterHarness.start(FIRST + 1,

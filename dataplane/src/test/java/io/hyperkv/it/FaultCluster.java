@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -48,7 +46,7 @@ final class FaultCluster implements AutoCloseable {
 
     /** Starts {@code size} nodes (N = min(3, size)) with {@code settings} for every node, and waits until it formed. */
     static FaultCluster start(int size, Map<String, String> settings) {
-        List<Integer> busPorts = freePorts(size);
+        List<Integer> busPorts = ClusterHarness.freePortList(size);
         List<BusProxy> proxies = new ArrayList<>();
         ClusterHarness cluster = null;
         try {
@@ -202,27 +200,6 @@ final class FaultCluster implements AutoCloseable {
             return JSON.readTree(response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(response.body(), e);
-        }
-    }
-
-    /** {@code size} distinct free ports of 127.0.0.1 (all held until each is chosen). */
-    static List<Integer> freePorts(int size) {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < size; i++) {
-                held.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-            }
-            return held.stream().map(ServerSocket::getLocalPort).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            for (ServerSocket s : held) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // freed either way
-                }
-            }
         }
     }
 
