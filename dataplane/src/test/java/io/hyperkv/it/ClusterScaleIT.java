@@ -144,7 +144,8 @@ class ClusterScaleIT {
         for (int i = 0; i < cluster.size(); i++) {
             JsonNode r = report(cluster, i);
             for (JsonNode range : r.get("slots")) {
-                assertThat(range.has("inSync")).as("node %d reports inSync for its slots: %s", i, r).isTrue();
+                assertThat(range.has("inSync")).as("node %d reports inSync for its slot range %s (GET /v1/node's"
+                        + " anti-entropy state)", i, range).isTrue();
             }
             reports.put(NodeId.parse(r.get("nodeId").asText()), r);
         }
