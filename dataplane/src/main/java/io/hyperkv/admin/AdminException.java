@@ -18,6 +18,26 @@ final class AdminException extends RuntimeException {
         return new AdminException(400, message);
     }
 
+    /**
+     * A query parameter that must be an integer in {@code min..max}: {@code absent} when the parameter is missing, a
+     * 400 naming it otherwise.
+     */
+    static int intParameter(String name, String text, int absent, int min, int max) {
+        if (text == null) {
+            return absent;
+        }
+        try {
+            int n = Integer.parseInt(text.strip());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw badRequest(name + " must be an integer in " + min + ".." + max + ", got \""
+                + (text.length() > 20 ? text.substring(0, 20) + "..." : text) + "\"");
+    }
+
     static AdminException unavailable() {
         return new AdminException(503, "the node is starting or stopping");
     }

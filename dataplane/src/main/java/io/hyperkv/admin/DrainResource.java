@@ -30,27 +30,12 @@ public class DrainResource {
     @POST
     @Produces(MediaType.APPLICATION_JSON)
     public Response drain(@QueryParam("timeoutSeconds") String timeoutSeconds) {
-        int seconds = timeout(timeoutSeconds);
+        int seconds = AdminException.intParameter("timeoutSeconds", timeoutSeconds, DEFAULT_TIMEOUT_SECONDS, 1,
+                MAX_TIMEOUT_SECONDS);
         LocalNode node = lifecycle.localNode().orElseThrow(AdminException::unavailable);
         DrainReport report = node.drain(Duration.ofSeconds(seconds));
         AdminJson.Drain body = new AdminJson.Drain(report.drained(), report.connectionsClosed(),
                 report.elapsedMillis(), report.problem().orElse(null));
         return Response.status(report.drained() ? 200 : 503).entity(body).build();
-    }
-
-    private static int timeout(String text) {
-        if (text == null) {
-            return DEFAULT_TIMEOUT_SECONDS;
-        }
-        try {
-            int s = Integer.parseInt(text.strip());
-            if (s >= 1 && s <= MAX_TIMEOUT_SECONDS) {
-                return s;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw AdminException.badRequest("timeoutSeconds must be an integer in 1.." + MAX_TIMEOUT_SECONDS + ", got \""
-                + (text.length() > 20 ? text.substring(0, 20) + "..." : text) + "\"");
     }
 }

@@ -22,9 +22,12 @@
  * peer's handshake), "address" (its client {@code host:port}, null while no topology lists it), "bus" (the bus
  * address dialled), "state" ("up" | "suspect" | "down", this node's failure detector), "connected", "silentMillis"
  * (-1: never heard), "lagFrames" and "lagBytes" (delta frames accepted for it and not acknowledged), "hintsPending"
- * (deltas hinted handoff holds for it)}], empty outside cluster mode; the same facts as {@code INFO replication}. Not
- * reported yet, because nothing produces them before anti-entropy exists: {@code antiEntropy} and the per-run
- * {@code inSync} and {@code lastRound}. They are absent, not zero or false.</td></tr>
+ * (deltas hinted handoff holds for it)}], empty outside cluster mode; the same facts as {@code INFO replication}.
+ * In cluster mode each slot run also has {@code "inSync"} (anti-entropy confirmed the node holds all the run's data; false after start-up, after gaining the
+ * slots, after a co-owner came back, until a round confirms it) and {@code "lastRound"} (ISO-8601, the oldest last
+ * round over the run; absent before one), runs being cut where the sync state changes; and {@code "antiEntropy":
+ * {"rounds", "keysCompared", "keysRepaired", "keysChangedHere", "slotsOutOfSync", "lastRound": <as POST
+ * /v1/repair answers>}}. Absent outside cluster mode.</td></tr>
  * <tr><td>{@code PUT /v1/topology}</td><td>body: the topology document of {@link io.hyperkv.cluster.TopologyCodec}.
  * 200 {@code {"epoch": <in force after the call>, "outcome": "installed" | "already-in-force" | "stale"}}: a stale
  * document leaves the node's higher epoch in force and says which. 409 {@code {"epoch", "outcome": "conflict",
@@ -41,7 +44,11 @@
  * with an error line, commands in flight finish, client connections closed, log fsynced. 200 {@code {"drained": true,
  * "connectionsClosed", "elapsedMillis"}}; 503 {@code {"drained": false, ..., "error"}} when something was still
  * pending at the deadline. One-way until the process restarts. 400 for a timeout outside 1..3600.</td></tr>
+ * <tr><td>{@code POST /v1/repair?waitSeconds=0}</td><td>starts an anti-entropy round now. 200 with the round's
+ * report when it finishes within {@code waitSeconds} (0..600): {@code {"round", "epoch", "started", "durationMillis",
+ * "peers", "slotsCompared", "slotsDiffering", "keysCompared", "keysRepaired", "keysChangedHere",
+ * "keysRepairedPerSecond", "outOfSync", "problems"}}; else 202 {@code {"round": <id>, "state": "requested"}}. 409 on
+ * a node not in cluster mode, 400 for a bad wait.</td></tr>
  * </table>
- * {@code POST /v1/repair} (start an anti-entropy round) is not offered until anti-entropy exists: it answers 404.
  */
 package io.hyperkv.admin;

@@ -88,6 +88,10 @@ public interface HyperKvConfig {
         /** Host name or address other nodes and cluster-aware clients use to reach this node. */
         Optional<String> announceHost();
 
+        /** Time between scheduled anti-entropy rounds ({@code io.hyperkv.cluster.repair.AntiEntropy}). */
+        @WithDefault("30s")
+        Duration antiEntropyInterval();
+
         /** Bounds of hinted handoff ({@code hyperkv.cluster.hints.*}). */
         Hints hints();
 

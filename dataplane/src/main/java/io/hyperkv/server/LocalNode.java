@@ -8,6 +8,7 @@ import io.hyperkv.cluster.TopologyStore;
 import io.hyperkv.cluster.bus.HintSink;
 import io.hyperkv.cluster.bus.PeerReport;
 import io.hyperkv.command.ClusterView;
+import io.hyperkv.cluster.repair.AntiEntropy;
 import io.hyperkv.store.Checkpoints;
 import io.hyperkv.store.Engine;
 import io.hyperkv.store.Keyspace;
@@ -44,6 +45,7 @@ public final class LocalNode implements ClusterView {
     private final NodeDrain drain;
     private volatile io.hyperkv.cluster.bus.BusNode bus;
     private volatile HintSink hints;
+    private volatile AntiEntropy antiEntropy;
 
     LocalNode(NodeIdentity identity, ClusterSettings cluster, Engine engine, Keyspace keyspace,
             CurrentTopology topology, TopologyStore topologyStore, NodeDrain drain) {
@@ -96,6 +98,16 @@ public final class LocalNode implements ClusterView {
     /** The replication bus, set once it runs (cluster mode). */
     void bus(io.hyperkv.cluster.bus.BusNode bus) {
         this.bus = bus;
+    }
+
+    /** Anti-entropy, set once it runs (cluster mode). */
+    void antiEntropy(AntiEntropy antiEntropy) {
+        this.antiEntropy = antiEntropy;
+    }
+
+    /** This node's anti-entropy (rounds, per-slot sync state): empty outside cluster mode. */
+    public java.util.Optional<AntiEntropy> antiEntropy() {
+        return java.util.Optional.ofNullable(antiEntropy);
     }
 
     /** Where undeliverable deltas are kept, set once hinted handoff runs (cluster mode). */

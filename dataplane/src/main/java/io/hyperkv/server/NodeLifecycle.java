@@ -3,6 +3,8 @@ package io.hyperkv.server;
 import io.hyperkv.cluster.ClusterSettings;
 import io.hyperkv.cluster.CurrentTopology;
 import io.hyperkv.cluster.TopologyStore;
+import io.hyperkv.cluster.repair.AntiEntropy;
+import io.hyperkv.cluster.repair.StateExchange;
 import io.hyperkv.command.CommandTable;
 import io.hyperkv.command.Commands;
 import io.hyperkv.command.Dispatcher;
@@ -26,6 +28,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -48,6 +51,9 @@ public class NodeLifecycle {
     private static final Logger LOG = Logger.getLogger(NodeLifecycle.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration REPAIR_CALL_TIMEOUT = Duration.ofSeconds(10);
+    /** Bytes of key state one anti-entropy fetch answer carries (more only for a single larger key). */
+    private static final int REPAIR_ANSWER_BYTES = 4 * 1024 * 1024;
 
     @Inject
     HyperKvConfig config;
@@ -63,6 +69,8 @@ public class NodeLifecycle {
     private volatile ServerWiring wiring;
     private volatile LocalNode node;
     private volatile ClusterBus bus;
+    private volatile StateExchange exchange;
+    private volatile AntiEntropy antiEntropy;
     private volatile HintedHandoff hints;
     private volatile boolean stopping;
     private ScheduledExecutorService expiry;
@@ -150,6 +158,14 @@ public class NodeLifecycle {
             hints = HintedHandoff.start(engine, hintBounds, bus.node(), registry);
             node.hints(hints);
             coordinator.attach(bus.node(), hints);
+            exchange = new StateExchange(bus.rpc(), keyspace,
+                    slot -> topology.get().map(t -> t.owns(identity.nodeId(), slot)).orElse(false),
+                    REPAIR_CALL_TIMEOUT, REPAIR_ANSWER_BYTES);
+            AntiEntropy ae = new AntiEntropy(identity.nodeId(), topology, keyspace, exchange, bus.node(),
+                    AntiEntropy.Settings.withInterval(config.cluster().antiEntropyInterval()), Clock.systemUTC());
+            RepairMetrics.register(registry, ae);
+            antiEntropy = ae.start(bus.node());
+            node.antiEntropy(ae);
         }
     }
 
@@ -265,6 +281,11 @@ public class NodeLifecycle {
                 sleepQuietly();
             }
             listener.stop(vertx, DRAIN_TIMEOUT);
+            AntiEntropy ae = antiEntropy;
+            antiEntropy = null;
+            if (ae != null) {
+                ae.close();
+            }
             if (w.coordinator() != null) {
                 w.coordinator().close();
             }
@@ -339,6 +360,11 @@ public class NodeLifecycle {
 
     Keyspace keyspace() {
         return keyspace;
+    }
+
+    /** Replica state calls (fetch, push) in cluster mode; null otherwise and before the bus runs. */
+    StateExchange stateExchange() {
+        return exchange;
     }
 
     PubSubHub pubsub() {

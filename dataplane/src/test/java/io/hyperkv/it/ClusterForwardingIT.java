@@ -16,7 +16,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.Transaction;
 import redis.clients.jedis.exceptions.JedisDataException;
 
@@ -24,7 +31,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * Five real nodes with N=3 and a password: node 0 owns about 3/5 of the slots, and a plain client talking only to it
  * still reads and writes every key (commands on keys it does not own are forwarded to an owner, authenticated), MGET,
  * MSET, DEL, EXISTS and TOUCH over keys of many slots are split and recombined in order, and commands whose keys
- * span slots otherwise get Redis Cluster's CROSSSLOT, at MULTI queueing time or at EXEC as Redis Cluster does.
+ * span slots otherwise get Redis Cluster's CROSSSLOT, at MULTI queueing time or at EXEC as Redis Cluster does. Blocking
+ * commands and RESP3 replies cross the hop unchanged.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterForwardingIT {
@@ -110,6 +118,32 @@ class ClusterForwardingIT {
                 }
             }
         });
+    }
+
+    @Test
+    void blockingCommandsAndResp3RepliesCrossTheHopToo() throws Exception {
+        List<String> foreign = keys("hop:", 2, false);
+        String list = foreign.get(0);
+        ExecutorService waiter = Executors.newSingleThreadExecutor();
+        try (Jedis blocked = client(0); Jedis pusher = client(4)) {
+            Future<List<String>> popped = waiter.submit(() -> blocked.blpop(10, list));
+            // the pop is parked on the owner; a push through yet another node wakes it
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                pusher.rpush(list, "woken");
+                return popped.isDone() || pusher.llen(list) > 1;
+            });
+            assertThat(popped.get(10, TimeUnit.SECONDS)).containsExactly(list, "woken");
+        } finally {
+            waiter.shutdownNow();
+        }
+        String hash = foreign.get(1);
+        try (Jedis resp3 = new Jedis(new HostAndPort("127.0.0.1", cluster.respPort(0)),
+                DefaultJedisClientConfig.builder().protocol(RedisProtocol.RESP3).password(PASSWORD).build())) {
+            resp3.hset(hash, Map.of("a", "1", "b", "2"));
+            assertThat(resp3.hgetAll(hash)).isEqualTo(Map.of("a", "1", "b", "2"));
+            resp3.zadd(hash + ":z", 2.5, "m");
+            assertThat(resp3.zscore(hash + ":z", "m")).isEqualTo(2.5);
+        }
     }
 
     @Test

@@ -19,10 +19,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
- * Three real nodes, N=3, W=quorum: a write through any node is read through every other one, concurrent INCRs through
+ * Three real nodes, N=3, W=quorum: a write through any node (strings, expiry, DEL, every collection type) is read
+ * through every other one, concurrent INCRs through
  * all three add up, WAIT counts the replicas that acknowledged the connection's writes, and a write still succeeds
  * with one node frozen (SIGSTOP) but answers {@code -NOQUORUM} within the bound with two frozen. One cluster for the
  * whole class, the freezing tests last.
@@ -83,6 +86,36 @@ class ClusterReplicationIT {
 
     @Test
     @Order(2)
+    void collectionsWrittenThroughDifferentNodesConvergeOnEveryNode() {
+        try (Jedis w = client(0)) {
+            w.sadd("set", "a", "b", "c");
+            w.hset("hash", Map.of("f1", "v1", "f2", "v2"));
+            w.zadd("zset", Map.of("one", 1.0, "two", 2.0));
+            w.rpush("list", "x", "y");
+        }
+        try (Jedis w = client(1)) {
+            await().atMost(CONVERGE).until(() -> w.scard("set") == 3 && w.llen("list") == 2);
+            w.srem("set", "b");
+            w.hdel("hash", "f1");
+            w.hset("hash", "f3", "v3");
+            w.zincrby("zset", 10, "one");
+            w.rpush("list", "z");
+        }
+        await().atMost(CONVERGE).untilAsserted(() -> {
+            for (int reader = 0; reader < 3; reader++) {
+                try (Jedis r = client(reader)) {
+                    assertThat(r.smembers("set")).containsExactlyInAnyOrder("a", "c");
+                    assertThat(r.hgetAll("hash")).isEqualTo(Map.of("f2", "v2", "f3", "v3"));
+                    assertThat(r.zrange("zset", 0, -1)).containsExactly("two", "one");
+                    assertThat(r.zscore("zset", "one")).isEqualTo(11.0);
+                    assertThat(r.lrange("list", 0, -1)).containsExactly("x", "y", "z");
+                }
+            }
+        });
+    }
+
+    @Test
+    @Order(3)
     void concurrentIncrsThroughAllThreeNodesAddUp() throws Exception {
         int perNode = 300;
         ExecutorService writers = Executors.newFixedThreadPool(3);
@@ -116,7 +149,7 @@ class ClusterReplicationIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void waitCountsTheReplicasThatAcknowledgedThisConnectionsWrites() {
         try (Jedis j = client(0)) {
             assertThat(j.waitReplicas(2, 0)).as("before any write, every reachable peer counts").isEqualTo(2);
@@ -127,7 +160,7 @@ class ClusterReplicationIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aQuorumWriteSucceedsWithOneNodeFrozenAndWaitSeesOnlyOneReplica() {
         cluster.pause(2);
         try (Jedis j = client(0)) {
@@ -135,6 +168,19 @@ class ClusterReplicationIT {
             assertThat(j.set("frozen:one", "v")).isEqualTo("OK");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
             assertThat(j.waitReplicas(2, 300)).isEqualTo(1);
+            // pipelined writes wait for their acks and reads follow them, every reply in request order
+            Pipeline p = j.pipelined();
+            List<Response<Long>> incrs = new ArrayList<>();
+            List<Response<String>> gets = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                incrs.add(p.incr("frozen:pipelined"));
+                gets.add(p.get("frozen:pipelined"));
+            }
+            p.sync();
+            for (int i = 0; i < 50; i++) {
+                assertThat(incrs.get(i).get()).isEqualTo(i + 1);
+                assertThat(gets.get(i).get()).isEqualTo(Integer.toString(i + 1));
+            }
             try (Jedis other = client(1)) {
                 await().atMost(CONVERGE).until(() -> "v".equals(other.get("frozen:one")));
             }
@@ -147,7 +193,7 @@ class ClusterReplicationIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void withTwoNodesFrozenAWriteAnswersNoQuorumWithinTheBound() {
         cluster.pause(1);
         cluster.pause(2);

@@ -94,6 +94,13 @@ class ReplicatorTest {
         r.committed(0, k, KeySlot.of(k), delta(value));
     }
 
+    /** One command writing one key, as the connection runs it: its scope, its commit, its shipping. */
+    private static Acks oneWrite(Replicator r) {
+        Replicator.Scope scope = r.open();
+        commit(r, "k", "v");
+        return scope.ship();
+    }
+
     @Test
     void aCommandsChangesLeaveAsOneBatchPerOtherOwnerWhenItsScopeCloses() {
         Replicator r = replicator(Consistency.QUORUM, Duration.ofSeconds(5), A, B, C);
@@ -124,9 +131,7 @@ class ReplicatorTest {
     @Test
     void quorumIsMetByOnePeersAckSinceThisNodeCountsAsOne() {
         Replicator r = replicator(Consistency.QUORUM, Duration.ofSeconds(5), A, B, C);
-        Replicator.Scope scope = r.open();
-        commit(r, "k", "v");
-        Acks acks = scope.ship();
+        Acks acks = oneWrite(r);
         assertThat(acks.quorum()).isNotDone();
 
         bus.acks.get(C).get(0).complete(null);
@@ -140,9 +145,7 @@ class ReplicatorTest {
     void quorumFailsAsSoonAsTooManyPeersFailAndTheirBatchesBecomeHints() {
         Replicator r = replicator(Consistency.QUORUM, Duration.ofSeconds(5), A, B, C);
         bus.refuse = B;
-        Replicator.Scope scope = r.open();
-        commit(r, "k", "v");
-        Acks acks = scope.ship();
+        Acks acks = oneWrite(r);
         assertThat(bus.hints.get(B)).hasSize(1);
         assertThat(acks.quorum()).as("C may still answer").isNotDone();
 
@@ -155,9 +158,7 @@ class ReplicatorTest {
     @Test
     void withoutAnswersTheQuorumFailsAtTheBound() {
         Replicator r = replicator(Consistency.ALL, Duration.ofMillis(100), A, B, C);
-        Replicator.Scope scope = r.open();
-        commit(r, "k", "v");
-        Acks acks = scope.ship();
+        Acks acks = oneWrite(r);
         bus.acks.get(B).get(0).complete(null);
 
         Acks.Outcome o = acks.quorum().orTimeout(5, TimeUnit.SECONDS).join();
@@ -168,9 +169,7 @@ class ReplicatorTest {
     @Test
     void writeConsistencyOneNeedsNoPeerSoTheReplyNeverWaits() {
         Replicator r = replicator(Consistency.ONE, Duration.ofSeconds(5), A, B, C);
-        Replicator.Scope scope = r.open();
-        commit(r, "k", "v");
-        Acks acks = scope.ship();
+        Acks acks = oneWrite(r);
 
         assertThat(acks.quorum()).isCompletedWithValue(new Acks.Outcome(true, 1, 1));
         assertThat(bus.sent.keySet()).as("the change is shipped all the same").containsExactly(B, C);

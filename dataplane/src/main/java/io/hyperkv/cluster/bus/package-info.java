@@ -36,7 +36,7 @@
  *     16 bytes (HLC time, node), origin {@code live|hint|repair}</td></tr>
  * <tr><td>{@code HKV.ACK seq} / {@code HKV.NACK seq reason text}</td><td>listener</td><td>cumulative ack after the
  *     handler's future completed / refusal of that batch ({@code SKEW}, {@code NOTOWNER}, {@code INVALID},
- *     {@code NOTREADY}, {@code ERROR})</td></tr>
+ *     {@code MALFORMED} (a delta the store cannot decode, see {@code server.DeltaApplier}), {@code ERROR})</td></tr>
  * <tr><td>{@code HKV.RPC id verb arg...} / {@code HKV.RPCR id OK|ERR result...}</td><td>either / answerer</td><td>a
  *     {@link io.hyperkv.cluster.bus.BusRpc} call and its answer, on the connection the call came on</td></tr>
  * <tr><td>other verbs</td><td>either</td><td>to the {@link io.hyperkv.cluster.bus.BusNode.FrameHandler} registered for them; ignored otherwise</td></tr>

@@ -1,0 +1,259 @@
+package io.hyperkv.cluster.repair;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+
+import io.hyperkv.cluster.NodeId;
+import io.hyperkv.cluster.Topology;
+import io.hyperkv.cluster.bus.BusRpc;
+import io.hyperkv.store.KeyDelta;
+import io.hyperkv.store.KeySlot;
+import io.hyperkv.store.Keyspace;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntPredicate;
+
+/**
+ * The calls replicas make to compare and exchange state, both ends: this node serves them from its {@link Keyspace}
+ * over {@link BusRpc}, and calls them on peers. Anti-entropy uses all four; the coordinator's quorum reads use
+ * {@link #fetch}.
+ *
+ * <h2>Calls</h2>
+ * <table>
+ * <caption>Anti-entropy calls</caption>
+ * <tr><th>call</th><th>answer</th></tr>
+ * <tr><td>{@code AE.DIGESTS}</td><td>one element per database: its non-zero slot digests
+ *     ({@link Keyspace#slotDigest}) as {@code {slot u16, digest u64}*}, big-endian, in slot order</td></tr>
+ * <tr><td>{@code AE.KEYS db slot after limit}</td><td>{@code {key, hash u64}*}: the slot's live keys
+ *     ({@link Keyspace#keyHashes}) after {@code after} (unsigned byte order; empty: from the first), at most
+ *     {@code limit}; fewer than {@code limit} means the slot ends there</td></tr>
+ * <tr><td>{@code AE.FETCH db key...}</td><td>one element per key, for a prefix of the keys: the key's
+ *     {@link Keyspace#capture} (tombstones included), or empty when nothing is stored; the prefix ends once the answer
+ *     holds {@code maxAnswerBytes} (at least one key), and the caller asks again for the rest</td></tr>
+ * <tr><td>{@code AE.MERGE db {key delta}...}</td><td>{@code changed}: after merging every delta of a slot this node
+ *     owns under its topology in force ({@link Keyspace#merge}; deltas of other slots are ignored, so a caller on an
+ *     older topology cannot bring back a slot this node dropped) and waiting for them to be durable, how many changed
+ *     this node</td></tr>
+ * </table>
+ * Every call is idempotent: merging twice is merging once.
+ *
+ * <p>Threading: served calls run on the {@link BusRpc} work executor; the client methods never block and may be
+ * called from any thread.
+ */
+public final class StateExchange {
+
+    static final String DIGESTS = "AE.DIGESTS";
+    static final String KEYS = "AE.KEYS";
+    static final String FETCH = "AE.FETCH";
+    static final String MERGE = "AE.MERGE";
+
+    private static final int DIGEST_ENTRY_BYTES = 2 + 8;
+
+    private final BusRpc rpc;
+    private final Keyspace keyspace;
+    private final Duration timeout;
+    private final int maxAnswerBytes;
+    private final IntPredicate owned;
+
+    /** A live key of a peer's slot and the hash of its state, as {@code AE.KEYS} reports it. */
+    public record KeyHash(byte[] key, long hash) {
+    }
+
+    /**
+     * Serves the calls from {@code keyspace} on {@code rpc}, merging only into slots {@code owned} accepts; each call
+     * made through this instance waits at most {@code timeout}, and a fetch answer holds about {@code maxAnswerBytes}
+     * of state (more for a single larger key).
+     */
+    public StateExchange(BusRpc rpc, Keyspace keyspace, IntPredicate owned, Duration timeout, int maxAnswerBytes) {
+        this.rpc = rpc;
+        this.keyspace = keyspace;
+        this.owned = owned;
+        this.timeout = timeout;
+        this.maxAnswerBytes = maxAnswerBytes;
+        rpc.serve(DIGESTS, (from, args) -> CompletableFuture.completedFuture(localDigests()));
+        rpc.serve(KEYS, (from, args) -> CompletableFuture.completedFuture(serveKeys(args)));
+        rpc.serve(FETCH, (from, args) -> CompletableFuture.completedFuture(serveFetch(args)));
+        rpc.serve(MERGE, (from, args) -> serveMerge(args));
+    }
+
+    // ------------------------------------------------------------------------------------------------ client side
+
+    /** A peer's non-zero slot digests, per database: {@code result[db][slot]} (0 where the peer has no live key). */
+    public CompletableFuture<long[][]> digests(NodeId peer) {
+        return rpc.call(peer, DIGESTS, new byte[0][], timeout).thenApply(StateExchange::decodeDigests);
+    }
+
+    /** A page of a peer's live keys of {@code slot} after {@code after} (null: from the first), in key order. */
+    public CompletableFuture<List<KeyHash>> keyHashes(NodeId peer, int db, int slot, byte[] after, int limit) {
+        byte[][] args = {number(db), number(slot), after == null ? new byte[0] : after, number(limit)};
+        return rpc.call(peer, KEYS, args, timeout).thenApply(answer -> {
+            List<KeyHash> page = new ArrayList<>(answer.length / 2);
+            for (int i = 0; i + 1 < answer.length; i += 2) {
+                page.add(new KeyHash(answer[i], ByteBuffer.wrap(answer[i + 1]).getLong()));
+            }
+            return page;
+        });
+    }
+
+    /**
+     * The state {@code peer} stores for each of {@code keys} of {@code db} ({@link Keyspace#capture}: full deltas,
+     * tombstones included), in the order of {@code keys}, with null where the peer stores nothing. Asks as many times
+     * as the peer's answer bound requires.
+     */
+    public CompletableFuture<List<KeyDelta>> fetch(NodeId peer, int db, List<byte[]> keys) {
+        List<KeyDelta> out = new ArrayList<>(keys.size());
+        return fetchFrom(peer, db, keys, out).thenApply(v -> Collections.unmodifiableList(out));
+    }
+
+    private CompletableFuture<Void> fetchFrom(NodeId peer, int db, List<byte[]> keys, List<KeyDelta> out) {
+        if (out.size() == keys.size()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<byte[]> rest = keys.subList(out.size(), keys.size());
+        byte[][] args = new byte[1 + rest.size()][];
+        args[0] = number(db);
+        for (int i = 0; i < rest.size(); i++) {
+            args[1 + i] = rest.get(i);
+        }
+        return rpc.call(peer, FETCH, args, timeout).thenCompose(answer -> {
+            if (answer.length == 0 || answer.length > rest.size()) {
+                return CompletableFuture.failedFuture(new IllegalStateException("node " + peer + " answered "
+                        + answer.length + " states for " + rest.size() + " keys"));
+            }
+            for (byte[] state : answer) {
+                out.add(state.length == 0 ? null : KeyDelta.decode(state));
+            }
+            return fetchFrom(peer, db, keys, out);
+        });
+    }
+
+    /**
+     * Has {@code peer} merge {@code deltas} (of {@code keys}, pairwise) into its {@code db}; completes, once they are
+     * durable there, with how many changed it.
+     */
+    public CompletableFuture<Integer> push(NodeId peer, int db, List<byte[]> keys, List<KeyDelta> deltas) {
+        byte[][] args = new byte[1 + 2 * keys.size()][];
+        args[0] = number(db);
+        for (int i = 0; i < keys.size(); i++) {
+            args[1 + 2 * i] = keys.get(i);
+            args[2 + 2 * i] = deltas.get(i).encode();
+        }
+        return rpc.call(peer, MERGE, args, timeout).thenApply(answer -> Integer.parseInt(text(answer[0])));
+    }
+
+    // ------------------------------------------------------------------------------------------------ serving side
+
+    /** This node's non-zero slot digests, one encoded element per database. */
+    private byte[][] localDigests() {
+        byte[][] out = new byte[keyspace.databases()][];
+        for (int db = 0; db < out.length; db++) {
+            ByteBuffer b = ByteBuffer.allocate(Topology.SLOTS * DIGEST_ENTRY_BYTES);
+            for (int slot = 0; slot < Topology.SLOTS; slot++) {
+                long d = keyspace.slotDigest(db, slot);
+                if (d != 0) {
+                    b.putShort((short) slot).putLong(d);
+                }
+            }
+            out[db] = Arrays.copyOf(b.array(), b.position());
+        }
+        return out;
+    }
+
+    static long[][] decodeDigests(byte[][] answer) {
+        long[][] digests = new long[answer.length][Topology.SLOTS];
+        for (int db = 0; db < answer.length; db++) {
+            if (answer[db].length % DIGEST_ENTRY_BYTES != 0) {
+                throw new IllegalStateException("a digest vector of " + answer[db].length + " bytes");
+            }
+            ByteBuffer b = ByteBuffer.wrap(answer[db]);
+            while (b.hasRemaining()) {
+                int slot = b.getShort() & 0xFFFF;
+                if (slot >= Topology.SLOTS) {
+                    throw new IllegalStateException("a digest for slot " + slot);
+                }
+                digests[db][slot] = b.getLong();
+            }
+        }
+        return digests;
+    }
+
+    private byte[][] serveKeys(byte[][] args) {
+        require(args.length == 4, "AE.KEYS takes db slot after limit");
+        int db = database(args[0]);
+        int slot = bounded(args[1], Topology.SLOTS - 1, "slot");
+        byte[] after = args[2];
+        int limit = bounded(args[3], 100_000, "limit");
+        List<byte[]> out = new ArrayList<>();
+        for (Keyspace.KeyHash kh : keyspace.keyHashes(db, slot)) {
+            if (after.length > 0 && Arrays.compareUnsigned(kh.key(), after) <= 0) {
+                continue;
+            }
+            if (out.size() == 2 * limit) {
+                break;
+            }
+            out.add(kh.key());
+            out.add(ByteBuffer.allocate(8).putLong(kh.hash()).array());
+        }
+        return out.toArray(byte[][]::new);
+    }
+
+    private byte[][] serveFetch(byte[][] args) {
+        require(args.length >= 2, "AE.FETCH takes db key...");
+        int db = database(args[0]);
+        List<byte[]> out = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 1; i < args.length && (out.isEmpty() || bytes < maxAnswerBytes); i++) {
+            KeyDelta d = keyspace.capture(db, args[i]);
+            byte[] state = d == null ? new byte[0] : d.encode();
+            bytes += state.length + args[i].length;
+            out.add(state);
+        }
+        return out.toArray(byte[][]::new);
+    }
+
+    private CompletableFuture<byte[][]> serveMerge(byte[][] args) {
+        require(args.length >= 3 && args.length % 2 == 1, "AE.MERGE takes db {key delta}...");
+        int db = database(args[0]);
+        int changed = 0;
+        for (int i = 1; i < args.length; i += 2) {
+            if (owned.test(KeySlot.of(args[i])) && keyspace.merge(db, args[i], KeyDelta.decode(args[i + 1]))) {
+                changed++;
+            }
+        }
+        int n = changed;
+        return keyspace.durable().thenApply(v -> new byte[][] {number(n)});
+    }
+
+    private int database(byte[] arg) {
+        return bounded(arg, keyspace.databases() - 1, "db");
+    }
+
+    private static int bounded(byte[] arg, int max, String what) {
+        int n;
+        try {
+            n = Integer.parseInt(text(arg));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("invalid " + what);
+        }
+        require(n >= 0 && n <= max, what + " " + n + " is out of range 0.." + max);
+        return n;
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    private static byte[] number(long n) {
+        return Long.toString(n).getBytes(US_ASCII);
+    }
+
+    private static String text(byte[] b) {
+        return new String(b, US_ASCII);
+    }
+}
