@@ -143,16 +143,18 @@ final class ElementRows {
 
     /**
      * META of a collection after a local write: same version and expiry as {@code live} (or a new key under a new
-     * version), new stamp, size, context and element hash; when the write emptied it ({@code size} 0), what
-     * {@link #emptied} leaves.
+     * version, keeping the expiry field of {@code prior}, the tombstone it replaces, if any: the expiry is
+     * last-writer-wins on its own stamp), new stamp, size, context and element hash; when the write emptied it
+     * ({@code size} 0), what {@link #emptied} leaves.
      */
-    static Metadata updated(Keyspace ks, ValueType type, Metadata live, Encoding encoding, Stamp stamp, long size,
-            byte[] context, long elementsHash) {
+    static Metadata updated(Keyspace ks, ValueType type, Metadata live, Metadata prior, Encoding encoding, Stamp stamp,
+            long size, byte[] context, long elementsHash) {
         if (size <= 0) {
             return emptied(ks, type, live, stamp, context);
         }
         if (live == null) {
-            return new Metadata(type, encoding, stamp.time(), stamp, 0, null, size, context, null).withElementsHash(elementsHash);
+            return new Metadata(type, encoding, stamp.time(), stamp, 0, prior == null ? null : prior.expiryStamp(), size,
+                    context, null).withElementsHash(elementsHash);
         }
         return new Metadata(type, encoding, live.version(), stamp, live.expireAt(), live.expiryStamp(), size, context, null)
                 .withElementsHash(elementsHash);
@@ -167,8 +169,9 @@ final class ElementRows {
     }
 
     /**
-     * What a local write that emptied the collection {@code live} (every row already staged as deleted) leaves as its
-     * META: while the keyspace replicates, a tombstone with the collection's context {@code context}, so that the
+     * What a local write that emptied the collection {@code live} leaves as its META (every row already staged as
+     * deleted: an emptied collection keeps no row, not even a hash field's row without a value; the shipped
+     * tombstone's context removes those rows on the replicas too): while the keyspace replicates, a tombstone with the collection's context {@code context}, so that the
      * replicas learn what was removed and this node never mints a dot it already used (a new collection over the
      * tombstone continues the context, see {@link #prior}); on a single node nothing (the row is deleted), as before.
      */
@@ -176,7 +179,8 @@ final class ElementRows {
         if (live == null || !ks.replicating()) {
             return null;
         }
-        return Metadata.tombstone(type, live.version(), stamp, context);
+        // the deletion clears the expiry field at its stamp, as the keyspace's own tombstones do
+        return Metadata.tombstone(type, live.version(), stamp, context).withExpiry(0, stamp);
     }
 
     /**

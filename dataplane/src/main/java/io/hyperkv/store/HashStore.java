@@ -250,19 +250,33 @@ public final class HashStore {
         OrMap result = slice.merge(delta);
         long version = live == null ? stamp.time() : live.version();
         long size = live == null ? 0 : live.size();
+        for (Bytes f : touched) {
+            size += (result.containsKey(f) ? 1 : 0) - (slice.containsKey(f) ? 1 : 0);
+        }
         try (Keyspace.Changes changes = ks.changes()) {
             RowWriter rows = RowWriter.local(ks, changes, ValueType.HASH, db, key, version, live == null ? 0 : live.elementsHash());
             for (Bytes f : touched) {
                 DotFun<Contribution> before = slice.store().get(f);
-                DotFun<Contribution> after = result.store().get(f);
-                size += (result.containsKey(f) ? 1 : 0) - (slice.containsKey(f) ? 1 : 0);
+                DotFun<Contribution> after = size <= 0 ? DotFun.empty() : result.store().get(f);
                 if (!after.equals(before)) {
                     rows.write(f.toByteArray(), before.isEmpty() ? null : ElementCodec.encodeField(before),
                             after.isEmpty() ? null : ElementCodec.encodeField(after));
                 }
             }
+            if (size <= 0 && live != null) {
+                // an emptied hash keeps no row: the fields left without a value (only removal offsets) go too
+                byte[] prefix = rows.prefix();
+                try (Engine.Cursor c = engine.iterate(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix))) {
+                    for (; c.valid(); c.next()) {
+                        byte[] field = ElementRows.element(c.key(), prefix.length);
+                        if (!touched.contains(Bytes.of(field))) {
+                            rows.write(field, c.value(), null);
+                        }
+                    }
+                }
+            }
             rows.ship(result.context().last());
-            changes.put(db, key, live == null ? prior : live, ElementRows.updated(ks, ValueType.HASH, live, encoding,
+            changes.put(db, key, live == null ? prior : live, ElementRows.updated(ks, ValueType.HASH, live, prior, encoding,
                     stamp, size, ElementCodec.encodeContext(result.context()), rows.hash()));
             changes.commit();
         }

@@ -378,7 +378,7 @@ public final class Keyspace {
                 }
                 meta = removal(stored, expired);
             }
-            apply(db, key, stored, meta);
+            apply(db, key, stored, collectable(keepingExpiryOrder(stored, meta)));
             return !absent && !expired;
         }
     }
@@ -546,6 +546,21 @@ public final class Keyspace {
                 stored.type().hasSubkeys() ? stored.context() : null, null, true, 0));
     }
 
+    /**
+     * {@code meta}, a local write replacing {@code stored}, with an expiry stamp no older than {@code stored}'s while
+     * replicating: a value created over a tombstone or another value (which left the expiry field unset) writes its
+     * expiry at its own stamp, as SET does, so the expiry field only moves forward and replicas that join the older
+     * field agree with this one.
+     */
+    private Metadata keepingExpiryOrder(Metadata stored, Metadata meta) {
+        if (deltaSink == null || meta == null || stored == null || stored.expiryStamp() == null
+                || (meta.expiryStamp() != null && meta.expiryStamp().compareTo(stored.expiryStamp()) >= 0)) {
+            return meta;
+        }
+        Stamp at = meta.stamp().after(stored.expiryStamp()) ? meta.stamp() : clock.next();
+        return meta.withExpiry(meta.expireAt(), at);
+    }
+
     /** {@code meta}, if a tombstone, with this node's collection time (now + grace) as its payload. */
     private Metadata collectable(Metadata meta) {
         if (meta == null || !meta.tombstone()) {
@@ -701,7 +716,7 @@ public final class Keyspace {
             if (meta == null && !absent) {
                 meta = removal(stored, expired);
             }
-            meta = collectable(meta);
+            meta = collectable(merging ? meta : keepingExpiryOrder(stored, meta));
             pending.put(java.nio.ByteBuffer.wrap(KeyCodec.meta(db, key)), Optional.ofNullable(meta));
             if (meta == null ? absent : meta == stored) {
                 return this;
@@ -1116,7 +1131,8 @@ public final class Keyspace {
      * <p>Rules, per kind of the remote and local values:
      * <ul>
      *   <li>the same collection type (live or tombstone on either side), or a collection where nothing is stored: the
-     *       type's {@link CollectionReplica} joins rows and context (observed-remove);</li>
+     *       type's {@link CollectionReplica} joins rows and context (observed-remove); a live collection's delta that
+     *       names no element (an expiry change) joins only its expiry field;</li>
      *   <li>strings and tombstones: the {@link StringRegister} join (LWW base, PN counter over it);</li>
      *   <li>two types (a type conflict): the greater {@link StringRegister#rank rank} wins the whole key, ties broken
      *       by type code, then live over tombstone; the loser's rows go;</li>
@@ -1147,6 +1163,11 @@ public final class Keyspace {
     private Metadata join(int db, byte[] key, Metadata stored, KeyDelta delta, Changes changes) {
         Metadata remote = delta.meta();
         ValueType type = remote.type();
+        if (type.hasSubkeys() && !remote.tombstone() && !delta.full() && delta.elements().isEmpty()) {
+            // a collection's expiry change (EXPIRE, PERSIST): its context names elements this delta does not carry,
+            // so only the expiry field joins; with nothing stored, a tombstone that never outranks anything holds it
+            return stored != null ? stored : Metadata.tombstone(type, 0, Stamp.ZERO, null);
+        }
         boolean sameType = stored != null && stored.type() == type;
         if (type.hasSubkeys() && (stored == null || sameType)) {
             return replica(type).merge(db, key, stored, delta, changes);

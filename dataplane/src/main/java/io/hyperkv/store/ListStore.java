@@ -583,8 +583,9 @@ public final class ListStore {
             if (writer != null) {
                 writer.ship(context.last());
             }
-            changes.put(db, key, stored == null ? prior : stored, new Metadata(ValueType.LIST, encoding, version, stamp,
-                    stored == null ? 0 : stored.expireAt(), stored == null ? null : stored.expiryStamp(), size,
+            Metadata base = stored == null ? prior : stored;
+            changes.put(db, key, base, new Metadata(ValueType.LIST, encoding, version, stamp,
+                    stored == null ? 0 : stored.expireAt(), base == null ? null : base.expiryStamp(), size,
                     encodedContext, ends().encode()).withElementsHash(hash));
         }
     }

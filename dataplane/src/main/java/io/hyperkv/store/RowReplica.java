@@ -8,6 +8,7 @@ import io.hyperkv.crdt.ElementCodec;
 import io.hyperkv.crdt.Stamp;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -90,19 +91,23 @@ abstract class RowReplica<V extends Comparable<V>> implements CollectionReplica 
         named.forEach(names::putIfAbsent);
         Bookkeeping book = begin(changes, live ? local : null, rows.prefix());
         long size = live ? local.size() : 0;
+        SortedMap<Bytes, byte[]> after = new TreeMap<>();
         for (Bytes name : names.keySet()) {
             byte[] before = stored.get(name);
             DotFun<V> was = dots(before);
             DotFun<V> joined = DotFun.join(was, mine, dots(named.get(name)), other);
-            if (joined.equals(was)) {
-                continue;
+            if (!joined.equals(was)) {
+                byte[] row = joined.isEmpty() ? null : encode(joined);
+                after.put(name, row);
+                size += (row != null && visible(joined) ? 1 : 0) - (before != null && visible(was) ? 1 : 0);
             }
-            byte[] after = joined.isEmpty() ? null : encode(joined);
-            byte[] element = name.toByteArray();
-            if (rows.write(element, before, after)) {
-                book.row(element, before, after);
+        }
+        for (Map.Entry<Bytes, byte[]> e : after.entrySet()) {
+            byte[] element = e.getKey().toByteArray();
+            byte[] before = stored.get(e.getKey());
+            if (rows.write(element, before, e.getValue())) {
+                book.row(element, before, e.getValue());
             }
-            size += (after != null && visible(joined) ? 1 : 0) - (before != null && visible(was) ? 1 : 0);
         }
         CausalContext context = mine.union(other);
         Stamp stamp = local == null || theirs.stamp().compareTo(local.stamp()) > 0 ? theirs.stamp() : local.stamp();
@@ -110,13 +115,36 @@ abstract class RowReplica<V extends Comparable<V>> implements CollectionReplica 
             return local;
         }
         byte[] encodedContext = ElementCodec.encodeContext(context);
-        if (size <= 0) {
+        if (size <= 0 && !rowsRemain(db, key, local, version, after)) {
             // an empty result keeps the tombstone's version unless rows were written under a new one
             return Metadata.tombstone(type, local != null && !rows.wrote() ? local.version() : version, stamp,
                     encodedContext);
         }
         return book.finish(new Metadata(type, Encoding.RAW, version, stamp, live ? local.expireAt() : 0,
-                live ? local.expiryStamp() : null, size, encodedContext, null).withElementsHash(rows.hash()));
+                local == null ? null : local.expiryStamp(), size, encodedContext, null).withElementsHash(rows.hash()));
+    }
+
+    /**
+     * Whether the collection keeps a row after this merge (its rows staged in {@code after}): only a hash field
+     * without a value (removal offsets) can remain with nothing visible. Such a hash stays live with size 0 rather
+     * than becoming a tombstone, because its offsets are state the other replicas hold too (only a local write
+     * that empties a collection drops them, and ships that). Reads the key's rows only when nothing is visible.
+     */
+    private boolean rowsRemain(int db, byte[] key, Metadata local, long version, Map<Bytes, byte[]> after) {
+        for (byte[] row : after.values()) {
+            if (row != null) {
+                return true;
+            }
+        }
+        if (local == null || local.tombstone() || local.version() != version) {
+            return false;
+        }
+        for (KeyDelta.Element e : elements(db, key, local)) {
+            if (!after.containsKey(Bytes.of(e.name()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

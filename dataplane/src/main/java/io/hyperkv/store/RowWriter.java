@@ -95,8 +95,8 @@ final class RowWriter {
 
     /**
      * Names as removed, while shipping, every element row of the live collection {@code stored} (this key's previous
-     * value) that a write replacing it under a new version does not rewrite ({@code kept}): the replicas then drop
-     * those rows, whose dots the delta's context covers. Writes nothing (the old version's rows go with it).
+     * value) that a write replacing it under a new version does not rewrite ({@code kept}), and puts the dots of all
+     * of its rows in the delta's context: the replicas then drop those rows and the old dots of the kept ones. Writes nothing (the old version's rows go with it).
      * O(rows of stored); nothing on a single node.
      */
     void dropped(Engine engine, Metadata stored, Set<Bytes> kept) {
@@ -109,8 +109,9 @@ final class RowWriter {
                 byte[] element = ElementRows.element(c.key(), old.length);
                 if (!kept.contains(Bytes.of(element))) {
                     changes.element(db, key, element, null);
-                    collect(c.value());
                 }
+                // a kept element's old dots are replaced too: the context covers them
+                collect(c.value());
             }
         }
     }

@@ -365,7 +365,7 @@ public final class SetStore {
             size += (after.isEmpty() ? 0 : 1) - (before.isEmpty() ? 0 : 1);
         }
         rows.ship(result.context().last());
-        changes.put(db, key, live == null ? prior : live, ElementRows.updated(ks, ValueType.SET, live, encoding, stamp,
+        changes.put(db, key, live == null ? prior : live, ElementRows.updated(ks, ValueType.SET, live, prior, encoding, stamp,
                 size, ElementCodec.encodeContext(result.context()), rows.hash()));
     }
 

@@ -702,7 +702,7 @@ public final class ZSetStore {
             }
         }
         writer.ship(result.context().last());
-        changes.put(db, key, live == null ? prior : live, ElementRows.updated(ks, ValueType.ZSET, live,
+        changes.put(db, key, live == null ? prior : live, ElementRows.updated(ks, ValueType.ZSET, live, prior,
                 encoding(encoding, size, maxLength), stamp, size, ElementCodec.encodeContext(result.context()),
                 writer.hash()));
     }

@@ -329,6 +329,46 @@ class KeyspaceReplicationTest {
     }
 
     @Test
+    void aDeletedSetKeepsTheMembersItsDeleterHadNotSeenAndCapturesCatchUpAFreshReplica() {
+        n(0).sadd("s", "a");
+        n(0).sadd("s", "b");
+        net.deliverAll(random);
+        net.time.advance(1);
+        n(1).ks.delete(0, b("s"));   // has seen a and b
+        n(2).sadd("s", "c");         // concurrently: not seen by the delete
+        net.deliverAll(random);
+        assertConverged("s");
+        assertThat(n(0).get("s")).isEqualTo("SET:[c]");
+        assertThat(n(0).ks.size(0)).isEqualTo(1);
+
+        n(0).ks.setExpiry(0, b("s"), net.time.getAsLong() + 60_000);
+        net.deliverAll(random);
+        assertConverged("s");
+        assertThat(n(2).ks.read(0, b("s")).expireAt()).isEqualTo(net.time.getAsLong() + 60_000);
+
+        // a string written later wins the key whole, on every replica
+        net.time.advance(1);
+        n(1).set("s", "now a string");
+        net.deliverAll(random);
+        assertConverged("s");
+        assertThat(n(2).get("s")).isEqualTo("STRING:now a string");
+    }
+
+    @Test
+    void aCapturedSetRebuildsOnAReplicaThatHadNothing() {
+        n(0).sadd("s", "a");
+        n(0).sadd("s", "b");
+        n(0).srem("s", "a");
+        net.queues.forEach(List::clear);
+        KeyDelta full = n(0).ks.capture(0, b("s"));
+        assertThat(full.full()).isTrue();
+        assertThat(n(1).ks.merge(0, b("s"), KeyDelta.decode(full.encode()))).isTrue();
+        assertThat(n(1).ks.merge(0, b("s"), full)).isFalse();
+        assertThat(n(1).get("s")).isEqualTo("SET:[b]");
+        assertThat(n(1).ks.slotDigest(0, KeySlot.of(b("s")))).isEqualTo(n(0).ks.slotDigest(0, KeySlot.of(b("s"))));
+    }
+
+    @Test
     void digestsRebuiltAtStartUpEqualTheIncrementalOnes() {
         for (int i = 0; i < 200; i++) {
             ReplicaSet.Replica r = n(i % 3);

@@ -28,6 +28,7 @@ final class ReplicaSet implements AutoCloseable {
         final Path dir;
         Engine engine;
         Keyspace ks;
+        SetStore sets;
         final List<InFlight> sent = new ArrayList<>();
 
         Replica(int index, Path dir) {
@@ -39,6 +40,7 @@ final class ReplicaSet implements AutoCloseable {
         void open() {
             engine = RocksDbEngine.open(EngineOptions.of(dir, Fsync.NO));
             ks = new Keyspace(engine, new TestClock(time, index + 1), 16, time);
+            sets = new SetStore(ks);
             ks.deltaSink((db, key, slot, delta) -> {
                 InFlight f = new InFlight(index, db, key.clone(), delta.encode());
                 sent.add(f);
@@ -83,9 +85,38 @@ final class ReplicaSet implements AutoCloseable {
             }
         }
 
+        /** SADD (false: WRONGTYPE, nothing done), as the command does it. */
+        boolean sadd(String key, String member) {
+            try (KeyLocks.Held ignored = ks.lock(0, b(key))) {
+                Metadata m = ks.read(0, b(key));
+                if (m != null && m.type() != ValueType.SET) {
+                    return false;
+                }
+                sets.add(0, b(key), m, List.of(b(member)));
+                return true;
+            }
+        }
+
+        void srem(String key, String member) {
+            try (KeyLocks.Held ignored = ks.lock(0, b(key))) {
+                Metadata m = ks.read(0, b(key));
+                if (m != null && m.type() == ValueType.SET) {
+                    sets.remove(0, b(key), m, List.of(b(member)));
+                }
+            }
+        }
+
+        /** What a client sees: type and value (a set's members, sorted), null when absent. */
         String get(String key) {
             Metadata m = ks.read(0, b(key));
-            return m == null ? null : m.type() + ":" + new String(m.payload(), StandardCharsets.UTF_8);
+            if (m == null) {
+                return null;
+            }
+            if (m.type() == ValueType.SET) {
+                return "SET:" + sets.members(0, b(key), m).stream().map(x -> new String(x, StandardCharsets.UTF_8))
+                        .sorted().toList();
+            }
+            return m.type() + ":" + new String(m.payload(), StandardCharsets.UTF_8);
         }
 
         @Override
