@@ -143,7 +143,7 @@ final class ListCommands extends Family {
             return Reply.error(Errors.NO_SUCH_KEY);
         }
         long index = Args.integer(a[2]);
-        return switch (lists.set(s.db(), a[1], index, a[3]).status()) {
+        return switch (lists.set(s.db(), a[1], index, a[3])) {
             case OK -> {
                 notifier.notify(Notifier.LIST, "lset", s.db(), a[1]);
                 yield Reply.OK;

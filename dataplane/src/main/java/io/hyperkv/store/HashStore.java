@@ -283,20 +283,10 @@ public final class HashStore {
     }
 
     /** Merges other replicas' hash deltas: rows are a field's register contributions. */
-    private final class Replica extends RowReplica<Contribution> {
+    private final class Replica extends RowReplica.Fields {
 
         Replica(Keyspace ks) {
             super(ks, ValueType.HASH);
-        }
-
-        @Override
-        DotFun<Contribution> decode(byte[] row) throws CodecException {
-            return ElementCodec.decodeField(row);
-        }
-
-        @Override
-        byte[] encode(DotFun<Contribution> dots) {
-            return ElementCodec.encodeField(dots);
         }
 
         @Override

@@ -63,30 +63,26 @@ public final class ListStore {
         }
     }
 
-    /** What a push did. */
-    public record Pushed(long length, Sequence delta) {}
+    /** What a push did: the new length. */
+    public record Pushed(long length) {}
 
     /**
-     * What a removal did: the values taken out (in reply order), the delta, and the length left
-     * (0: the key is gone, Redis's "del" event).
+     * What a removal did: the values taken out (in reply order) and the length left (0: the key is
+     * gone, Redis's "del" event).
      */
-    public record Removed(List<byte[]> values, Sequence delta, long remaining) {}
+    public record Removed(List<byte[]> values, long remaining) {}
 
     /** LSET's outcome. */
     public enum SetStatus { OK, NO_SUCH_KEY, OUT_OF_RANGE }
 
-    /** What LSET did: its status and, when OK, the delta. */
-    public record Assigned(SetStatus status, Sequence delta) {}
-
-    /** What LINSERT did: the new length (-1 pivot not found, 0 no key) and, when inserted, the delta. */
-    public record Inserted(long length, Sequence delta) {}
+    /** What LINSERT did: the new length (-1 pivot not found, 0 no key). */
+    public record Inserted(long length) {}
 
     /**
-     * LMOVE's outcome: the moved value (null if the source was empty), the two deltas, the length
-     * left in the source and the destination's new length.
+     * LMOVE's outcome: the moved value (null if the source was empty), the length left in the
+     * source and the destination's new length.
      */
-    public record Moved(byte[] value, Sequence sourceDelta, Sequence destinationDelta, long sourceRemaining,
-            long destinationLength) {}
+    public record Moved(byte[] value, long sourceRemaining, long destinationLength) {}
 
     /** Where a push puts its slice's end element: its value is never read (see the class comment). */
     private static final DotFun<Contribution> PLACEHOLDER = DotFun.of(new Dot(0, 1), new Contribution.Assign(Stamp.ZERO, Bytes.EMPTY));
@@ -192,12 +188,12 @@ public final class ListStore {
         try (KeyLocks.Held ignored = ks.lock(db, key); Keyspace.Changes changes = ks.changes()) {
             Edit e = open(db, key, !onlyIfExists);
             if (e == null) {
-                return new Pushed(0, null);
+                return new Pushed(0);
             }
-            Sequence delta = e.push(values, left, changes);
+            e.push(values, left, changes);
             e.stage(changes);
             changes.commit();
-            return new Pushed(e.size, delta);
+            return new Pushed(e.size);
         }
     }
 
@@ -209,7 +205,7 @@ public final class ListStore {
                 return null;
             }
             if (count == 0) {
-                return new Removed(List.of(), null, e.size);
+                return new Removed(List.of(), e.size);
             }
             Removed r = e.pop(count, left, changes);
             e.stage(changes);
@@ -219,15 +215,15 @@ public final class ListStore {
     }
 
     /** LSET. */
-    public Assigned set(int db, byte[] key, long index, byte[] value) {
+    public SetStatus set(int db, byte[] key, long index, byte[] value) {
         try (KeyLocks.Held ignored = ks.lock(db, key); Keyspace.Changes changes = ks.changes()) {
             Edit e = open(db, key, false);
             if (e == null) {
-                return new Assigned(SetStatus.NO_SUCH_KEY, null);
+                return SetStatus.NO_SUCH_KEY;
             }
             Row r = rowAt(db, key, e.stored, index);
             if (r == null) {
-                return new Assigned(SetStatus.OUT_OF_RANGE, null);
+                return SetStatus.OUT_OF_RANGE;
             }
             Sequence slice = new Sequence(DotMap.of(single(r.position(), r.element())), e.context);
             Sequence delta = slice.set(0, Bytes.of(value), ks.clock());
@@ -239,7 +235,7 @@ public final class ListStore {
             e.shrinkCheck();
             e.stage(changes);
             changes.commit();
-            return new Assigned(SetStatus.OK, delta);
+            return SetStatus.OK;
         }
     }
 
@@ -248,7 +244,7 @@ public final class ListStore {
         try (KeyLocks.Held ignored = ks.lock(db, key); Keyspace.Changes changes = ks.changes()) {
             Edit e = open(db, key, false);
             if (e == null) {
-                return new Inserted(0, null);
+                return new Inserted(0);
             }
             Row prev = null;
             Row found = null;
@@ -273,7 +269,7 @@ public final class ListStore {
                 }
             }
             if (found == null) {
-                return new Inserted(-1, null);
+                return new Inserted(-1);
             }
             SortedMap<Position, DotFun<Contribution>> rows = single(found.position(), found.element());
             Row neighbour = before ? prev : next;
@@ -286,7 +282,7 @@ public final class ListStore {
             e.add(delta, changes, List.of(value));
             e.stage(changes);
             changes.commit();
-            return new Inserted(e.size, delta);
+            return new Inserted(e.size);
         }
     }
 
@@ -295,7 +291,7 @@ public final class ListStore {
         try (KeyLocks.Held ignored = ks.lock(db, key); Keyspace.Changes changes = ks.changes()) {
             Edit e = open(db, key, false);
             if (e == null) {
-                return new Removed(List.of(), null, 0);
+                return new Removed(List.of(), 0);
             }
             boolean fromHead = count >= 0;
             long limit = count == 0 || count == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(count);
@@ -312,7 +308,7 @@ public final class ListStore {
                 }
             }
             if (victims.isEmpty()) {
-                return new Removed(List.of(), null, e.size);
+                return new Removed(List.of(), e.size);
             }
             Sequence slice = new Sequence(DotMap.of(rowsOf(victims)), e.context);
             Sequence delta = slice.remove(0, Bytes.of(value), ks.clock()).delta();
@@ -321,7 +317,7 @@ public final class ListStore {
             changes.commit();
             List<byte[]> values = new ArrayList<>(victims.size());
             victims.forEach(r -> values.add(r.value()));
-            return new Removed(values, delta, e.size);
+            return new Removed(values, e.size);
         }
     }
 
@@ -341,7 +337,7 @@ public final class ListStore {
                 victims.addAll(walk(db, key, e.stored, e.ends(), false, 0, e.size - 1 - span[1]));
             }
             if (victims.isEmpty()) {
-                return new Removed(List.of(), null, e.size);
+                return new Removed(List.of(), e.size);
             }
             Sequence slice = new Sequence(DotMap.of(rowsOf(victims)), e.context);
             Sequence delta = slice.clear(ks.clock());
@@ -350,7 +346,7 @@ public final class ListStore {
             changes.commit();
             List<byte[]> values = new ArrayList<>(victims.size());
             victims.forEach(r -> values.add(r.value()));
-            return new Removed(values, delta, e.size);
+            return new Removed(values, e.size);
         }
     }
 
@@ -364,19 +360,19 @@ public final class ListStore {
         try (KeyLocks.Held ignored = ks.lock(db, src, dst); Keyspace.Changes changes = ks.changes()) {
             Edit from = open(db, src, false);
             if (from == null) {
-                return new Moved(null, null, null, 0, 0);
+                return new Moved(null, 0, 0);
             }
             boolean same = Arrays.equals(src, dst);
             Edit to = same ? from : open(db, dst, true);
             Removed popped = from.pop(1, fromLeft, changes);
             byte[] value = popped.values().get(0);
-            Sequence pushed = to.push(List.of(value), toLeft, changes);
+            to.push(List.of(value), toLeft, changes);
             from.stage(changes);
             if (!same) {
                 to.stage(changes);
             }
             changes.commit();
-            return new Moved(value, popped.delta(), pushed, from.size, to.size);
+            return new Moved(value, from.size, to.size);
         }
     }
 
@@ -468,7 +464,7 @@ public final class ListStore {
             }
         }
 
-        Sequence push(List<byte[]> values, boolean left, Keyspace.Changes changes) {
+        void push(List<byte[]> values, boolean left, Keyspace.Changes changes) {
             byte[] end = left ? head : tail;
             SortedMap<Position, DotFun<Contribution>> rows = new TreeMap<>();
             if (end != null) {
@@ -484,7 +480,6 @@ public final class ListStore {
             Sequence delta = left ? slice.pushLeft(items, ks.clock()) : slice.pushRight(items, ks.clock());
             appendCheck(raw);
             add(delta, changes, values);
-            return delta;
         }
 
         /** Writes the rows of an inserting delta and moves the ends if it reaches past them. */
@@ -534,7 +529,7 @@ public final class ListStore {
             shrinkCheck();
             List<byte[]> values = new ArrayList<>(rows.size());
             removal.values().forEach(b -> values.add(b.toByteArray()));
-            return new Removed(values, removal.delta(), size);
+            return new Removed(values, size);
         }
 
         /** Deletes {@code victims} (already covered by {@code delta}) and finds the new ends if they went. */
@@ -608,20 +603,10 @@ public final class ListStore {
     }
 
     /** Merges other replicas' list deltas: rows are an element's contributions under its position. */
-    private final class Replica extends RowReplica<Contribution> {
+    private final class Replica extends RowReplica.Fields {
 
         Replica(Keyspace ks) {
             super(ks, ValueType.LIST);
-        }
-
-        @Override
-        DotFun<Contribution> decode(byte[] row) throws CodecException {
-            return ElementCodec.decodeField(row);
-        }
-
-        @Override
-        byte[] encode(DotFun<Contribution> dots) {
-            return ElementCodec.encodeField(dots);
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.hyperkv.store;
 import io.hyperkv.crdt.Bytes;
 import io.hyperkv.crdt.CausalContext;
 import io.hyperkv.crdt.CodecException;
+import io.hyperkv.crdt.Contribution;
 import io.hyperkv.crdt.DotFun;
 import io.hyperkv.crdt.ElementCodec;
 import io.hyperkv.crdt.Stamp;
@@ -43,6 +44,24 @@ abstract class RowReplica<V extends Comparable<V>> implements CollectionReplica 
 
     /** The row that stores {@code dots} (never empty); null if such an element has no row. */
     abstract byte[] encode(DotFun<V> dots);
+
+    /** The replica of a type whose rows are {@link ElementCodec} fields: hash fields and list elements. */
+    abstract static class Fields extends RowReplica<Contribution> {
+
+        Fields(Keyspace ks, ValueType type) {
+            super(ks, type);
+        }
+
+        @Override
+        final DotFun<Contribution> decode(byte[] row) throws CodecException {
+            return ElementCodec.decodeField(row);
+        }
+
+        @Override
+        final byte[] encode(DotFun<Contribution> dots) {
+            return ElementCodec.encodeField(dots);
+        }
+    }
 
     /** Whether an element with these dots counts in the collection's size (is visible to reads). */
     boolean visible(DotFun<V> dots) {

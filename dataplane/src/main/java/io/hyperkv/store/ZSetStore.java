@@ -619,14 +619,14 @@ public final class ZSetStore {
         }
 
         /**
-         * Commits the edit (nothing when it changed nothing) and returns the delta it applied, or null.
+         * Commits the edit (nothing when it changed nothing).
          * Encoding, Redis 7.2: a key is created listpack when the command's element count and longest
          * member fit {@code zset-max-listpack-entries}/{@code -value}; a listpack key becomes skiplist
          * once its size or a member written to it exceeds them, and never goes back.
          */
-        public OrMap commit() {
+        public void commit() {
             if (!changed()) {
-                return null;
+                return;
             }
             ListpackLimits l = limits.get();
             Encoding encoding;
@@ -662,7 +662,6 @@ public final class ZSetStore {
                 apply(changes, db, key, live, prior, rows, slice, delta, encoding);
                 changes.commit();
             }
-            return delta;
         }
     }
 
@@ -732,14 +731,14 @@ public final class ZSetStore {
      * Replaces {@code key} by a new zset holding {@code members} (ZUNIONSTORE, ZRANGESTORE...): a new
      * version, no expiry, the encoding Redis gives a stored result (listpack if it fits). An empty
      * {@code members} deletes the key. Staged in {@code changes}; the caller holds the lock and read
-     * {@code stored} (the key's stored metadata, any type, or null). Returns the delta that created it.
+     * {@code stored} (the key's stored metadata, any type, or null).
      */
-    public OrMap replace(Keyspace.Changes changes, int db, byte[] key, Metadata stored, List<Member> members) {
+    public void replace(Keyspace.Changes changes, int db, byte[] key, Metadata stored, List<Member> members) {
         Stamp stamp = ks.stamp();
         CausalContext continued = context(ElementRows.continued(ValueType.ZSET, stored));
         if (members.isEmpty()) {
             changes.put(db, key, stored, ElementRows.deleted(ks, stored, stamp, continued));
-            return null;
+            return;
         }
         Map<Bytes, Bytes> assign = new TreeMap<>();
         long maxLength = 0;
@@ -768,7 +767,6 @@ public final class ZSetStore {
         changes.put(db, key, stored, ElementRows.replaced(ValueType.ZSET, stored,
                 listpack ? Encoding.LISTPACK : Encoding.SKIPLIST, stamp, delta.store().size(),
                 ElementCodec.encodeContext(context), writer.hash()));
-        return delta;
     }
 
     // ---------------------------------------------------------------- replication

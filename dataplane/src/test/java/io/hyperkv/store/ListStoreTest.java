@@ -113,7 +113,7 @@ class ListStoreTest {
                     if (size > 0) {
                         int i = random.nextInt(size);
                         long index = random.nextBoolean() ? i : i - size;
-                        assertThat(a.set(0, KEY, index, v("set" + step)).status()).isEqualTo(ListStore.SetStatus.OK);
+                        assertThat(a.set(0, KEY, index, v("set" + step))).isEqualTo(ListStore.SetStatus.OK);
                         model.set(i, "set" + step);
                     }
                 }
