@@ -113,6 +113,8 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
     private final HeldReplies held = new HeldReplies();
     /** Set by a handler whose reply comes later ({@link #replyLater}); taken by {@link #reply(Reply, Acks)}. */
     private CompletableFuture<Reply> later;
+    /** Set by {@link #runWhen}: later commands wait (the connection is busy) until it completes. */
+    private CompletableFuture<?> barrier;
     /** Per peer, whether it acknowledged every write of this connection so far (WAIT); cluster mode only. */
     private ReplicaAcks replicaAcks;
 
@@ -248,6 +250,38 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
             return;
         }
         reply(reply, ran.acks());
+        if (barrier != null) {
+            enterBusy();
+            awaitBarrier();
+        }
+    }
+
+    /** While busy: leaves busy and runs the backlog once the barrier a command set is passed. */
+    private void awaitBarrier() {
+        CompletableFuture<?> b = barrier;
+        barrier = null;
+        b.whenComplete((v, e) -> context.runOnContext(x -> {
+            leaveBusy();
+            drainBacklog();
+        }));
+    }
+
+    /**
+     * Called by a handler (the cluster router): {@code argv} runs on this connection's loop once {@code ready}
+     * completes, its reply taking the current command's place, and the commands after it wait until then, so it
+     * sees exactly the writes that came before it. A {@link QuorumReads.NoQuorum} failure is the reply instead.
+     */
+    void runWhen(CompletableFuture<Void> ready, byte[][] argv) {
+        CompletableFuture<Reply> reply = ready.handleAsync((v, e) -> {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            if (cause instanceof QuorumReads.NoQuorum q) {
+                return q.reply();
+            }
+            return cause != null ? Reply.error("ERR " + cause.getMessage()) : dispatch(null, argv, null);
+        }, task -> context.runOnContext(x -> task.run()));
+        later = reply;
+        barrier = reply;
     }
 
     /** A reply with the acknowledgements it waits for. */
@@ -387,6 +421,10 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
                 reply(Reply.error("ERR internal error: " + ar.cause()));
             }
             clock = System.nanoTime();
+            if (barrier != null) {
+                awaitBarrier(); // still busy
+                return;
+            }
             leaveBusy();
             drainBacklog();
         });

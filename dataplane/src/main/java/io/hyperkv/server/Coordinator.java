@@ -11,6 +11,7 @@ import io.hyperkv.cluster.bus.HintSink;
 import io.hyperkv.cluster.bus.PeerState;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The cluster-mode side of serving clients (DESIGN.md section 5, "Coordinator"): the {@link Replicator} that ships
@@ -26,35 +27,46 @@ import java.util.List;
 final class Coordinator {
 
     /**
-     * How long a write's reply waits for the W acknowledgements before {@code -NOQUORUM}: below the 2 s socket
-     * timeout of common clients (Jedis), so they read the error rather than time out.
+     * How long a reply waits for other replicas (a write's W acknowledgements, a read's R-1 answers) before
+     * {@code -NOQUORUM}: below the 2 s socket timeout of common clients (Jedis), so they read the error rather than
+     * time out.
      */
-    static final Duration WRITE_ACK_TIMEOUT = Duration.ofSeconds(1);
+    static final Duration REPLICA_WAIT = Duration.ofSeconds(1);
 
     private final NodeId self;
     private final CurrentTopology topology;
     private final Replicator replicator;
     private final Forwarder forwarder;
     private final Router router;
+    private final QuorumReads reads;
     private volatile BusNode bus;
     private volatile HintSink hints;
+    private volatile QuorumReads.Fetch fetch = (peer, db, keys) -> CompletableFuture.failedFuture(
+            new IllegalStateException("the cluster bus is not started yet"));
 
-    Coordinator(NodeId self, CurrentTopology topology, Consistency write, Duration ackTimeout, Forwarder forwarder) {
+    Coordinator(NodeId self, CurrentTopology topology, Consistency write, Duration ackTimeout, Forwarder forwarder,
+            QuorumReads reads) {
         this.self = self;
         this.topology = topology;
         this.replicator = new Replicator(self, topology, this::send, new AttachedHints(), write, ackTimeout);
         this.forwarder = forwarder;
+        this.reads = reads;
         this.router = new Router(self, this, forwarder);
     }
 
-    /** The bus and the hints, once both run. */
-    void attach(BusNode node, HintSink handoff) {
+    /** The bus, the hints and the state fetch of quorum reads, once they run. */
+    void attach(BusNode node, HintSink handoff, QuorumReads.Fetch states) {
         this.hints = handoff;
+        this.fetch = states;
         this.bus = node;
     }
 
-    NodeId self() {
-        return self;
+    QuorumReads reads() {
+        return reads;
+    }
+
+    QuorumReads.Fetch fetch() {
+        return fetch;
     }
 
     CurrentTopology topology() {

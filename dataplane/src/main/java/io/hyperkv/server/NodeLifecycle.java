@@ -131,7 +131,8 @@ public class NodeLifecycle {
             Forwarder forwarder = new Forwarder(vertx.createNetClient(new NetClientOptions()
                     .setConnectTimeout(2_000).setTcpNoDelay(true).setTcpKeepAlive(true)), settings);
             coordinator = new Coordinator(identity.nodeId(), topology, cluster.writeConsistency(),
-                    Coordinator.WRITE_ACK_TIMEOUT, forwarder);
+                    Coordinator.REPLICA_WAIT, forwarder, new QuorumReads(identity.nodeId(),
+                            cluster.readConsistency(), keyspace, this::onWorker, Coordinator.REPLICA_WAIT));
             keyspace.deltaSink(coordinator.replicator());
         }
         wiring = new ServerWiring(vertx, new Dispatcher(table, keyspace), keyspace, clients, meters[0], settings,
@@ -157,7 +158,6 @@ public class NodeLifecycle {
             clusterPubSub.attach(bus.node());
             hints = HintedHandoff.start(engine, hintBounds, bus.node(), registry);
             node.hints(hints);
-            coordinator.attach(bus.node(), hints);
             exchange = new StateExchange(bus.rpc(), keyspace,
                     slot -> topology.get().map(t -> t.owns(identity.nodeId(), slot)).orElse(false),
                     REPAIR_CALL_TIMEOUT, REPAIR_ANSWER_BYTES);
@@ -166,6 +166,7 @@ public class NodeLifecycle {
             RepairMetrics.register(registry, ae);
             antiEntropy = ae.start(bus.node());
             node.antiEntropy(ae);
+            coordinator.attach(bus.node(), hints, exchange::fetch);
         }
     }
 

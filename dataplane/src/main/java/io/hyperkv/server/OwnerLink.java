@@ -28,7 +28,6 @@ final class OwnerLink {
     private final String remote;
     private final ReplyParser parser = new ReplyParser();
     private final ArrayDeque<CompletableFuture<Reply>> waiting = new ArrayDeque<>();
-    private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private String failure;
 
     private OwnerLink(NetSocket socket, String remote) {
@@ -106,11 +105,6 @@ final class OwnerLink {
         return failure == null;
     }
 
-    /** Completes once the connection is closed. */
-    CompletableFuture<Void> closed() {
-        return closed;
-    }
-
     void close() {
         socket.close();
     }
@@ -147,6 +141,5 @@ final class OwnerLink {
         }
         IllegalStateException e = new IllegalStateException(why);
         pending.forEach(f -> f.completeExceptionally(e));
-        closed.complete(null);
     }
 }

@@ -62,14 +62,6 @@ final class Replicator implements DeltaSink {
         this.ackTimeout = ackTimeout;
     }
 
-    NodeId self() {
-        return self;
-    }
-
-    Consistency writeConsistency() {
-        return write;
-    }
-
     Duration ackTimeout() {
         return ackTimeout;
     }

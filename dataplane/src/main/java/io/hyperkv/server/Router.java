@@ -31,7 +31,9 @@ import java.util.function.Function;
  *       transaction. A transaction on one slot this node does not own is sent whole (MULTI, its commands, EXEC) to an
  *       owner; its WATCHed keys are checked here only.</li>
  * </ul>
- * Commands without keys, and commands that neither read nor write keys (pub/sub, WATCH), run here. An owner is picked
+ * A read of keys this node owns runs here, at once when {@code read-consistency} is one, else after merging the
+ * state other owners hold ({@link QuorumReads}). Commands without keys, and commands that neither read nor write
+ * keys (pub/sub, WATCH), run here. An owner is picked
  * in the slot's preference order among those the bus sees up, this node excepted; with none up the command gets
  * {@code -CLUSTERDOWN}.
  *
@@ -42,6 +44,10 @@ final class Router {
     static final Reply CROSSSLOT = Reply.error("CROSSSLOT Keys in request don't hash to the same slot");
 
     private static final Set<String> SPLIT = Set.of("mget", "mset", "del", "unlink", "exists", "touch");
+    /** {@link #slotOf}: the command names no key. */
+    private static final int NONE = -1;
+    /** {@link #slotOf}: the command's keys are in more than one slot. */
+    private static final int CROSS = -2;
 
     private final NodeId self;
     private final Coordinator coordinator;
@@ -77,13 +83,36 @@ final class Router {
             oneSlot &= s == slot;
             allHere &= t.owns(self, s);
         }
-        if (oneSlot) {
-            return allHere ? null : forward(c, spec, t, slot, argv);
-        }
-        if (!SPLIT.contains(spec.name())) {
+        if (!oneSlot && !SPLIT.contains(spec.name())) {
             return CROSSSLOT;
         }
-        return allHere ? null : split(c, spec, t, argv, positions);
+        if (!allHere) {
+            return oneSlot ? forward(c, spec, t, slot, argv) : split(c, spec, t, argv, positions);
+        }
+        return spec.has(CommandFlag.READONLY) ? quorumRead(c, t, argv, positions) : null;
+    }
+
+    /**
+     * A read of keys this node owns, at R above one: it runs here once the state R-1 other owners hold for its keys
+     * is merged ({@link QuorumReads}); null when R is one.
+     */
+    private Reply quorumRead(Connection c, Topology t, byte[][] argv, int[] positions) {
+        QuorumReads reads = coordinator.reads();
+        Map<List<NodeId>, List<byte[]>> byOwners = new LinkedHashMap<>();
+        for (int p : positions) {
+            List<NodeId> owners = t.ownersOf(KeySlot.of(argv[p]));
+            if (!reads.local(owners)) {
+                byOwners.computeIfAbsent(owners, o -> new ArrayList<>()).add(argv[p]);
+            }
+        }
+        if (byOwners.isEmpty()) {
+            return null;
+        }
+        List<CompletableFuture<Void>> repairs = new ArrayList<>();
+        byOwners.forEach((owners, keys) -> repairs.add(reads.repair(owners,
+                id -> coordinator.peerState(id) == PeerState.UP, coordinator.fetch(), c.db(), keys)));
+        c.runWhen(CompletableFuture.allOf(repairs.toArray(new CompletableFuture<?>[0])), argv);
+        return Reply.OK;
     }
 
     /** {@code -CROSSSLOT} for a command MULTI is queueing whose keys span slots; null when it may be queued. */
@@ -93,9 +122,6 @@ final class Router {
         }
         return slotOf(spec, argv) == CROSS ? CROSSSLOT : null;
     }
-
-    private static final int NONE = -1;
-    private static final int CROSS = -2;
 
     /** The one slot of the command's keys, {@link #NONE} without keys, {@link #CROSS} when they span slots. */
     private static int slotOf(CommandSpec spec, byte[][] argv) {
