@@ -28,14 +28,16 @@ import org.jboss.logging.Logger;
  *
  * <p>Invariants: sequence numbers come from one counter shared by all peers and resumed above the highest stored one,
  * so within a peer key order is storage order, and across peers the smaller sequence is the older hint. For each
- * peer, every stored hint has a sequence at or above the queue's {@code head}; {@code count} and {@code bytes} (key
- * plus value lengths) are exact sums over the stored hints, and their total never exceeds {@code maxBytes} once an
+ * peer, every stored hint has a sequence at or above the queue's {@code head} and {@code count} is exact; the bytes of
+ * all peers' hints (key plus value lengths) are counted exactly too and never exceed {@code maxBytes} once an
  * {@link #append} returns. A hint leaves the store only by {@link #acknowledge} (after the peer's ack) or by a bound
  * (counted as dropped; anti-entropy repairs what it carried).
  *
- * <p>Threading: every method is synchronized; RocksDB reads and writes happen under the lock, writes without an
- * fsync (a hint is as durable as the write-ahead log policy makes it). The per-peer counters are also readable
- * without the lock (metrics).
+ * <p>Threading: every method is synchronized; RocksDB reads and writes happen under the lock. An {@link #append} is
+ * handed to the operating system before it returns (it survives a killed process) and fsynced as the
+ * {@code appendfsync} policy says, without waiting for it; deletions are not forced out (one lost in a crash only means
+ * a hint delivered twice, which merging absorbs). The per-peer counters are also readable without the lock
+ * (metrics).
  */
 final class HintStore {
 
@@ -65,17 +67,12 @@ final class HintStore {
     static final class Queue {
         private long head;
         private volatile long count;
-        private volatile long bytes;
         private volatile long stored;
         private volatile long delivered;
         private volatile long dropped;
 
         long pending() {
             return count;
-        }
-
-        long bytes() {
-            return bytes;
         }
 
         /** Hints accepted since this node started. */
@@ -131,7 +128,6 @@ final class HintStore {
                     return fresh;
                 });
                 q.count++;
-                q.bytes += key.length + value.length;
                 totalBytes += key.length + value.length;
                 nextSeq = Math.max(nextSeq, seq + 1);
             }
@@ -145,8 +141,8 @@ final class HintStore {
     }
 
     /**
-     * Appends {@code batch} to {@code peer}'s queue in one atomic write, then drops the oldest hints (of any peer)
-     * while the total exceeds the byte bound.
+     * Appends {@code batch} to {@code peer}'s queue in one atomic write, handed to the operating system before this
+     * returns, then drops the oldest hints (of any peer) while the total exceeds the byte bound.
      */
     synchronized void append(NodeId peer, List<DeltaEnvelope> batch, long nowMillis) {
         if (batch.isEmpty()) {
@@ -165,8 +161,9 @@ final class HintStore {
             }
             engine.write(b);
         }
+        // Out of the process's WAL buffer now, so a killed process keeps the hints; the fsync follows the policy.
+        engine.durable();
         q.count += batch.size();
-        q.bytes += added;
         q.stored += batch.size();
         totalBytes += added;
         while (totalBytes > bounds.maxBytes()) {
@@ -208,7 +205,6 @@ final class HintStore {
                 b.delete(ColumnFamily.HINTS, c.key());
                 q.head = seqOf(c.key()) + 1;
                 q.count--;
-                q.bytes -= size;
                 totalBytes -= size;
                 dropped++;
             }
@@ -259,7 +255,6 @@ final class HintStore {
                     LOG.warnf("dropped an unreadable hint for node %s: %s", peer, e.getMessage());
                     engine.delete(ColumnFamily.HINTS, c.key());
                     q.count--;
-                    q.bytes -= size;
                     totalBytes -= size;
                     q.dropped++;
                 }
@@ -273,25 +268,40 @@ final class HintStore {
      * acknowledged them. Hints a bound dropped meanwhile are not counted twice.
      */
     synchronized void acknowledge(NodeId peer, List<Hint> delivered) {
+        remove(peer, delivered, true);
+    }
+
+    /**
+     * Deletes {@code refused} (the front of {@code peer}'s queue as {@link #peek} returned it), which the peer refused
+     * for good (it cannot read them), counting them as dropped: kept, they would block every later hint.
+     */
+    synchronized void discard(NodeId peer, List<Hint> refused) {
+        remove(peer, refused, false);
+    }
+
+    private void remove(NodeId peer, List<Hint> front, boolean delivered) {
         Queue q = queues.get(peer);
-        if (q == null || delivered.isEmpty()) {
+        if (q == null || front.isEmpty()) {
             return;
         }
         long removed = 0;
         try (Engine.Batch b = engine.batch()) {
-            for (Hint h : delivered) {
+            for (Hint h : front) {
                 if (h.seq() >= q.head) {
                     b.delete(ColumnFamily.HINTS, key(peer, h.seq()));
                     q.count--;
-                    q.bytes -= h.bytes();
                     totalBytes -= h.bytes();
                     removed++;
                 }
             }
             engine.write(b);
         }
-        q.head = Math.max(q.head, delivered.get(delivered.size() - 1).seq() + 1);
-        q.delivered += removed;
+        q.head = Math.max(q.head, front.get(front.size() - 1).seq() + 1);
+        if (delivered) {
+            q.delivered += removed;
+        } else {
+            q.dropped += removed;
+        }
     }
 
     synchronized long pending(NodeId peer) {

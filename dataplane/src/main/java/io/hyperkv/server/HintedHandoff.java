@@ -4,6 +4,7 @@ import io.hyperkv.cluster.NodeId;
 import io.hyperkv.cluster.bus.BusNode;
 import io.hyperkv.cluster.bus.DeltaEnvelope;
 import io.hyperkv.cluster.bus.Delivery;
+import io.hyperkv.cluster.bus.DeltaHandler;
 import io.hyperkv.cluster.bus.HintSink;
 import io.hyperkv.cluster.bus.Origin;
 import io.hyperkv.cluster.bus.PeerState;
@@ -18,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,13 +35,16 @@ import org.jboss.logging.Logger;
  * A peer's hints are replayed oldest first, in batches of at most {@link #BATCH_HINTS} hints and
  * {@link #BATCH_BYTES} bytes, as {@link Origin#HINT} deltas through {@link BusNode#send}, with one batch in flight per
  * peer: the next batch is read only after the peer acknowledged the previous one, and a batch is deleted from the
- * store only then. A refused or failed batch stays where it is and is tried again on the next trigger. Triggers: the
+ * store only then. A refused or failed batch stays where it is and is tried again on the next trigger, except one the
+ * peer refused for good ({@code MALFORMED}, {@code INVALID}: it cannot read it, and kept at the front it would block
+ * every later hint): that batch is replayed one hint at a time until the unreadable hint is found, which is dropped
+ * and counted (anti-entropy repairs its key), and whole batches resume after it (or after the batch's end). Triggers: the
  * peer becoming UP ({@link BusNode#addListener}), and a tick every {@link #TICK} while it is UP (which also applies
  * the age bound). Delivery is at least once; merging is idempotent, so a batch acknowledged twice is harmless.
  *
  * <p>Threading: {@link #hold} and {@link #pending} run on the caller's thread (the store is synchronized; a hold is
  * one RocksDB write, never a wait on the peer). Everything else (reading batches, acks, ticks) runs on one
- * {@code hyperkv-hints} thread, which owns {@link #inFlight} and {@link #replays}.
+ * {@code hyperkv-hints} thread, which owns {@link #inFlight}, {@link #oneByOne} and {@link #replays}.
  */
 public final class HintedHandoff implements HintSink, AutoCloseable {
 
@@ -47,6 +52,8 @@ public final class HintedHandoff implements HintSink, AutoCloseable {
     static final int BATCH_HINTS = 512;
     static final long BATCH_BYTES = 1024 * 1024;
     static final Duration TICK = Duration.ofSeconds(1);
+    /** Refusal reasons that no retry can change: the peer cannot read the batch (bus or store decoding). */
+    static final Set<String> UNREADABLE = Set.of("MALFORMED", "INVALID");
 
     /** A replay to one peer from its first batch until its queue is empty, for the operator's log line. */
     private record Replay(long startNanos, long deliveredBefore) {
@@ -59,6 +66,11 @@ public final class HintedHandoff implements HintSink, AutoCloseable {
     private final ScheduledExecutorService worker;
     private final Set<NodeId> metered = ConcurrentHashMap.newKeySet();
     private final Set<NodeId> inFlight = new HashSet<>();
+    /**
+     * Peers that refused a batch for good, with the last sequence number of that batch: replayed one hint at a time
+     * until the unreadable one is dropped or the batch's end is passed.
+     */
+    private final Map<NodeId, Long> oneByOne = new HashMap<>();
     private final Map<NodeId, Replay> replays = new HashMap<>();
     private volatile boolean closed;
 
@@ -122,13 +134,6 @@ public final class HintedHandoff implements HintSink, AutoCloseable {
         return store.pending(peer);
     }
 
-    /** Hints kept per peer that has or had any since start (zeros included), for {@code /v1/node} and INFO. */
-    public Map<NodeId, Long> pendingByPeer() {
-        Map<NodeId, Long> out = new HashMap<>();
-        store.queues().forEach((peer, q) -> out.put(peer, q.pending()));
-        return out;
-    }
-
     /** Starts replaying to {@code peer} unless a batch to it is in flight already. Callable from any thread. */
     void deliver(NodeId peer) {
         if (!closed) {
@@ -140,7 +145,7 @@ public final class HintedHandoff implements HintSink, AutoCloseable {
         if (closed || inFlight.contains(peer) || bus.state(peer) != PeerState.UP) {
             return;
         }
-        List<HintStore.Hint> hints = store.peek(peer, BATCH_HINTS, BATCH_BYTES);
+        List<HintStore.Hint> hints = store.peek(peer, oneByOne.containsKey(peer) ? 1 : BATCH_HINTS, BATCH_BYTES);
         if (hints.isEmpty()) {
             finished(peer);
             return;
@@ -156,13 +161,31 @@ public final class HintedHandoff implements HintSink, AutoCloseable {
         replays.computeIfAbsent(peer, p -> new Replay(System.nanoTime(), store.queue(p).delivered()));
         queued.acked().whenCompleteAsync((ok, err) -> {
             inFlight.remove(peer);
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
             if (err == null) {
                 store.acknowledge(peer, hints);
+                long last = hints.get(hints.size() - 1).seq();
+                oneByOne.computeIfPresent(peer, (p, end) -> last >= end ? null : end);
+                deliverNow(peer);
+            } else if (cause instanceof DeltaHandler.DeltaRejection r && UNREADABLE.contains(r.reason())) {
+                refusedForGood(peer, hints, r);
                 deliverNow(peer);
             } else {
                 LOG.debugf("a batch of %d hint(s) for node %s was not acknowledged: %s", hints.size(), peer, err);
             }
         }, worker);
+    }
+
+    /** A batch {@code peer} cannot read: narrow it down to the unreadable hint, which is dropped. */
+    private void refusedForGood(NodeId peer, List<HintStore.Hint> hints, DeltaHandler.DeltaRejection r) {
+        if (hints.size() > 1) {
+            oneByOne.put(peer, hints.get(hints.size() - 1).seq());
+            return;
+        }
+        oneByOne.remove(peer);
+        store.discard(peer, hints);
+        LOG.warnf("dropped a hint for node %s that it cannot read (%s: %s); anti-entropy repairs its key", peer,
+                r.reason(), r.getMessage());
     }
 
     /** The queue of {@code peer} is empty: logs how the replay went, once per replay. */

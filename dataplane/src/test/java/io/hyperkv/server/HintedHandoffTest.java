@@ -10,6 +10,7 @@ import io.hyperkv.cluster.PeerAddress;
 import io.hyperkv.cluster.bus.BusConfig;
 import io.hyperkv.cluster.bus.BusNode;
 import io.hyperkv.cluster.bus.DeltaEnvelope;
+import io.hyperkv.cluster.bus.DeltaHandler;
 import io.hyperkv.cluster.bus.PeerState;
 import io.hyperkv.store.Engine;
 import io.hyperkv.store.EngineOptions;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -122,6 +124,21 @@ class HintedHandoffTest {
     }
 
     @Test
+    void aHintThePeerCannotReadIsDroppedAloneAndTheOnesAfterItAreStillDelivered() throws Exception {
+        Endpoint b = withholdingPeerUp();
+        b.unreadable = e -> e.equals(HintStoreTest.delta(13));
+        b.holding.set(false);
+        hints.hold(B, deltas(1, 30));
+
+        await().atMost(TIMEOUT).until(() -> hints.pending(B) == 0);
+        List<DeltaEnvelope> expected = new ArrayList<>(deltas(1, 12));
+        expected.addAll(deltas(14, 30));
+        assertThat(b.received).containsExactlyElementsOf(expected);
+        assertThat(counter("hyperkv.hints.dropped")).isEqualTo(1);
+        assertThat(counter("hyperkv.hints.delivered")).isEqualTo(29);
+    }
+
+    @Test
     void hintsKeptAcrossARestartOfTheHoldingNodeAreDeliveredAfterIt() throws Exception {
         Endpoint a = endpoint(A, 0);
         hints = HintedHandoff.start(engine, HintStore.Bounds.DEFAULT, a.node, registry);
@@ -152,7 +169,8 @@ class HintedHandoffTest {
         b.release();
         assertThat(hints.flush(TIMEOUT)).isZero();
         assertThat(b.received).containsExactlyElementsOf(deltas(1, 10));
-        assertThat(hints.pendingByPeer()).containsEntry(new NodeId(0xDEAD), 2L).containsEntry(B, 0L);
+        assertThat(hints.pending(new NodeId(0xDEAD))).isEqualTo(2);
+        assertThat(hints.pending(B)).isZero();
     }
 
     /** A handing off to B, which is UP and withholds its acks until released. */
@@ -188,6 +206,7 @@ class HintedHandoffTest {
         final List<DeltaEnvelope> received = new CopyOnWriteArrayList<>();
         final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
         final AtomicBoolean holding = new AtomicBoolean();
+        volatile Predicate<DeltaEnvelope> unreadable = e -> false;
         final List<CompletableFuture<Void>> unacked = new CopyOnWriteArrayList<>();
 
         Endpoint(NodeId id, PeerAddress address, List<PeerAddress> peers) throws Exception {
@@ -195,6 +214,10 @@ class HintedHandoffTest {
             transport.listen("127.0.0.1", address.busPort(), TIMEOUT);
             node = new BusNode(CONFIG, new BusNode.Identity(id, address, 7000), SECRET, peers, 2,
                     new CurrentTopology(null), t -> { }, batch -> {
+                        if (batch.stream().anyMatch(unreadable)) {
+                            return CompletableFuture.failedFuture(new DeltaHandler.DeltaRejection("MALFORMED",
+                                    "a delta of this batch does not decode"));
+                        }
                         received.addAll(batch);
                         batchSizes.add(batch.size());
                         CompletableFuture<Void> ack = new CompletableFuture<>();
