@@ -92,6 +92,13 @@ public interface HyperKvConfig {
         @WithDefault("30s")
         Duration antiEntropyInterval();
 
+        /**
+         * How long a deleted key's tombstone is kept (cluster mode) before the expiry cycle collects it: a delta
+         * older than the deletion that arrives later than this may bring the key back.
+         */
+        @WithDefault("1h")
+        Duration tombstoneGrace();
+
         /** Bounds of hinted handoff ({@code hyperkv.cluster.hints.*}). */
         Hints hints();
 
