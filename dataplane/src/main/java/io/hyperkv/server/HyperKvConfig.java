@@ -101,13 +101,6 @@ public interface HyperKvConfig {
 
         /** Bounds of hinted handoff ({@code hyperkv.cluster.hints.*}). */
         Hints hints();
-
-        /**
-         * How long a deleted key's tombstone is kept (cluster mode) before the expiry cycle collects it: a delta
-         * older than the deletion that arrives later than this may bring the key back.
-         */
-        @WithDefault("1h")
-        java.time.Duration tombstoneGrace();
     }
 
     /** How much a node keeps for peers that cannot take deltas; beyond either bound the oldest hints go. */
