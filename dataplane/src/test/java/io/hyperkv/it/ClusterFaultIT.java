@@ -23,9 +23,11 @@ import redis.clients.jedis.Jedis;
 class ClusterFaultIT {
 
     private static final int VICTIM = 2;
+    /** W = quorum, writes durable before their reply, and anti-entropy rounds every 5 s instead of 30 s. */
     private static final Map<String, String> SETTINGS = Map.of(
             "hyperkv.cluster.write-consistency", "quorum",
-            "hyperkv.appendfsync", "always");
+            "hyperkv.appendfsync", "always",
+            "hyperkv.cluster.anti-entropy-interval", "5s");
     /** Acknowledged writes each node must add before the fault, the survivors during it, every node after healing. */
     private static final long PROGRESS = 100;
     private static final Duration PROGRESS_TIMEOUT = Duration.ofSeconds(60);
@@ -34,6 +36,8 @@ class ClusterFaultIT {
     private static final Duration CONVERGENCE_BOUND = Duration.ofSeconds(120);
     /** HintedHandoff's per-peer counter of hints a peer acknowledged, as Prometheus names it. */
     private static final String HINTS_DELIVERED = "hyperkv_hints_delivered_total";
+    /** Anti-entropy's counter of differing keys whose state it exchanged with a co-owner. */
+    private static final String KEYS_REPAIRED = "hyperkv_anti_entropy_keys_repaired_total";
 
     @Test
     void aKilledAndRestartedNodeCatchesUpAndNoAcknowledgedWriteIsLost() {
@@ -81,7 +85,8 @@ class ClusterFaultIT {
      */
     private static void underLoad(String name, Fault fault) {
         try (FaultCluster cluster = FaultCluster.start(3, SETTINGS);
-                CounterRate hints = CounterRate.start(cluster, HINTS_DELIVERED)) {
+                CounterRate hints = CounterRate.start(cluster, HINTS_DELIVERED);
+                CounterRate repairs = CounterRate.start(cluster, KEYS_REPAIRED)) {
             Workload load = Workload.start(name, Workload.Shape.standard(), cluster.respPorts());
             long healedAt;
             try (load) {
@@ -99,7 +104,7 @@ class ClusterFaultIT {
                     + " %d ms after healing; POST /v1/repair %s%n", name, (now - stoppedAt) / 1_000_000,
                     polled.toMillis(), (now - healedAt) / 1_000_000,
                     asked ? "asked on every node" : "absent: hints and scheduled anti-entropy only");
-            System.out.printf("fault %s: %s%n", name, hints.describe());
+            System.out.printf("fault %s: %s; %s%n", name, hints.describe(), repairs.describe());
             List<Map<String, String>> shared = new ArrayList<>();
             for (int i = 0; i < cluster.size(); i++) {
                 try (Jedis jedis = cluster.jedis(i)) {
