@@ -10,7 +10,8 @@
 #   - the workload's acknowledged and unacknowledged writes and why the latter failed;
 #   - the time until every node's DEBUG DIGEST is equal, after the writers stopped and after healing;
 #   - hints delivered per second while they drained (hyperkv_hints_delivered_total, summed over the nodes, sampled
-#     every 200 ms) and anti-entropy keys repaired per second while it repaired, when the nodes export that counter.
+#     every 200 ms) and anti-entropy keys repaired per second while it repaired
+#     (hyperkv_anti_entropy_keys_repaired_total; the fault ITs run a round every 5 s and ask one with POST /v1/repair).
 # Packages the server first (tests skipped). Run it on an idle machine; a loaded one stretches every figure.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -188,7 +188,7 @@ public final class BusProxy implements AutoCloseable {
         pump(client, upstream, link, true);
     }
 
-    /** Copies {@code from} to {@code to}; {@code fromDialer} when {@code from} is the side that opened the connection. */
+    /** Copies {@code from} to {@code to}; {@code fromDialer} when {@code from} opened the connection. */
     private void pump(Socket from, Socket to, Link link, boolean fromDialer) {
         byte[] buffer = new byte[64 * 1024];
         try {
@@ -230,8 +230,8 @@ public final class BusProxy implements AutoCloseable {
     }
 
     /**
-     * Waits while the proxy is a black hole or {@code link}'s dialer is cut off; false when the connection must be reset
-     * (RESET or closed).
+     * Waits while the proxy is a black hole or {@code link}'s dialer is cut off; false when the connection must be
+     * reset (RESET or closed).
      */
     private boolean awaitPassable(Link link) {
         synchronized (gate) {

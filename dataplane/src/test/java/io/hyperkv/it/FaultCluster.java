@@ -20,11 +20,11 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.commands.ProtocolCommand;
 
 /**
- * A {@link ClusterHarness} with every node's replication bus behind its own {@link BusProxy}, and the checks fault tests
- * share: the static peer list names the proxies, so every bus connection crosses the proxy of the node it dials, and
- * {@link #isolate} cuts one node off in both directions (its proxy black-holes what the others send it, the others'
- * proxies black-hole the links it dialed) while the rest still reach each other. Client (RESP) and admin traffic do not
- * cross the proxies.
+ * A {@link ClusterHarness} with every node's replication bus behind its own {@link BusProxy}, and the checks fault
+ * tests share: the static peer list names the proxies, so every bus connection crosses the proxy of the node it
+ * dials, and {@link #isolate} cuts one node off in both directions (its proxy black-holes what the others send it, the
+ * others' proxies black-hole the links it dialed) while the rest still reach each other. Client (RESP) and admin
+ * traffic do not cross the proxies.
  *
  * <p>{@link #close()} stops the nodes, then the proxies.
  */
