@@ -105,6 +105,11 @@ class ClusterFaultIT {
                     polled.toMillis(), (now - healedAt) / 1_000_000,
                     asked ? "asked on every node" : "absent: hints and scheduled anti-entropy only");
             System.out.printf("fault %s: %s; %s%n", name, hints.describe(), repairs.describe());
+            for (int i = 0; i < cluster.size(); i++) {
+                for (String line : cluster.logLines(i, "handed off")) {
+                    System.out.printf("fault %s: node %d %s%n", name, i, line.substring(line.indexOf("handed off")));
+                }
+            }
             List<Map<String, String>> shared = new ArrayList<>();
             for (int i = 0; i < cluster.size(); i++) {
                 try (Jedis jedis = cluster.jedis(i)) {

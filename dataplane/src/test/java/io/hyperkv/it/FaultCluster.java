@@ -125,6 +125,11 @@ final class FaultCluster implements AutoCloseable {
         }
     }
 
+    /** The lines of node {@code i}'s current log that contain {@code needle}. */
+    List<String> logLines(int i, String needle) {
+        return cluster.node(i).log().lines().filter(line -> line.contains(needle)).toList();
+    }
+
     /** How many times node {@code i}'s current process logged that it saw node {@code j} go DOWN. */
     int downsSeen(int i, int j) {
         String needle = "(node " + ids.get(j) + ") is now DOWN";
