@@ -458,7 +458,7 @@ public final class Keyspace {
                 read(db, key);
                 stored = readStored(db, key);
             }
-            write(db, key, StringRegister.increment(stored, by, clock.next()));
+            write(db, key, StringRegister.increment(stored, by, clock.next(), clock.restartFloor()));
         }
     }
 
@@ -1138,6 +1138,10 @@ public final class Keyspace {
      *       by type code, then live over tombstone; the loser's rows go;</li>
      *   <li>always: the expiry field is last-writer-wins on its own stamp, independently of the value.</li>
      * </ul>
+     * Known limit: a type conflict drops the losing collection with its context, so a collection later created over
+     * the winner does not cover the dropped one's dots; replicas that saw the deltas in different orders may then
+     * disagree on those elements until anti-entropy exchanges the whole keys (a same-type join, which converges).
+     * Strings, counters, expiry and deletions converge from the deltas alone, in any order.
      *
      * @throws StoreException if the delta is a collection with no {@link CollectionReplica} registered for its type
      */

@@ -1,5 +1,6 @@
 package io.hyperkv.store;
 
+import io.hyperkv.crdt.Clock;
 import io.hyperkv.crdt.Stamp;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -20,7 +21,7 @@ import java.util.List;
  * ({@code stamp}, {@code payload}). A counter keeps its whole state in {@code context}:
  * <pre>
  * format u8 (1) | present u8 | base.time u64 | base.node u64 | base value i64
- * | count u32 | { node u64 | total i64 | stamp.time u64 }*   (by node, unsigned)
+ * | count u32 | { node u64 | since u64 | total i64 | stamp.time u64 }*   (by node, then since, unsigned)
  * </pre>
  * Its payload is the materialized value, base + Σ totals in decimal (two's-complement wrap, the same on every replica),
  * so GET and every reader read the payload as for any string; its {@code stamp} is the greatest of the base's and the
@@ -30,18 +31,30 @@ import java.util.List;
  * side's increments (they were made against an older base: SET ∥ INCR and DEL ∥ INCR keep the SET / DEL, as
  * documented in DESIGN §4); equal bases keep, per node, the total with the greater stamp (a node replaces its own total
  * on every increment, so its totals are ordered by its stamps). The type-conflict rank of a string is its base stamp.
+ *
+ * <p>A node's totals are kept per <em>incarnation</em> ({@code since}: its clock's {@link Clock#restartFloor()}), so a
+ * node that restarted having lost its last local writes (appendfsync everysec) starts a new total from 0 instead of
+ * replacing, at a newer stamp, the higher total its peers already hold: the peers' copy of the old total still counts.
  * Immutable.
  */
 final class StringRegister {
 
     private static final int FORMAT = 1;
     private static final int HEADER = 1 + 1 + 8 + 8 + 8 + 4;
-    private static final int ENTRY = 24;
+    private static final int ENTRY = 32;
 
-    /** One node's running total against the base, stamped by its last increment ({@code time}, {@code node}). */
-    record Increment(long node, long total, long time) {
+    /**
+     * One node's running total against the base in one incarnation ({@code since}), stamped by its last increment
+     * ({@code time}, {@code node}).
+     */
+    record Increment(long node, long since, long total, long time) {
         Stamp stamp() {
             return new Stamp(time, node);
+        }
+
+        int compareId(Increment o) {
+            int c = Long.compareUnsigned(node, o.node);
+            return c != 0 ? c : Long.compareUnsigned(since, o.since);
         }
     }
 
@@ -88,7 +101,7 @@ final class StringRegister {
             }
             List<Increment> incs = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                incs.add(new Increment(b.getLong(), b.getLong(), b.getLong()));
+                incs.add(new Increment(b.getLong(), b.getLong(), b.getLong(), b.getLong()));
             }
             return new StringRegister(base, present, value, List.copyOf(incs));
         } catch (BufferUnderflowException e) {
@@ -132,26 +145,27 @@ final class StringRegister {
     }
 
     /**
-     * The value after this node ({@code at.node()}) adds {@code by} at {@code at} to the register of {@code stored}
-     * (null, a tombstone, or a live string whose payload is an integer), keeping {@code stored}'s expiry.
+     * The value after this node ({@code at.node()}, in incarnation {@code since}) adds {@code by} at {@code at} to the
+     * register of {@code stored} (null, a tombstone, or a live string whose payload is an integer), keeping
+     * {@code stored}'s expiry.
      *
      * @throws ArithmeticException if this node's running total would overflow
      */
-    static Metadata increment(Metadata stored, long by, Stamp at) {
+    static Metadata increment(Metadata stored, long by, Stamp at, long since) {
         StringRegister r = of(stored);
         List<Increment> next = new ArrayList<>(r.increments.size() + 1);
         boolean found = false;
         for (Increment i : r.increments) {
-            if (i.node == at.node()) {
-                next.add(new Increment(i.node, Math.addExact(i.total, by), at.time()));
+            if (i.node == at.node() && i.since == since) {
+                next.add(new Increment(i.node, since, Math.addExact(i.total, by), at.time()));
                 found = true;
             } else {
                 next.add(i);
             }
         }
         if (!found) {
-            next.add(new Increment(at.node(), by, at.time()));
-            next.sort((a, b) -> Long.compareUnsigned(a.node, b.node));
+            next.add(new Increment(at.node(), since, by, at.time()));
+            next.sort(Increment::compareId);
         }
         StringRegister counter = new StringRegister(r.base, r.present, r.baseValue, List.copyOf(next));
         boolean live = stored != null && !stored.tombstone();
@@ -163,7 +177,7 @@ final class StringRegister {
         return c != 0 ? c : Boolean.compare(present, o.present);
     }
 
-    /** Per node, the total with the greater stamp; both lists are sorted by node. */
+    /** Per node and incarnation, the total with the greater stamp; both lists are sorted by (node, since). */
     private static List<Increment> mergeIncrements(List<Increment> a, List<Increment> b) {
         if (a.isEmpty() || b.isEmpty()) {
             return a.isEmpty() ? b : a;
@@ -177,7 +191,7 @@ final class StringRegister {
             } else if (i == a.size()) {
                 out.add(b.get(j++));
             } else {
-                int c = Long.compareUnsigned(a.get(i).node, b.get(j).node);
+                int c = a.get(i).compareId(b.get(j));
                 if (c < 0) {
                     out.add(a.get(i++));
                 } else if (c > 0) {
@@ -217,7 +231,7 @@ final class StringRegister {
         b.put((byte) FORMAT).put((byte) (present ? 1 : 0)).putLong(base.time()).putLong(base.node()).putLong(baseValue);
         b.putInt(increments.size());
         for (Increment i : increments) {
-            b.putLong(i.node).putLong(i.total).putLong(i.time);
+            b.putLong(i.node).putLong(i.since).putLong(i.total).putLong(i.time);
         }
         long expireAt = expiryFrom == null ? 0 : expiryFrom.expireAt();
         Stamp expiryStamp = expiryFrom == null ? null : expiryFrom.expiryStamp();

@@ -95,6 +95,47 @@ class KeyspaceReplicationTest {
     }
 
     @Test
+    void aNodeThatLostItsLastIncrementsInACrashCountsOnWithoutReplacingWhatItsPeersHold() throws Exception {
+        n(0).incrBy("c", 5);
+        net.deliverAll(random);
+        // node 1 comes back on an empty store (its last writes were never fsynced), its clock restored above them
+        net.time.advance(10);
+        long floor = n(0).ks.readStored(0, b("c")).stamp().time() + 1;
+        TestClock base = new TestClock(net.time, 1);
+        io.hyperkv.crdt.Clock restarted = new io.hyperkv.crdt.Clock() {
+            @Override
+            public io.hyperkv.crdt.Stamp next() {
+                return base.next();
+            }
+
+            @Override
+            public void observe(io.hyperkv.crdt.Stamp remote) {
+                base.observe(remote);
+            }
+
+            @Override
+            public long nodeId() {
+                return 1;
+            }
+
+            @Override
+            public long restartFloor() {
+                return floor;
+            }
+        };
+        try (Engine engine = RocksDbEngine.open(EngineOptions.of(dir.resolve("lost"), Fsync.NO))) {
+            Keyspace lost = new Keyspace(engine, restarted, 16, net.time);
+            List<KeyDelta> out = new java.util.ArrayList<>();
+            lost.deltaSink((db, key, slot, delta) -> out.add(delta));
+            lost.increment(0, b("c"), null, 1, 1);
+            assertThat(n(1).ks.merge(0, b("c"), KeyDelta.decode(out.get(0).encode()))).isTrue();
+            assertThat(n(1).get("c")).isEqualTo("STRING:6");
+            assertThat(lost.merge(0, b("c"), n(1).ks.capture(0, b("c")))).isTrue();
+            assertThat(new String(lost.read(0, b("c")).payload())).isEqualTo("6");
+        }
+    }
+
+    @Test
     void anAppendIsAnAssignment() {
         n(0).incrBy("c", 5);
         net.deliverAll(random);
