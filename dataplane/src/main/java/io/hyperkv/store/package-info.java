@@ -60,7 +60,7 @@
  * the delta into the slice and stages, in one {@link io.hyperkv.store.Keyspace.Changes} batch, the
  * touched rows (written or deleted) and META (size, context, stamp). {@code size} counts elements
  * with a value, so HLEN/SCARD/ZCARD/LLEN are O(1); a collection emptied by a command loses its
- * META row. Per type (each family's class documents its rows in detail):
+ * META row (while replicating it leaves a tombstone with its causal context instead). Per type (each family's class documents its rows in detail):
  * <table>
  * <caption>Collection rows</caption>
  * <tr><th>type</th><th>META payload</th><th>{@code sub} key → value</th><th>{@code zscore} key</th></tr>

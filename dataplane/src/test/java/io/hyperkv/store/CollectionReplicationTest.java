@@ -317,6 +317,40 @@ class CollectionReplicationTest {
         assertThat(a.rows(KEY)).isEqualTo(c.rows(KEY));
     }
 
+    /**
+     * COPY ... REPLACE and RENAME onto an existing set replace it the way replicas see: the old members go everywhere,
+     * a member added concurrently to the destination on another replica survives, the source of a RENAME goes.
+     */
+    @Test
+    void copyAndRenameReplaceTheDestinationOnEveryReplica() {
+        ReplicaNode a = node(0);
+        ReplicaNode c = node(1);
+        byte[] src = b("src");
+        try (KeyLocks.Held ignored = a.ks.lock(0, src, KEY)) {
+            a.sets.add(0, src, null, List.of(b("a"), b("b")));
+            a.sets.add(0, KEY, null, List.of(b("old")));
+        }
+        exchange();
+        try (KeyLocks.Held ignored = a.ks.lock(0, src, KEY)) {
+            a.ks.copy(0, src, a.live(src), 0, KEY);
+        }
+        try (KeyLocks.Held ignored = c.ks.lock(0, KEY)) {
+            c.sets.add(0, KEY, c.live(KEY), List.of(b("new")));
+        }
+        exchange();
+        assertThat(contents(ValueType.SET, a, KEY)).containsExactly("a", "b", "new").isEqualTo(contents(ValueType.SET, c, KEY));
+        assertThat(a.rows(KEY)).isEqualTo(c.rows(KEY));
+        assertThat(a.ks.digest()).isEqualTo(c.ks.digest());
+
+        try (KeyLocks.Held ignored = c.ks.lock(0, src, KEY)) {
+            c.ks.rename(0, src, c.live(src), KEY);
+        }
+        exchange();
+        assertThat(contents(ValueType.SET, a, KEY)).containsExactly("a", "b").isEqualTo(contents(ValueType.SET, c, KEY));
+        assertThat(a.live(src)).isNull();
+        assertThat(a.ks.digest()).isEqualTo(c.ks.digest());
+    }
+
     @ParameterizedTest
     @EnumSource(value = ValueType.class, names = {"HASH", "SET", "ZSET", "LIST"})
     void aDelRemovesWhatItSawButNotAConcurrentAdd(ValueType type) {
