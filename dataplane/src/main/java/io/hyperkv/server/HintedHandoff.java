@@ -38,9 +38,10 @@ import org.jboss.logging.Logger;
  * store only then. A refused or failed batch stays where it is and is tried again on the next trigger, except one the
  * peer refused for good ({@code MALFORMED}, {@code INVALID}: it cannot read it, and kept at the front it would block
  * every later hint): that batch is replayed one hint at a time until the unreadable hint is found, which is dropped
- * and counted (anti-entropy repairs its key), and whole batches resume after it (or after the batch's end). Triggers: the
- * peer becoming UP ({@link BusNode#addListener}), and a tick every {@link #TICK} while it is UP (which also applies
- * the age bound). Delivery is at least once; merging is idempotent, so a batch acknowledged twice is harmless.
+ * and counted (anti-entropy repairs its key), and whole batches resume after it (or after the batch's end).
+ * Triggers: the peer becoming UP ({@link BusNode#addListener}), and a tick every {@link #TICK} while it is UP (which
+ * also applies the age bound). Delivery is at least once; merging is idempotent, so a batch acknowledged twice is
+ * harmless.
  *
  * <p>Threading: {@link #hold} and {@link #pending} run on the caller's thread (the store is synchronized; a hold is
  * one RocksDB write, never a wait on the peer). Everything else (reading batches, acks, ticks) runs on one

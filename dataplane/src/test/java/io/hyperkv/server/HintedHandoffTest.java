@@ -29,9 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,7 +47,6 @@ class HintedHandoffTest {
     private static final NodeId A = new NodeId(0xA1);
     private static final NodeId B = new NodeId(0xB1);
 
-    private static Vertx vertx;
 
     @TempDir
     Path dir;
@@ -58,16 +55,7 @@ class HintedHandoffTest {
     private final List<Endpoint> endpoints = new ArrayList<>();
     private final MeterRegistry registry = new SimpleMeterRegistry();
     private HintedHandoff hints;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopVertx() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
+    private final Vertx vertx = Vertx.vertx();
 
     @BeforeEach
     void setUp() throws IOException {
@@ -82,6 +70,7 @@ class HintedHandoffTest {
         }
         endpoints.forEach(Endpoint::stop);
         engine.close();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 
     @Test
@@ -188,7 +177,7 @@ class HintedHandoffTest {
     }
 
     private Endpoint endpoint(NodeId id, int index) throws Exception {
-        Endpoint e = new Endpoint(id, peers.get(index), peers);
+        Endpoint e = new Endpoint(vertx, id, peers.get(index), peers);
         endpoints.add(e);
         return e;
     }
@@ -209,7 +198,7 @@ class HintedHandoffTest {
         volatile Predicate<DeltaEnvelope> unreadable = e -> false;
         final List<CompletableFuture<Void>> unacked = new CopyOnWriteArrayList<>();
 
-        Endpoint(NodeId id, PeerAddress address, List<PeerAddress> peers) throws Exception {
+        Endpoint(Vertx vertx, NodeId id, PeerAddress address, List<PeerAddress> peers) throws Exception {
             transport = BusTransport.start(vertx, TIMEOUT);
             transport.listen("127.0.0.1", address.busPort(), TIMEOUT);
             node = new BusNode(CONFIG, new BusNode.Identity(id, address, 7000), SECRET, peers, 2,

@@ -33,12 +33,16 @@
  * <tr><td>{@code HKV.TOPOLOGY json}</td><td>either</td><td>gossip of the topology document
  *     ({@link io.hyperkv.cluster.TopologyCodec})</td></tr>
  * <tr><td>{@code HKV.DELTAS seq [db slot key stamp16 origin delta]...}</td><td>dialer</td><td>a batch; stamp is
- *     16 bytes (HLC time, node), origin {@code live|hint|repair}</td></tr>
+ *     16 bytes (HLC time, node), origin {@code live|hint|repair}
+ *     ({@link io.hyperkv.cluster.bus.EnvelopeCodec})</td></tr>
  * <tr><td>{@code HKV.ACK seq} / {@code HKV.NACK seq reason text}</td><td>listener</td><td>cumulative ack after the
  *     handler's future completed / refusal of that batch ({@code SKEW}, {@code NOTOWNER}, {@code INVALID},
  *     {@code MALFORMED} (a delta the store cannot decode, see {@code server.DeltaApplier}), {@code ERROR})</td></tr>
  * <tr><td>{@code HKV.RPC id verb arg...} / {@code HKV.RPCR id OK|ERR result...}</td><td>either / answerer</td><td>a
  *     {@link io.hyperkv.cluster.bus.BusRpc} call and its answer, on the connection the call came on</td></tr>
+ * <tr><td>{@code HKV.PUBLISH channel message} / {@code HKV.SPUBLISH channel message}</td><td>dialer</td><td>a
+ *     PUBLISH (to every member) or SPUBLISH (to the slot's other owners) for the receiver's local subscribers; never
+ *     sent on ({@code server.ClusterPubSub})</td></tr>
  * <tr><td>other verbs</td><td>either</td><td>to the {@link io.hyperkv.cluster.bus.BusNode.FrameHandler} registered for them; ignored otherwise</td></tr>
  * </table>
  */
