@@ -110,6 +110,16 @@ public final class LocalNode implements ClusterView {
         return java.util.Optional.ofNullable(antiEntropy);
     }
 
+    /**
+     * Slots this node owns under the topology in force that anti-entropy has not confirmed in sync (0 outside cluster
+     * mode and without a topology): what a node catching up after a restart or a join still has to pull.
+     */
+    public int slotsOutOfSync() {
+        AntiEntropy ae = antiEntropy;
+        Topology t = topology.get().orElse(null);
+        return ae == null || t == null ? 0 : ae.sync().outOfSyncCount(t.spansOwnedBy(nodeId()));
+    }
+
     /** Where undeliverable deltas are kept, set once hinted handoff runs (cluster mode). */
     void hints(HintSink hints) {
         this.hints = hints;

@@ -34,6 +34,8 @@ public final class NodeHealth {
                     .withData("shutting-down", node.stopping())
                     .withData("draining", node.localNode().map(LocalNode::draining).orElse(false))
                     .withData("topology-epoch", node.localNode().map(n -> n.topology().epoch()).orElse(0L))
+                    // Informational: a node catching up still serves; the operator waits for in-sync on /v1/node.
+                    .withData("slots-out-of-sync", node.localNode().map(LocalNode::slotsOutOfSync).orElse(0))
                     .build();
         }
     }

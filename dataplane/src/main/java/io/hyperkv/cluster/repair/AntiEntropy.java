@@ -7,6 +7,7 @@ import io.hyperkv.cluster.Topology;
 import io.hyperkv.cluster.bus.BusNode;
 import io.hyperkv.cluster.bus.PeerState;
 import io.hyperkv.cluster.bus.PeerStates;
+import io.hyperkv.store.KeySlot;
 import io.hyperkv.store.Keyspace;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -164,17 +166,29 @@ public final class AntiEntropy implements AutoCloseable {
             id = started + 1;
             f = waiters.computeIfAbsent(id, k -> new CompletableFuture<>());
         }
-        thread.execute(this::tick);
+        if (!onThread(this::tick)) {
+            failWaiters("the node is stopping");
+        }
         return new Ticket(id, f);
     }
 
     /** A peer's state changed (bus thread): one returning from DOWN puts the slots shared with it out of sync. */
     public void peerChanged(NodeId peer, PeerState from, PeerState to) {
         if (from == PeerState.DOWN && to == PeerState.UP) {
-            thread.execute(() -> {
+            onThread(() -> {
                 topology.get().ifPresent(t -> sync.outOfSync(shared(t, peer)));
                 nextRoundAt = Math.min(nextRoundAt, clock.millis() + PEER_UP_DELAY.toMillis());
             });
+        }
+    }
+
+    /** Queues {@code task} on the AE thread; false once closed. */
+    private boolean onThread(Runnable task) {
+        try {
+            thread.execute(task);
+            return true;
+        } catch (RejectedExecutionException closed) {
+            return false;
         }
     }
 
@@ -350,33 +364,53 @@ public final class AntiEntropy implements AutoCloseable {
                     keysRepaired, keysChanged, outOfSync, List.copyOf(problems));
         }
 
+        /**
+         * Compares the shared slots with {@code peer} database by database; the differing keys of many slots share
+         * fetch and merge calls ({@link Settings#keysPerCall()} keys each).
+         */
         void compareWith(NodeId peer, BitSet shared) throws ExecutionException, InterruptedException,
                 TimeoutException {
             long[][] theirs = get(exchange.digests(peer));
             int dbs = Math.min(theirs.length, store.databases());
-            for (int slot = shared.nextSetBit(0); slot >= 0; slot = shared.nextSetBit(slot + 1)) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new InterruptedException();
-                }
-                for (int db = 0; db < dbs; db++) {
+            for (int db = 0; db < dbs; db++) {
+                SlotRepair repair = new SlotRepair(exchange, store, settings, peer, db);
+                List<byte[]> pending = new ArrayList<>();
+                for (int slot = shared.nextSetBit(0); slot >= 0; slot = shared.nextSetBit(slot + 1)) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new InterruptedException();
+                    }
                     if (store.slotDigest(db, slot) == theirs[db][slot]) {
                         continue;
                     }
                     differing.set(slot);
-                    if (keysRepaired >= settings.maxKeysPerRound()) {
-                        unfinished.set(slot);
-                    } else {
-                        SlotRepair.Result r = new SlotRepair(exchange, store, settings, peer, db, slot).run();
-                        keysCompared += r.keysCompared();
-                        keysRepaired += r.keysRepaired();
-                        keysChanged += r.keysChangedHere();
-                        if (r.keysChangedHere() > 0) {
-                            changedHere.set(slot);
-                        }
+                    if (keysRepaired + pending.size() >= settings.maxKeysPerRound()) {
+                        unfinished.set(slot); // the follow-up round takes it
+                        continue;
+                    }
+                    SlotRepair.Diff diff = repair.diff(slot);
+                    keysCompared += diff.keysCompared();
+                    pending.addAll(diff.keys());
+                    if (pending.size() >= settings.keysPerCall()) {
+                        exchangeBoth(repair, pending);
                     }
                 }
-                compared.set(slot);
+                exchangeBoth(repair, pending);
             }
+            compared.or(shared);
+        }
+
+        /** Exchanges {@code keys} both ways in calls of at most {@link Settings#keysPerCall()}; empties the list. */
+        void exchangeBoth(SlotRepair repair, List<byte[]> keys) throws ExecutionException, InterruptedException,
+                TimeoutException {
+            for (int i = 0; i < keys.size(); i += settings.keysPerCall()) {
+                List<byte[]> batch = keys.subList(i, Math.min(keys.size(), i + settings.keysPerCall()));
+                for (byte[] key : repair.exchange(batch)) {
+                    changedHere.set(KeySlot.of(key));
+                    keysChanged++;
+                }
+                keysRepaired += batch.size();
+            }
+            keys.clear();
         }
     }
 

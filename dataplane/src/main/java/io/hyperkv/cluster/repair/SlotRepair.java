@@ -12,16 +12,18 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Repairs one slot of one database against one co-owner whose digest differs: finds the keys whose state hashes
- * differ (or that one side lacks), then, batch by batch, merges the co-owner's state of them here, waits until that is
- * durable, and sends this node's joined state back for the co-owner to merge. A key absent on one side is fetched
- * from the other; a tombstone travels like any state (digests and key hashes leave tombstones out, captures do not).
+ * Repairs the slots of one database against one co-owner whose digests differ: {@link #diff} finds a slot's keys
+ * whose state hashes differ (or that one side lacks); {@link #exchange} merges the co-owner's state of a batch of them
+ * here, waits until that is durable, and sends this node's joined state back for the co-owner to merge. A key absent
+ * on one side is fetched from the other; a tombstone travels like any state (digests and key hashes leave tombstones
+ * out, captures do not).
  *
- * <p>Memory: the co-owner's key hashes of the slot, paged in; the keys of one batch and their states.
+ * <p>Memory: the co-owner's key hashes of one slot, paged in; the keys of one batch and their states.
  */
 final class SlotRepair {
 
-    record Result(long keysCompared, long keysRepaired, long keysChangedHere) {
+    /** The differing keys of a slot and how many key hashes were compared to find them. */
+    record Diff(List<byte[]> keys, long keysCompared) {
     }
 
     private final StateExchange exchange;
@@ -29,19 +31,17 @@ final class SlotRepair {
     private final AntiEntropy.Settings settings;
     private final NodeId peer;
     private final int db;
-    private final int slot;
 
-    SlotRepair(StateExchange exchange, Keyspace store, AntiEntropy.Settings settings, NodeId peer, int db, int slot) {
+    SlotRepair(StateExchange exchange, Keyspace store, AntiEntropy.Settings settings, NodeId peer, int db) {
         this.exchange = exchange;
         this.store = store;
         this.settings = settings;
         this.peer = peer;
         this.db = db;
-        this.slot = slot;
     }
 
-    Result run() throws ExecutionException, InterruptedException, TimeoutException {
-        Map<byte[], Long> theirs = theirHashes();
+    Diff diff(int slot) throws ExecutionException, InterruptedException, TimeoutException {
+        Map<byte[], Long> theirs = theirHashes(slot);
         long compared = theirs.size();
         List<byte[]> differing = new ArrayList<>();
         for (Keyspace.KeyHash mine : store.keyHashes(db, slot)) {
@@ -54,15 +54,12 @@ final class SlotRepair {
             }
         }
         differing.addAll(theirs.keySet()); // keys only the co-owner holds live
-        long changed = 0;
-        for (int i = 0; i < differing.size(); i += settings.keysPerCall()) {
-            changed += exchange(differing.subList(i, Math.min(differing.size(), i + settings.keysPerCall())));
-        }
-        return new Result(compared, differing.size(), changed);
+        return new Diff(differing, compared);
     }
 
     /** The co-owner's live keys of the slot and their state hashes, by key (unsigned byte order). */
-    private Map<byte[], Long> theirHashes() throws ExecutionException, InterruptedException, TimeoutException {
+    private Map<byte[], Long> theirHashes(int slot) throws ExecutionException, InterruptedException,
+            TimeoutException {
         Map<byte[], Long> theirs = new TreeMap<>(Arrays::compareUnsigned);
         byte[] after = null;
         while (true) {
@@ -78,14 +75,14 @@ final class SlotRepair {
         }
     }
 
-    /** Both ways for one batch; returns how many keys changed here. */
-    private long exchange(List<byte[]> keys) throws ExecutionException, InterruptedException, TimeoutException {
+    /** Both ways for one batch; returns the keys whose merge changed this node. */
+    List<byte[]> exchange(List<byte[]> keys) throws ExecutionException, InterruptedException, TimeoutException {
         List<KeyDelta> theirs = AntiEntropy.get(exchange.fetch(peer, db, keys));
-        long changed = 0;
+        List<byte[]> changed = new ArrayList<>();
         for (int i = 0; i < keys.size(); i++) {
             KeyDelta d = theirs.get(i);
             if (d != null && store.merge(db, keys.get(i), d)) {
-                changed++;
+                changed.add(keys.get(i));
             }
         }
         AntiEntropy.get(store.durable());
