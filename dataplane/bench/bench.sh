@@ -13,15 +13,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 rounds=${1:-3}
-jar="$repo/dataplane/target/quarkus-app/quarkus-run.jar"
-
-for tool in redis-benchmark redis-cli python3 java; do
-  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y redis-tools)" >&2; exit 2; }
-done
-if [[ ! -f $jar ]]; then
-  echo "building the server (mvn package, tests skipped)..." >&2
-  (cd "$repo" && mvn -B -ntp -q -DskipTests package -pl dataplane -am)
-fi
+# shellcheck source=lib.sh
+source "$here/lib.sh"
 
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

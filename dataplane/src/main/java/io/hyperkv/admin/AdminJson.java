@@ -14,8 +14,8 @@ final class AdminJson {
     }
 
     /**
-     * {@code GET /v1/node}. Fields this version has no source for (anti-entropy) are absent rather than invented; see
-     * the package documentation.
+     * {@code GET /v1/node}. {@code antiEntropy} is absent when the node runs none (outside cluster mode) rather than
+     * invented; see the package documentation.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Node(String nodeId, String version, boolean clusterEnabled, long epoch, boolean ready, boolean draining,

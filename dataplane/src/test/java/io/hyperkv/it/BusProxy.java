@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -26,6 +27,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@link Mode#RESET}: every connection through the proxy, and every new one, is closed with a TCP reset (as a
  *       crashed peer's kernel answers).</li>
  * </ul>
+ * {@link #blackholeDialer} black-holes only the connections a given node dialed (recognised by the id its
+ * {@code HKV.HELLO} names), leaving the others in their mode: with a proxy in front of every node's bus, a node's own
+ * outbound links are cut too, while its peers still reach each other through the same proxies, which makes the
+ * partition of one node complete in both directions.
  * Two threads per connection and one acceptor; {@link #close()} ends them all. Test code only.
  */
 public final class BusProxy implements AutoCloseable {
@@ -38,9 +43,13 @@ public final class BusProxy implements AutoCloseable {
 
     private static final int POLL_MILLIS = 50;
 
+    /** Bytes of a connection's first traffic from its dialer kept to tell who dialed (a bus HELLO is shorter). */
+    private static final int OPENING_BYTES = 512;
+
     private final ServerSocket server;
     private final int targetPort;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final Set<String> cutDialers = ConcurrentHashMap.newKeySet();
     private final Object gate = new Object();
     private volatile Mode mode = Mode.PASS;
     private volatile boolean closed;
@@ -91,6 +100,26 @@ public final class BusProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * From now on, holds the traffic of every connection whose dialer's opening bytes contain {@code marker} (a node id
+     * in hex: the bus's {@code HKV.HELLO} names the dialer) as {@link Mode#BLACKHOLE} holds all traffic, in both
+     * directions, until {@link #passDialers()}. Connections of other dialers keep the proxy's mode.
+     */
+    public void blackholeDialer(String marker) {
+        synchronized (gate) {
+            cutDialers.add(marker);
+            gate.notifyAll();
+        }
+    }
+
+    /** Ends every {@link #blackholeDialer} cut: the held bytes flow again, intact and in order. */
+    public void passDialers() {
+        synchronized (gate) {
+            cutDialers.clear();
+            gate.notifyAll();
+        }
+    }
+
     /** Open sockets on both sides (two per proxied connection once it reached the node). */
     public int openSockets() {
         return sockets.size();
@@ -115,9 +144,32 @@ public final class BusProxy implements AutoCloseable {
         }
     }
 
+    /** One proxied connection: the opening bytes its dialer sent, which tell who dialed. */
+    private final class Link {
+
+        private final StringBuilder opening = new StringBuilder();
+
+        synchronized void saw(byte[] bytes, int length) {
+            int keep = Math.min(length, OPENING_BYTES - opening.length());
+            if (keep > 0) {
+                opening.append(new String(bytes, 0, keep, StandardCharsets.ISO_8859_1));
+            }
+        }
+
+        synchronized boolean cut() {
+            for (String marker : cutDialers) {
+                if (opening.indexOf(marker) >= 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     /** Connects the client to the node once traffic may pass, then pumps both ways. */
     private void link(Socket client) {
-        if (!awaitPassable()) {
+        Link link = new Link();
+        if (!awaitPassable(link)) {
             reset(client);
             return;
         }
@@ -130,13 +182,14 @@ public final class BusProxy implements AutoCloseable {
             reset(upstream);
             return;
         }
-        Thread back = new Thread(() -> pump(upstream, client), "bus-proxy-back-" + client.getPort());
+        Thread back = new Thread(() -> pump(upstream, client, link, false), "bus-proxy-back-" + client.getPort());
         back.setDaemon(true);
         back.start();
-        pump(client, upstream);
+        pump(client, upstream, link, true);
     }
 
-    private void pump(Socket from, Socket to) {
+    /** Copies {@code from} to {@code to}; {@code fromDialer} when {@code from} opened the connection. */
+    private void pump(Socket from, Socket to, Link link, boolean fromDialer) {
         byte[] buffer = new byte[64 * 1024];
         try {
             from.setSoTimeout(POLL_MILLIS);
@@ -154,12 +207,15 @@ public final class BusProxy implements AutoCloseable {
                     continue;
                 }
                 if (n < 0) {
-                    if (awaitPassable()) {
+                    if (awaitPassable(link)) {
                         to.shutdownOutput();
                     }
                     return;
                 }
-                if (!awaitPassable()) {
+                if (fromDialer) {
+                    link.saw(buffer, n);
+                }
+                if (!awaitPassable(link)) {
                     reset(from);
                     return;
                 }
@@ -173,10 +229,13 @@ public final class BusProxy implements AutoCloseable {
         }
     }
 
-    /** Waits while the proxy is a black hole; false when the connection must be reset (RESET or closed). */
-    private boolean awaitPassable() {
+    /**
+     * Waits while the proxy is a black hole or {@code link}'s dialer is cut off; false when the connection must be
+     * reset (RESET or closed).
+     */
+    private boolean awaitPassable(Link link) {
         synchronized (gate) {
-            while (mode == Mode.BLACKHOLE && !closed) {
+            while ((mode == Mode.BLACKHOLE || mode == Mode.PASS && link.cut()) && !closed) {
                 try {
                     gate.wait();
                 } catch (InterruptedException e) {

@@ -125,6 +125,35 @@ class BusProxyTest {
     }
 
     @Test
+    void aCutDialerIsHeldInBothDirectionsWhileOtherDialersPass() throws IOException {
+        try (Socket cut = connect(); Socket other = connect()) {
+            send(cut, "HELLO node-a|");
+            send(other, "HELLO node-b|");
+            assertThat(receive(cut, 13)).isEqualTo("HELLO node-a|");
+            assertThat(receive(other, 13)).isEqualTo("HELLO node-b|");
+
+            proxy.blackholeDialer("node-a");
+            send(cut, "held|");
+            send(other, "flows|");
+            assertThat(receive(other, 6)).isEqualTo("flows|");
+            cut.setSoTimeout(500);
+            assertThatThrownBy(() -> cut.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+            try (Socket redial = connect()) {
+                send(redial, "HELLO node-a again|");
+                redial.setSoTimeout(300);
+                assertThatThrownBy(() -> redial.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+
+                proxy.passDialers();
+                cut.setSoTimeout(10_000);
+                redial.setSoTimeout(10_000);
+                assertThat(receive(cut, 5)).isEqualTo("held|");
+                assertThat(receive(redial, 19)).isEqualTo("HELLO node-a again|");
+            }
+            assertThat(proxy.mode()).isEqualTo(BusProxy.Mode.PASS);
+        }
+    }
+
+    @Test
     void resetCutsOpenConnectionsAndRefusesNewOnesUntilPassAgain() throws IOException {
         try (Socket s = connect()) {
             send(s, "x");

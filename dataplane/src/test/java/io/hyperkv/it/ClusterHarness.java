@@ -104,21 +104,24 @@ public final class ClusterHarness implements AutoCloseable {
         return new ClusterHarness(nodes, ports, token);
     }
 
-    /** RESP, HTTP and bus port for each node, all distinct: the sockets are held until every port is chosen. */
+    /** RESP, HTTP and bus port for each node, all distinct. */
     private static List<int[]> freePorts(int size) {
+        List<Integer> free = freePortList(3 * size);
+        List<int[]> ports = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            ports.add(new int[] {free.get(3 * i), free.get(3 * i + 1), free.get(3 * i + 2)});
+        }
+        return ports;
+    }
+
+    /** {@code count} distinct free ports of 127.0.0.1: the sockets are held until every port is chosen. */
+    static List<Integer> freePortList(int count) {
         List<ServerSocket> held = new ArrayList<>();
         try {
-            List<int[]> ports = new ArrayList<>();
-            for (int i = 0; i < size; i++) {
-                int[] p = new int[3];
-                for (int k = 0; k < 3; k++) {
-                    ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                    held.add(s);
-                    p[k] = s.getLocalPort();
-                }
-                ports.add(p);
+            for (int i = 0; i < count; i++) {
+                held.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
             }
-            return ports;
+            return held.stream().map(ServerSocket::getLocalPort).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
