@@ -82,6 +82,14 @@ public final class Keyspace {
     private int nextCycleDb;
     private volatile KeyEvents[] listeners = new KeyEvents[0];
     private volatile DeltaSink deltaSink;
+    /**
+     * The incarnation this node's counter increments are kept under ({@link StringRegister}): its clock's restart
+     * floor, moved to a fresh stamp whenever this node forgets data it may have incremented while the process lives
+     * ({@link #dropSlot}, FLUSHDB/FLUSHALL). A node that dropped a slot and later owns it again must not restart its
+     * old running total from 0 at a newer stamp: its peers' higher total under the old incarnation would be replaced
+     * and acknowledged increments lost. Changed only with every stripe held, so no increment races it.
+     */
+    private volatile long counterIncarnation;
     /** Per-slot digests, kept from the moment a {@link DeltaSink} is set (cluster mode); null on a single node. */
     private volatile SlotDigests digests;
     private volatile Map<ValueType, CollectionReplica> replicas = Map.of();
@@ -107,6 +115,7 @@ public final class Keyspace {
         }
         this.engine = engine;
         this.clock = clock;
+        this.counterIncarnation = clock.restartFloor();
         this.databases = databases;
         this.millis = millis;
         this.metaCache = new MetaCache(locks, metaCacheBytes);
@@ -458,7 +467,7 @@ public final class Keyspace {
                 read(db, key);
                 stored = readStored(db, key);
             }
-            write(db, key, StringRegister.increment(stored, by, clock.next(), clock.restartFloor()));
+            write(db, key, StringRegister.increment(stored, by, clock.next(), counterIncarnation));
         }
     }
 
@@ -887,6 +896,7 @@ public final class Keyspace {
             }
             engine.write(batch);
             metaCache.clear();
+            counterIncarnation = clock.next().time();
             SlotDigests d = digests;
             for (int db = fromDb; db < toDb; db++) {
                 stats.dirty.add(keys[db].get());
@@ -1412,6 +1422,7 @@ public final class Keyspace {
             }
             engine.write(batch);
             metaCache.clear();
+            counterIncarnation = clock.next().time();
             SlotDigests d = digests;
             for (int db = 0; db < databases; db++) {
                 keys[db].addAndGet(-droppedKeys[db]);

@@ -32,9 +32,10 @@ import java.util.List;
  * documented in DESIGN §4); equal bases keep, per node, the total with the greater stamp (a node replaces its own total
  * on every increment, so its totals are ordered by its stamps). The type-conflict rank of a string is its base stamp.
  *
- * <p>A node's totals are kept per <em>incarnation</em> ({@code since}: its clock's {@link Clock#restartFloor()}), so a
- * node that restarted having lost its last local writes (appendfsync everysec) starts a new total from 0 instead of
- * replacing, at a newer stamp, the higher total its peers already hold: the peers' copy of the old total still counts.
+ * <p>A node's totals are kept per <em>incarnation</em> ({@code since}: its clock's {@link Clock#restartFloor()}, moved
+ * on by the keyspace whenever it drops data while running: a slot it stopped owning, FLUSHDB), so a node that restarted
+ * having lost its last local writes (appendfsync everysec), or that owns a dropped slot again, starts a new total from
+ * 0 instead of replacing, at a newer stamp, the higher total its peers already hold: the peers' copy still counts.
  * Immutable.
  */
 final class StringRegister {

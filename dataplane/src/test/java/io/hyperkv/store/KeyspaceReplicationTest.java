@@ -460,4 +460,20 @@ class KeyspaceReplicationTest {
         assertThat(ks.tombstoneCount(0)).isZero();
         assertThat(ks.keyRange(0, new byte[0], null, -1)).extracting(e -> new String(e.key())).containsExactly("other");
     }
+
+    @Test
+    void aNodeThatDroppedASlotAndOwnsItAgainCountsOnWithoutReplacingWhatItsPeersHold() {
+        // n0 counts 7 that n1 holds; n0 then drops the slot (it stopped owning it) and owns it again before
+        // anti-entropy brings the key back: its next increment must add to the 7, not restart n0's total at 1
+        n(0).incrBy("c", 7);
+        net.deliverAll(random);
+        n(0).ks.dropSlot(KeySlot.of(b("c")));
+        assertThat(n(0).get("c")).isNull();
+        net.time.advance(1);
+        n(0).incrBy("c", 1);
+        n(1).incrBy("c", 10);
+        net.deliverAll(random);
+        assertConverged("c");
+        assertThat(n(2).get("c")).isEqualTo("STRING:18");
+    }
 }
