@@ -16,7 +16,6 @@ import io.hyperkv.cluster.Transition;
 import io.hyperkv.store.KeySlot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -47,7 +46,7 @@ class AntiEntropyIT {
 
     @Test
     void aNodeCutOffDuringWritesConvergesWithTheOthersAfterTheCutHealsAndARepair() throws Exception {
-        List<Integer> busPorts = List.of(freePort(), freePort(), freePort());
+        List<Integer> busPorts = ClusterHarness.freePortList(3);
         try (BusProxy proxy = BusProxy.start(busPorts.get(2))) {
             // The others reach node 2 only through the proxy, where it is listed.
             String peers = "127.0.0.1:" + busPorts.get(0) + ",127.0.0.1:" + busPorts.get(1) + ",127.0.0.1:"
@@ -131,7 +130,7 @@ class AntiEntropyIT {
     @Test
     void aFourthNodeAddedToAThreeNodeClusterReceivesItsSlotsReportsThemInSyncAndTheOldOwnersDropTheirs()
             throws Exception {
-        int[] busPorts = {freePort(), freePort(), freePort(), freePort()};
+        int[] busPorts = ClusterHarness.freePortList(4).stream().mapToInt(Integer::intValue).toArray();
         String firstThree = "127.0.0.1:" + busPorts[0] + ",127.0.0.1:" + busPorts[1] + ",127.0.0.1:" + busPorts[2];
         // Nodes 0..2 form the cluster (N=3) from their list. Node 3 is not on it: it never bootstraps one of its own,
         // adopts theirs through gossip and owns nothing yet.
@@ -286,9 +285,4 @@ class AntiEntropyIT {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

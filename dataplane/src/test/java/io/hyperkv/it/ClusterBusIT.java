@@ -9,7 +9,6 @@ import io.hyperkv.cluster.NodeState;
 import io.hyperkv.cluster.Placement;
 import io.hyperkv.cluster.TopologyCodec;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,10 +44,7 @@ class ClusterBusIT {
 
     @Test
     void aStaticPeerListFormsAClusterThatGossipsAndDetectsAStoppedNode() throws Exception {
-        List<Integer> busPorts = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            busPorts.add(freePort());
-        }
+        List<Integer> busPorts = ClusterHarness.freePortList(3);
         String peers = String.join(",", busPorts.stream().map(p -> "127.0.0.1:" + p).toList());
         for (int i = 0; i < 3; i++) {
             nodes.add(ServerProcess.start(Map.of(
@@ -121,7 +117,7 @@ class ClusterBusIT {
 
     @Test
     void aBlackholedBusIsSeenDownByTheOthersAndUpAgainWhenTheTrafficPasses() throws Exception {
-        List<Integer> busPorts = List.of(freePort(), freePort(), freePort());
+        List<Integer> busPorts = ClusterHarness.freePortList(3);
         try (BusProxy proxy = BusProxy.start(busPorts.get(2))) {
             // Node 2 is listed (announced) at the proxy's port, so what the others send it crosses the proxy.
             String peers = "127.0.0.1:" + busPorts.get(0) + ",127.0.0.1:" + busPorts.get(1) + ",127.0.0.1:"
@@ -175,9 +171,4 @@ class ClusterBusIT {
         return n;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -114,16 +114,38 @@ public final class ClusterHarness implements AutoCloseable {
         return ports;
     }
 
-    /** {@code count} distinct free ports of 127.0.0.1: the sockets are held until every port is chosen. */
+    /**
+     * {@code count} distinct free ports of 127.0.0.1, below the kernel's ephemeral range: the nodes bind them a moment
+     * later, and a port of the ephemeral range can be taken meanwhile by any outgoing connection (the nodes dial each
+     * other while they start), which fails the start with "Address already in use". Each port is checked by binding
+     * it; the sockets are held until every port is chosen.
+     */
     static List<Integer> freePortList(int count) {
+        int ceiling = Math.max(ephemeralLow(), 16_384);
+        int floor = Math.max(1024, ceiling - 12_000);
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
         List<ServerSocket> held = new ArrayList<>();
         try {
-            for (int i = 0; i < count; i++) {
-                held.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+            for (int attempt = 0; held.size() < count; attempt++) {
+                if (attempt > 100 * count) {
+                    throw new IllegalStateException("no " + count + " free ports in " + floor + ".." + ceiling);
+                }
+                try {
+                    ServerSocket s = new ServerSocket();
+                    s.setReuseAddress(false);
+                    try {
+                        s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(),
+                                random.nextInt(floor, ceiling)), 1);
+                    } catch (IOException taken) {
+                        s.close();
+                        continue;
+                    }
+                    held.add(s);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
             return held.stream().map(ServerSocket::getLocalPort).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         } finally {
             for (ServerSocket s : held) {
                 try {
@@ -132,6 +154,18 @@ public final class ClusterHarness implements AutoCloseable {
                     // freed either way
                 }
             }
+        }
+    }
+
+    /** The first port of the kernel's ephemeral range (Linux's default when it cannot be read). */
+    private static int ephemeralLow() {
+        try {
+            // procfs reports size 0, so read it line-wise (Files.readString can return a truncated value)
+            String range = java.nio.file.Files.readAllLines(
+                    java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0);
+            return Integer.parseInt(range.trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 

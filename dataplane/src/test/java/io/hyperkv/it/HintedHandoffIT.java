@@ -47,7 +47,7 @@ class HintedHandoffIT {
 
     @Test
     void aNodeCutOffTheBusMissesWritesThatTheOthersHoldAsHintsAndReplayWhenTheLinkHeals() throws Exception {
-        int[] busPorts = {freePort(), freePort(), freePort()};
+        int[] busPorts = ClusterHarness.freePortList(3).stream().mapToInt(Integer::intValue).toArray();
         try (BusProxy proxy = BusProxy.start(busPorts[2])) {
             // Node 2 is announced at the proxy's port: what the others send it crosses the proxy.
             String peers = "127.0.0.1:" + busPorts[0] + ",127.0.0.1:" + busPorts[1] + ",127.0.0.1:" + proxy.port();
@@ -137,9 +137,4 @@ class HintedHandoffIT {
         return n;
     }
 
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }
