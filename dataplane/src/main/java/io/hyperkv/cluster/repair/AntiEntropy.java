@@ -67,6 +67,8 @@ public final class AntiEntropy implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AntiEntropy.class.getName());
     private static final long TICK_MILLIS = 250;
     private static final Duration PEER_UP_DELAY = Duration.ofMillis(500);
+    /** Differing slots whose first key page a round asks for ahead of the slot it repairs (hides a call's latency). */
+    private static final int PAGES_AHEAD = 16;
 
     /**
      * @param interval time between scheduled rounds (each jittered by up to a fifth either way)
@@ -380,17 +382,20 @@ public final class AntiEntropy implements AutoCloseable {
             for (int db = 0; db < dbs; db++) {
                 SlotRepair repair = new SlotRepair(exchange, store, settings, peer, db);
                 List<byte[]> pending = new ArrayList<>();
-                for (int slot = shared.nextSetBit(0); slot >= 0; slot = shared.nextSetBit(slot + 1)) {
+                int[] slots = differingSlots(shared, db, theirs[db]);
+                for (int i = 0; i < slots.length; i++) {
                     if (Thread.currentThread().isInterrupted()) {
                         throw new InterruptedException();
                     }
-                    if (store.slotDigest(db, slot) == theirs[db][slot]) {
-                        continue;
-                    }
+                    int slot = slots[i];
                     differing.set(slot);
                     if (keysRepaired + pending.size() >= settings.maxKeysPerRound()) {
                         unfinished.set(slot); // the follow-up round takes it
                         continue;
+                    }
+                    // the co-owner's first key page of the next slots is on its way while this one is repaired
+                    for (int j = i; j < Math.min(slots.length, i + PAGES_AHEAD); j++) {
+                        repair.ask(slots[j], theirs[db][slots[j]] == 0);
                     }
                     SlotRepair.Diff diff = repair.diff(slot, key -> {
                         pending.add(key);
@@ -408,6 +413,11 @@ public final class AntiEntropy implements AutoCloseable {
                 partsExchanged.addAndGet(repair.parts());
             }
             compared.or(shared);
+        }
+
+        /** The slots of {@code shared} whose digest in {@code db} differs from the co-owner's {@code theirs}. */
+        int[] differingSlots(BitSet shared, int db, long[] theirs) {
+            return shared.stream().filter(slot -> store.slotDigest(db, slot) != theirs[slot]).toArray();
         }
 
         /** Exchanges {@code keys} both ways in calls of at most {@link Settings#keysPerCall()}; empties the list. */

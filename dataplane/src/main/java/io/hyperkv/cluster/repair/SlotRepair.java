@@ -5,7 +5,10 @@ import io.hyperkv.store.KeyDelta;
 import io.hyperkv.store.Keyspace;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
@@ -44,6 +47,8 @@ final class SlotRepair {
     private final NodeId peer;
     private final int db;
     private long parts;
+    /** First key pages asked for ahead ({@link #ask}), by slot; the walk of the slot takes its page from here. */
+    private final Map<Integer, CompletableFuture<List<StateExchange.KeyHash>>> asked = new HashMap<>();
 
     SlotRepair(StateExchange exchange, Keyspace store, AntiEntropy.Settings settings, NodeId peer, int db) {
         this.exchange = exchange;
@@ -58,9 +63,19 @@ final class SlotRepair {
         return parts;
     }
 
+    /**
+     * Asks the co-owner for the first key page of {@code slot} now, for a later {@link #diff} of it; nothing when
+     * already asked, or when {@code empty} (its digest says it holds no live key there).
+     */
+    void ask(int slot, boolean empty) {
+        asked.computeIfAbsent(slot, s -> empty ? CompletableFuture.completedFuture(List.of())
+                : exchange.keyHashes(peer, db, s, null, settings.keysPerPage()));
+    }
+
     /** Hands every key of {@code slot} whose state hash differs between the two sides (or one side lacks) to {@code sink}. */
     Diff diff(int slot, KeySink sink) throws ExecutionException, InterruptedException, TimeoutException {
         Pages theirs = new Pages(slot, true);
+        theirs.first = asked.remove(slot);
         Pages mine = new Pages(slot, false);
         long compared = 0;
         while (true) {
@@ -99,6 +114,7 @@ final class SlotRepair {
         private int at;
         private byte[] after;
         private boolean ended;
+        private CompletableFuture<List<StateExchange.KeyHash>> first;
 
         Pages(int slot, boolean remote) {
             this.slot = slot;
@@ -124,7 +140,10 @@ final class SlotRepair {
 
         private List<Keyspace.KeyHash> fetch(int limit) throws ExecutionException, InterruptedException,
                 TimeoutException {
-            List<StateExchange.KeyHash> got = AntiEntropy.get(exchange.keyHashes(peer, db, slot, after, limit));
+            CompletableFuture<List<StateExchange.KeyHash>> call = first != null ? first
+                    : exchange.keyHashes(peer, db, slot, after, limit);
+            first = null;
+            List<StateExchange.KeyHash> got = AntiEntropy.get(call);
             List<Keyspace.KeyHash> out = new ArrayList<>(got.size());
             for (StateExchange.KeyHash kh : got) {
                 out.add(new Keyspace.KeyHash(kh.key(), kh.hash()));
