@@ -16,7 +16,8 @@
 #         in parts of at most the repair message bound).
 # Also printed per run: the anti-entropy rounds' own report lines (node logs) and the largest anti-entropy message
 # (hyperkv_anti_entropy_message_bytes_max, the three nodes' maximum), to show it stays bounded.
-# Environment: BENCH_K, BENCH_M, BENCH_VARIANTS (default "keys set"), JAVA_OPTS (default -Xmx512m per node).
+# Environment: BENCH_K, BENCH_M, BENCH_VARIANTS (default "keys set"), BENCH_JAR (default the packaged server),
+# JAVA_OPTS (default -Xmx512m per node).
 # Builds the packaged server if it is missing. Three JVMs share the machine: run it on an idle one.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +29,7 @@ variants=${BENCH_VARIANTS:-keys set}
 
 # shellcheck source=lib.sh
 source "$here/lib.sh"
+jar=${BENCH_JAR:-$jar} # another packaged server (e.g. a copy, so that a rebuild cannot change it mid-run)
 
 work=$(mktemp -d)
 pids=()
@@ -66,7 +68,10 @@ await() {
 peers_are() {
   http_get "${http[$1]}" /v1/node 2>/dev/null | python3 -c '
 import json, sys
-node = json.load(sys.stdin)
+try:
+    node = json.load(sys.stdin)
+except ValueError:
+    sys.exit(1)
 want, sync = sys.argv[1], sys.argv[2] == "sync"
 peers = [p for p in node["peers"] if p["id"] is not None]
 ok = len(peers) == 2 and all(p["state"] == want for p in peers)
@@ -79,7 +84,10 @@ sees_node3() {
   local id3=$2 want=$3
   http_get "${http[$1]}" /v1/node 2>/dev/null | python3 -c '
 import json, sys
-node = json.load(sys.stdin)
+try:
+    node = json.load(sys.stdin)
+except ValueError:
+    sys.exit(1)
 sys.exit(0 if any(p["id"] == sys.argv[1] and p["state"] == sys.argv[2] for p in node["peers"]) else 1)' "$id3" "$want"
 }
 digests_equal() {

@@ -1315,7 +1315,8 @@ public final class Keyspace {
     }
 
     /**
-     * The stored state of {@code key} in pieces of about {@code maxBytes} (at least one row each), for anti-entropy:
+     * The stored state of {@code key} in pieces of about {@code maxBytes} (at least one row each, at most
+     * {@link #MERGE_PART_ROWS}: a receiver merges a part in one batch, within a call's timeout), for anti-entropy:
      * with {@code after} null, the whole state ({@link #capture}) when it fits or is not a live collection, else its
      * first part; with {@code after} set, the part of a live collection's rows after element {@code after} (possibly
      * empty, when nothing follows), or the whole state when the key is no longer a live collection. The last part has
@@ -1342,7 +1343,7 @@ public final class Keyspace {
                         continue;
                     }
                     long row = 8 + name.length + c.value().length;
-                    if (!rows.isEmpty() && bytes + row > maxBytes) {
+                    if (!rows.isEmpty() && (bytes + row > maxBytes || rows.size() == MERGE_PART_ROWS)) {
                         upTo = rows.get(rows.size() - 1).name();
                         break;
                     }
