@@ -36,12 +36,15 @@ pids=()
 resp=()
 http=()
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# stop_nodes: thaws and stops every node started (SIGTERM, SIGKILL after 10 s) and reaps them.
 stop_nodes() {
-  for pid in "${pids[@]}"; do kill -CONT "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
+  ((${#pids[@]})) || return 0
+  kill -CONT "${pids[@]}" 2>/dev/null || true
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  local deadline=$((SECONDS + 10))
+  while kill -0 "${pids[@]}" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+  kill -KILL "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
   pids=()
 }
 cleanup() { stop_nodes; rm -rf "$work"; }
