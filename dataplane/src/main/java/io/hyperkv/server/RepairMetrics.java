@@ -26,5 +26,11 @@ final class RepairMetrics {
                 .description("Keys an anti-entropy merge changed on this node").register(registry);
         Gauge.builder("hyperkv.anti.entropy.slots.differing", ae, a -> a.totals().slotsDiffering())
                 .description("Slots whose digest differed from a co-owner's in the last round").register(registry);
+        FunctionCounter.builder("hyperkv.anti.entropy.parts", ae, a -> a.totals().partsExchanged())
+                .description("Parts of keys too big for one message that anti-entropy sent or received")
+                .register(registry);
+        Gauge.builder("hyperkv.anti.entropy.message.bytes.max", ae, a -> a.totals().largestMessageBytes())
+                .description("Largest anti-entropy message (state answer served or merge sent) since start, bytes")
+                .register(registry);
     }
 }

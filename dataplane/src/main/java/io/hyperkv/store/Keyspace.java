@@ -1156,6 +1156,9 @@ public final class Keyspace {
      * @throws StoreException if the delta is a collection with no {@link CollectionReplica} registered for its type
      */
     public boolean merge(int db, byte[] key, KeyDelta delta) {
+        if (mergesInParts(db, key, delta)) {
+            return mergeInParts(db, key, delta);
+        }
         Metadata remote = delta.meta();
         clock.observe(remote.stamp());
         if (remote.expiryStamp() != null) {
@@ -1177,7 +1180,8 @@ public final class Keyspace {
     private Metadata join(int db, byte[] key, Metadata stored, KeyDelta delta, Changes changes) {
         Metadata remote = delta.meta();
         ValueType type = remote.type();
-        if (type.hasSubkeys() && !remote.tombstone() && !delta.full() && delta.elements().isEmpty()) {
+        if (type.hasSubkeys() && !remote.tombstone() && !delta.full() && delta.part() == null
+                && delta.elements().isEmpty()) {
             // a collection's expiry change (EXPIRE, PERSIST): its context names elements this delta does not carry,
             // so only the expiry field joins; with nothing stored, a tombstone that never outranks anything holds it
             return stored != null ? stored : Metadata.tombstone(type, 0, Stamp.ZERO, null);
@@ -1284,6 +1288,137 @@ public final class Keyspace {
         }
     }
 
+    // ---------------------------------------------------------------- anti-entropy of big slots and big keys
+
+    /**
+     * Local rows a whole state (or a collection's tombstone) is merged against per batch when the key is a large live
+     * collection here: each batch is one {@link KeyDelta.Part} of the whole, so a merge never holds more rows than
+     * this (plus the delta's own) in memory or in one write batch.
+     */
+    static final int MERGE_PART_ROWS = 8_192;
+
+    /**
+     * A page of {@link #keyHashes(int, int)}: the live keys of the slot after {@code after} (null: from the first), in
+     * unsigned byte order, at most {@code limit}. Fewer than {@code limit} means the slot ends there.
+     */
+    public List<KeyHash> keyHashes(int db, int slot, byte[] after, int limit) {
+        List<KeyHash> out = new ArrayList<>(Math.min(Math.max(limit, 0), 1024));
+        if (limit > 0) {
+            forSlot(db, slot, after, (key, value) -> {
+                if (!Metadata.isTombstone(value)) {
+                    out.add(new KeyHash(key, StateHash.term(key, Metadata.decode(value))));
+                }
+                return out.size() < limit;
+            });
+        }
+        return out;
+    }
+
+    /**
+     * The stored state of {@code key} in pieces of about {@code maxBytes} (at least one row each, at most
+     * {@link #MERGE_PART_ROWS}: a receiver merges a part in one batch, within a call's timeout), for anti-entropy:
+     * with {@code after} null, the whole state ({@link #capture}) when it fits or is not a live collection, else its
+     * first part; with {@code after} set, the part of a live collection's rows after element {@code after} (possibly
+     * empty, when nothing follows), or the whole state when the key is no longer a live collection. The last part has
+     * {@link KeyDelta.Part#last()}. Null when nothing is stored. Takes the key's lock for one part.
+     */
+    public KeyDelta capturePart(int db, byte[] key, byte[] after, int maxBytes) {
+        try (KeyLocks.Held ignored = locks.lock(db, key)) {
+            Metadata m = readStored(db, key);
+            if (m == null) {
+                return null;
+            }
+            if (!m.type().hasSubkeys() || m.tombstone()) {
+                return new KeyDelta(m, List.of(), true);
+            }
+            byte[] prefix = KeyCodec.subPrefix(db, key, m.version());
+            byte[] from = after == null ? prefix : KeyCodec.sub(db, key, m.version(), after);
+            List<KeyDelta.Element> rows = new ArrayList<>();
+            long bytes = 64 + m.context().length;
+            byte[] upTo = null;
+            try (Engine.Cursor c = engine.iterate(ColumnFamily.SUB, from, KeyCodec.prefixEnd(prefix))) {
+                for (; c.valid(); c.next()) {
+                    byte[] name = ElementRows.element(c.key(), prefix.length);
+                    if (after != null && java.util.Arrays.equals(name, after)) {
+                        continue;
+                    }
+                    long row = 8 + name.length + c.value().length;
+                    if (!rows.isEmpty() && (bytes + row > maxBytes || rows.size() == MERGE_PART_ROWS)) {
+                        upTo = rows.get(rows.size() - 1).name();
+                        break;
+                    }
+                    rows.add(new KeyDelta.Element(name, c.value()));
+                    bytes += row;
+                }
+            }
+            if (after == null && upTo == null) {
+                return new KeyDelta(m, rows, true);
+            }
+            return new KeyDelta(m, rows, false, new KeyDelta.Part(after, upTo));
+        }
+    }
+
+    /** Whether {@code delta} is a whole state (or tombstone) of a collection that is large and live here. */
+    private boolean mergesInParts(int db, byte[] key, KeyDelta delta) {
+        Metadata remote = delta.meta();
+        if (delta.part() != null || !remote.type().hasSubkeys() || !(delta.full() || remote.tombstone())) {
+            return false;
+        }
+        Metadata stored = readStored(db, key);
+        return stored != null && !stored.tombstone() && stored.type() == remote.type()
+                && stored.size() > MERGE_PART_ROWS;
+    }
+
+    /**
+     * Merges the whole state {@code whole} as consecutive parts over the local rows, {@link #MERGE_PART_ROWS} of them
+     * per part: each part names {@code whole}'s rows of its range and carries its context (one capture, so one
+     * context for all parts); the last joins the context. A key that changes meanwhile only moves the cuts.
+     */
+    private boolean mergeInParts(int db, byte[] key, KeyDelta whole) {
+        List<KeyDelta.Element> rows = new ArrayList<>(whole.elements());
+        rows.sort((x, y) -> java.util.Arrays.compareUnsigned(x.name(), y.name()));
+        boolean changed = false;
+        byte[] after = null;
+        int next = 0;
+        while (true) {
+            byte[] upTo = partEnd(db, key, after);
+            int from = next;
+            while (next < rows.size()
+                    && (upTo == null || java.util.Arrays.compareUnsigned(rows.get(next).name(), upTo) <= 0)) {
+                next++;
+            }
+            KeyDelta part = new KeyDelta(whole.meta(), rows.subList(from, next), false, new KeyDelta.Part(after, upTo));
+            changed |= merge(db, key, part);
+            if (upTo == null) {
+                return changed;
+            }
+            after = upTo;
+        }
+    }
+
+    /**
+     * The name of the {@link #MERGE_PART_ROWS}-th stored row of {@code key} (a live collection) after element
+     * {@code after}, or null when fewer follow (or the key is no longer a live collection): the end of the next part.
+     */
+    private byte[] partEnd(int db, byte[] key, byte[] after) {
+        Metadata m = readStored(db, key);
+        if (m == null || m.tombstone() || !m.type().hasSubkeys()) {
+            return null;
+        }
+        byte[] prefix = KeyCodec.subPrefix(db, key, m.version());
+        byte[] from = after == null ? prefix : KeyCodec.sub(db, key, m.version(), after);
+        int n = 0;
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.SUB, from, KeyCodec.prefixEnd(prefix))) {
+            for (; c.valid(); c.next()) {
+                byte[] name = ElementRows.element(c.key(), prefix.length);
+                if ((after == null || !java.util.Arrays.equals(name, after)) && ++n == MERGE_PART_ROWS) {
+                    return name;
+                }
+            }
+        }
+        return null;
+    }
+
     /**
      * The digest of one slot: XOR over its live keys (expired ones until expiry removes them) of
      * {@link StateHash#term}. From memory in cluster mode; computed from disk by one pass over the slot otherwise.
@@ -1370,13 +1505,23 @@ public final class Keyspace {
 
     /** Visits the META rows of one slot in key order while {@code visitor} returns true. */
     private void forSlot(int db, int slot, SlotVisitor visitor) {
+        forSlot(db, slot, null, visitor);
+    }
+
+    /** As {@link #forSlot(int, int, SlotVisitor)}, from the first key after {@code after} (null: from the first). */
+    private void forSlot(int db, int slot, byte[] after, SlotVisitor visitor) {
         if (slot < 0 || slot >= KeySlot.SLOTS) {
             throw new IllegalArgumentException("slot must be in 0.." + (KeySlot.SLOTS - 1));
         }
         byte[] end = slot + 1 < KeySlot.SLOTS ? KeyCodec.slotStart(db, slot + 1) : KeyCodec.dbEnd(db);
-        try (Engine.Cursor c = engine.iterate(ColumnFamily.META, KeyCodec.slotStart(db, slot), end)) {
+        byte[] start = after == null ? KeyCodec.slotStart(db, slot) : KeyCodec.meta(db, slot, after);
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.META, start, end)) {
             for (; c.valid(); c.next()) {
-                if (!visitor.visit(KeyCodec.userKeyOfMeta(c.key()), c.value())) {
+                byte[] key = KeyCodec.userKeyOfMeta(c.key());
+                if (after != null && java.util.Arrays.compareUnsigned(key, after) <= 0) {
+                    continue;
+                }
+                if (!visitor.visit(key, c.value())) {
                     return;
                 }
             }

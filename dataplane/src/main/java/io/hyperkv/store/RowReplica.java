@@ -4,10 +4,12 @@ import io.hyperkv.crdt.Bytes;
 import io.hyperkv.crdt.CausalContext;
 import io.hyperkv.crdt.CodecException;
 import io.hyperkv.crdt.Contribution;
+import io.hyperkv.crdt.Dot;
 import io.hyperkv.crdt.DotFun;
 import io.hyperkv.crdt.ElementCodec;
 import io.hyperkv.crdt.Stamp;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -22,8 +24,9 @@ import java.util.TreeMap;
  * the rows ({@link Bookkeeping}: the score index of sorted sets, the ends of lists, the encodings).
  *
  * <p>Which rows are joined: the delta's named ones; for a full delta or a tombstone (a DEL seen with its context) also
- * every local row, so a local row the sender no longer has and whose dots its context covers goes. Cost: one get per
- * named row, or one scan of the key's rows for a full delta.
+ * every local row, so a local row the sender no longer has and whose dots its context covers goes; for a part of a
+ * whole state ({@link KeyDelta.Part}) every local row in the part's range, and the context joins whole only with the
+ * last part. Cost: one get per named row, or one scan of the key's rows (of the part's range) for a full delta.
  *
  * <p>Called with the key's lock held (see {@link CollectionReplica}); stateless, so safe on any thread.
  *
@@ -94,7 +97,10 @@ abstract class RowReplica<V extends Comparable<V>> implements CollectionReplica 
             named.put(Bytes.of(e.name()), e.state());
         }
         SortedMap<Bytes, byte[]> stored = new TreeMap<>();
-        if (live && (delta.full() || theirs.tombstone())) {
+        KeyDelta.Part part = delta.part();
+        if (live && part != null) {
+            stored.putAll(rowsIn(db, key, local, part));
+        } else if (live && (delta.full() || theirs.tombstone())) {
             for (KeyDelta.Element e : elements(db, key, local)) {
                 stored.put(Bytes.of(e.name()), e.state());
             }
@@ -128,7 +134,7 @@ abstract class RowReplica<V extends Comparable<V>> implements CollectionReplica 
                 book.row(element, before, e.getValue());
             }
         }
-        CausalContext context = mine.union(other);
+        CausalContext context = part == null || part.last() ? mine.union(other) : mine.union(dotsOf(named));
         Stamp stamp = local == null || theirs.stamp().compareTo(local.stamp()) > 0 ? theirs.stamp() : local.stamp();
         if (local != null && !rows.wrote() && context.equals(mine) && stamp.equals(local.stamp())) {
             return local;
@@ -164,6 +170,39 @@ abstract class RowReplica<V extends Comparable<V>> implements CollectionReplica 
             }
         }
         return false;
+    }
+
+    /** The stored rows of {@code meta} (live) whose element names lie in {@code part}'s range. */
+    private SortedMap<Bytes, byte[]> rowsIn(int db, byte[] key, Metadata meta, KeyDelta.Part part) {
+        SortedMap<Bytes, byte[]> out = new TreeMap<>();
+        byte[] prefix = KeyCodec.subPrefix(db, key, meta.version());
+        byte[] from = part.after() == null ? prefix : KeyCodec.sub(db, key, meta.version(), part.after());
+        try (Engine.Cursor c = ks.engine().iterate(ColumnFamily.SUB, from, KeyCodec.prefixEnd(prefix))) {
+            for (; c.valid(); c.next()) {
+                byte[] name = ElementRows.element(c.key(), prefix.length);
+                if (part.upTo() != null && Arrays.compareUnsigned(name, part.upTo()) > 0) {
+                    break;
+                }
+                if (part.covers(name)) {
+                    out.put(Bytes.of(name), c.value());
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The dots of the rows a part names: what a receiver's context may grow by before the part's last one arrives
+     * (see {@link KeyDelta.Part}).
+     */
+    private CausalContext dotsOf(Map<Bytes, byte[]> rows) {
+        List<Dot> dots = new ArrayList<>();
+        for (byte[] row : rows.values()) {
+            for (Dot d : dots(row).dots()) {
+                dots.add(d);
+            }
+        }
+        return CausalContext.of(Stamp.ZERO, dots);
     }
 
     @Override

@@ -80,7 +80,10 @@
  * {@link io.hyperkv.store.KeyDelta}; a collection emptied while replicating leaves a tombstone with
  * its context, which a new collection of the key continues. Each store registers a
  * {@link io.hyperkv.store.CollectionReplica} ({@code RowReplica}: one row-by-row join for all four
- * types) that merges replicas' deltas into its rows. When a collection of at
+ * types) that merges replicas' deltas into its rows. Anti-entropy ships a collection too big for one
+ * message in parts of consecutive element ranges ({@link io.hyperkv.store.KeyDelta.Part},
+ * {@code Keyspace.capturePart}), and a whole state meeting a large local collection is merged range by
+ * range too; the {@code Part} Javadoc argues why a part joins rows but not the whole context. When a collection of at
  * least {@code Keyspace.RECLAIM_MIN_ELEMENTS} elements is deleted or replaced, the keyspace asks the
  * engine to flush and compact its old range in the background
  * ({@link io.hyperkv.store.Engine#compactRangeSoon}), so its disk space comes back at once.

@@ -48,17 +48,8 @@ class AntiEntropyIT {
     void aNodeCutOffDuringWritesConvergesWithTheOthersAfterTheCutHealsAndARepair() throws Exception {
         List<Integer> busPorts = ClusterHarness.freePortList(3);
         try (BusProxy proxy = BusProxy.start(busPorts.get(2))) {
-            // The others reach node 2 only through the proxy, where it is listed.
-            String peers = "127.0.0.1:" + busPorts.get(0) + ",127.0.0.1:" + busPorts.get(1) + ",127.0.0.1:"
-                    + proxy.port();
-            Map<String, String> common = new HashMap<>(HOURLY_ROUNDS);
-            common.put("hyperkv.cluster.peers", peers);
-            try (ClusterHarness cluster = ClusterHarness.start(3, common,
-                    i -> Map.of("hyperkv.cluster.bus-port", Integer.toString(busPorts.get(i))))) {
-                awaitEpoch(cluster, 3, 1);
-                String id2 = node(cluster, 2).get("nodeId").asText();
-                String seen = "bus peer 127.0.0.1:" + proxy.port() + " (node " + id2 + ") is now ";
-                await().atMost(CONVERGE).until(() -> cluster.node(0).log().contains(seen + "UP"));
+            try (ClusterHarness cluster = behindProxy(busPorts, proxy, Map.of())) {
+                String seen = seenThroughProxy(cluster, proxy);
 
                 Set<String> written = ConcurrentHashMap.newKeySet();
                 AtomicBoolean writing = new AtomicBoolean(true);
@@ -107,6 +98,113 @@ class AntiEntropyIT {
                 }
             }
         }
+    }
+
+    /** The bound of one anti-entropy state message on a node (its REPAIR_ANSWER_BYTES, 4 MiB). */
+    private static final long MESSAGE_BOUND = 4L * 1024 * 1024;
+
+    @Test
+    void aReplicaThatMissedABigSetAndASlotOfManyKeyPagesConvergesThroughBoundedMessages() throws Exception {
+        List<Integer> busPorts = ClusterHarness.freePortList(3);
+        try (BusProxy proxy = BusProxy.start(busPorts.get(2))) {
+            Map<String, String> noHints = Map.of("hyperkv.cluster.hints.max-bytes", "1"); // only anti-entropy repairs
+            try (ClusterHarness cluster = behindProxy(busPorts, proxy, noHints)) {
+                String seen = seenThroughProxy(cluster, proxy);
+                proxy.mode(BusProxy.Mode.BLACKHOLE);
+                await().atMost(CONVERGE).until(() -> cluster.node(0).log().contains(seen + "DOWN")
+                        && cluster.node(1).log().contains(seen + "DOWN"));
+
+                int members = 100_000;
+                int slotKeys = 2_500; // one slot, 1 000 key hashes a page
+                try (Jedis c = new Jedis("127.0.0.1", cluster.respPort(0), 60_000)) {
+                    var p = c.pipelined();
+                    for (int m = 0; m < members; m += 1000) {
+                        if (m % 20_000 == 0) {
+                            p.sync(); // a few MB in flight at most: the replies of a loaded machine come slowly
+                        }
+                        String[] batch = new String[Math.min(1000, members - m)];
+                        for (int j = 0; j < batch.length; j++) {
+                            batch[j] = String.format("member:%09d", m + j);
+                        }
+                        p.sadd("big", batch);
+                    }
+                    for (int k = 0; k < slotKeys; k++) {
+                        p.set("{one-slot}:" + k, "v" + k);
+                    }
+                    p.sync();
+                    assertThat(c.scard("big")).isEqualTo(members);
+                }
+                try (Jedis c = new Jedis("127.0.0.1", cluster.respPort(2))) {
+                    assertThat(c.exists("big")).isFalse();
+                }
+                proxy.mode(BusProxy.Mode.PASS);
+                await().atMost(CONVERGE).until(() -> count(cluster.node(0).log(), seen + "UP") >= 2);
+
+                await().atMost(CONVERGE).untilAsserted(() -> {
+                    repair(cluster, 0);
+                    List<String> digests = new ArrayList<>();
+                    for (int i = 0; i < 3; i++) {
+                        digests.add(debugDigest(cluster, i));
+                    }
+                    assertThat(digests).as("DEBUG DIGEST of nodes 0, 1, 2").containsOnly(digests.get(0));
+                });
+                try (Jedis c = new Jedis("127.0.0.1", cluster.respPort(2), 60_000)) {
+                    assertThat(c.scard("big")).isEqualTo(members);
+                    assertThat(c.sismember("big", "member:000099999")).isTrue();
+                    assertThat(c.dbSize()).isEqualTo(slotKeys + 1);
+                    assertThat(c.get("{one-slot}:2499")).isEqualTo("v2499");
+                }
+                double parts = 0;
+                for (int i = 0; i < 3; i++) {
+                    double largest = meter(cluster, i, "hyperkv_anti_entropy_message_bytes_max");
+                    assertThat(largest).as("largest anti-entropy message of node " + i)
+                            .isLessThanOrEqualTo(MESSAGE_BOUND + 64 * 1024);
+                    parts += meter(cluster, i, "hyperkv_anti_entropy_parts_total");
+                }
+                // 100 000 rows travel in parts of at most 8 192 rows: a whole-state message would have been one
+                assertThat(parts).isGreaterThanOrEqualTo(members / 8192);
+            }
+        }
+    }
+
+    private static double meter(ClusterHarness cluster, int i, String name) {
+        HttpResponse<String> r = cluster.admin(i, "GET", "/q/metrics", null);
+        assertThat(r.statusCode()).as("GET /q/metrics on node %d", i).isEqualTo(200);
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new AssertionError("no " + name + " on node " + i);
+    }
+
+    /**
+     * Three nodes, rounds an hour apart, plus {@code extra} settings; the others reach node 2 only through
+     * {@code proxy}, where it is listed. Returns once the topology is in force everywhere.
+     */
+    private static ClusterHarness behindProxy(List<Integer> busPorts, BusProxy proxy, Map<String, String> extra) {
+        String peers = "127.0.0.1:" + busPorts.get(0) + ",127.0.0.1:" + busPorts.get(1) + ",127.0.0.1:"
+                + proxy.port();
+        Map<String, String> common = new HashMap<>(HOURLY_ROUNDS);
+        common.putAll(extra);
+        common.put("hyperkv.cluster.peers", peers);
+        ClusterHarness cluster = ClusterHarness.start(3, common,
+                i -> Map.of("hyperkv.cluster.bus-port", Integer.toString(busPorts.get(i))));
+        try {
+            awaitEpoch(cluster, 3, 1);
+            return cluster;
+        } catch (RuntimeException | Error e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /** The start of node 0's log line about node 2's state through the proxy, once node 0 saw it UP. */
+    private static String seenThroughProxy(ClusterHarness cluster, BusProxy proxy) {
+        String id2 = node(cluster, 2).get("nodeId").asText();
+        String seen = "bus peer 127.0.0.1:" + proxy.port() + " (node " + id2 + ") is now ";
+        await().atMost(CONVERGE).until(() -> cluster.node(0).log().contains(seen + "UP"));
+        return seen;
     }
 
     /** Writes distinct keys round-robin through the three nodes' RESP ports (which the proxy does not touch). */

@@ -38,8 +38,11 @@ import java.util.logging.Logger;
  * <h2>A round</h2>
  * For each co-owner that is UP, over the slots both own under the topology in force: compare every database's slot
  * digests in one call ({@code AE.DIGESTS}); for each differing slot, compare the keys' state hashes ({@code AE.KEYS},
- * paged); for the differing keys, in batches, fetch the co-owner's full state and merge it here, wait for it to be
- * durable, then send this node's (now joined) state back for the co-owner to merge. After that both hold the join of
+ * paged on both sides and walked in key order, {@link SlotRepair#diff}); for the differing keys, in batches as the
+ * walk finds them, fetch the co-owner's full state and merge it here, wait for it to be durable, then send this node's
+ * (now joined) state back for the co-owner to merge. A key too big for one message travels in parts
+ * ({@link io.hyperkv.store.KeyDelta.Part}), so a round's memory and messages are bounded by pages, batches and the
+ * message size, whatever the size of a slot or a key. After that both hold the join of
  * the two, tombstones included, so one round converges a quiet slot. Work per round is bounded by
  * {@link Settings#maxKeysPerRound()}: slots left over wait for the follow-up round, which comes after
  * {@link Settings#retry()} rather than a full interval.
@@ -64,6 +67,8 @@ public final class AntiEntropy implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AntiEntropy.class.getName());
     private static final long TICK_MILLIS = 250;
     private static final Duration PEER_UP_DELAY = Duration.ofMillis(500);
+    /** Differing slots whose first key page a round asks for ahead of the slot it repairs (hides a call's latency). */
+    private static final int PAGES_AHEAD = 16;
 
     /**
      * @param interval time between scheduled rounds (each jittered by up to a fifth either way)
@@ -88,7 +93,8 @@ public final class AntiEntropy implements AutoCloseable {
     }
 
     /** The totals since start, for metrics. */
-    public record Totals(long rounds, long keysCompared, long keysRepaired, long keysChangedHere, int slotsDiffering) {
+    public record Totals(long rounds, long keysCompared, long keysRepaired, long keysChangedHere, int slotsDiffering,
+            long partsExchanged, long largestMessageBytes) {
     }
 
     private final NodeId self;
@@ -105,6 +111,7 @@ public final class AntiEntropy implements AutoCloseable {
     private final AtomicLong keysCompared = new AtomicLong();
     private final AtomicLong keysRepaired = new AtomicLong();
     private final AtomicLong keysChangedHere = new AtomicLong();
+    private final AtomicLong partsExchanged = new AtomicLong();
     private volatile int slotsDiffering;
     private volatile RoundReport last;
     private long started; // guarded by lock
@@ -147,7 +154,7 @@ public final class AntiEntropy implements AutoCloseable {
     public Totals totals() {
         synchronized (lock) {
             return new Totals(started, keysCompared.get(), keysRepaired.get(), keysChangedHere.get(),
-                    slotsDiffering);
+                    slotsDiffering, partsExchanged.get(), exchange.largestMessageBytes());
         }
     }
 
@@ -375,28 +382,42 @@ public final class AntiEntropy implements AutoCloseable {
             for (int db = 0; db < dbs; db++) {
                 SlotRepair repair = new SlotRepair(exchange, store, settings, peer, db);
                 List<byte[]> pending = new ArrayList<>();
-                for (int slot = shared.nextSetBit(0); slot >= 0; slot = shared.nextSetBit(slot + 1)) {
+                int[] slots = differingSlots(shared, db, theirs[db]);
+                for (int i = 0; i < slots.length; i++) {
                     if (Thread.currentThread().isInterrupted()) {
                         throw new InterruptedException();
                     }
-                    if (store.slotDigest(db, slot) == theirs[db][slot]) {
-                        continue;
-                    }
+                    int slot = slots[i];
                     differing.set(slot);
                     if (keysRepaired + pending.size() >= settings.maxKeysPerRound()) {
                         unfinished.set(slot); // the follow-up round takes it
                         continue;
                     }
-                    SlotRepair.Diff diff = repair.diff(slot);
+                    // the co-owner's first key page of the next slots is on its way while this one is repaired
+                    for (int j = i; j < Math.min(slots.length, i + PAGES_AHEAD); j++) {
+                        repair.ask(slots[j], theirs[db][slots[j]] == 0);
+                    }
+                    SlotRepair.Diff diff = repair.diff(slot, key -> {
+                        pending.add(key);
+                        if (pending.size() >= settings.keysPerCall()) {
+                            exchangeBoth(repair, pending);
+                        }
+                        return keysRepaired + pending.size() < settings.maxKeysPerRound();
+                    });
                     keysCompared += diff.keysCompared();
-                    pending.addAll(diff.keys());
-                    if (pending.size() >= settings.keysPerCall()) {
-                        exchangeBoth(repair, pending);
+                    if (!diff.complete()) {
+                        unfinished.set(slot); // the follow-up round takes the rest
                     }
                 }
                 exchangeBoth(repair, pending);
+                partsExchanged.addAndGet(repair.parts());
             }
             compared.or(shared);
+        }
+
+        /** The slots of {@code shared} whose digest in {@code db} differs from the co-owner's {@code theirs}. */
+        int[] differingSlots(BitSet shared, int db, long[] theirs) {
+            return shared.stream().filter(slot -> store.slotDigest(db, slot) != theirs[slot]).toArray();
         }
 
         /** Exchanges {@code keys} both ways in calls of at most {@link Settings#keysPerCall()}; empties the list. */

@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntPredicate;
 
 /**
@@ -33,7 +34,13 @@ import java.util.function.IntPredicate;
  *     {@code limit}; fewer than {@code limit} means the slot ends there</td></tr>
  * <tr><td>{@code AE.FETCH db key...}</td><td>one element per key, for a prefix of the keys: the key's
  *     {@link Keyspace#capture} (tombstones included), or empty when nothing is stored; the prefix ends once the answer
- *     holds {@code maxAnswerBytes} (at least one key), and the caller asks again for the rest</td></tr>
+ *     holds {@code maxAnswerBytes} (at least one key), and the caller asks again for the rest. A key's state is sent
+ *     whole, however large (quorum reads)</td></tr>
+ * <tr><td>{@code AE.PARTS db key...}</td><td>as {@code AE.FETCH}, but a key whose state does not fit in what is
+ *     left of the answer's {@code maxAnswerBytes} comes as its first part ({@link Keyspace#capturePart},
+ *     {@link KeyDelta.Part}): an answer never holds much more than {@code maxAnswerBytes}</td></tr>
+ * <tr><td>{@code AE.PART db key after}</td><td>the part of the key's state after element {@code after}, of about
+ *     {@code maxAnswerBytes} ({@link Keyspace#capturePart}); empty when nothing is stored</td></tr>
  * <tr><td>{@code AE.MERGE db {key delta}...}</td><td>{@code changed}: after merging every delta of a slot this node
  *     owns under its topology in force ({@link Keyspace#merge}; deltas of other slots are ignored, so a caller on an
  *     older topology cannot bring back a slot this node dropped) and waiting for them to be durable, how many changed
@@ -50,6 +57,8 @@ public final class StateExchange {
     static final String KEYS = "AE.KEYS";
     static final String FETCH = "AE.FETCH";
     static final String MERGE = "AE.MERGE";
+    static final String PARTS = "AE.PARTS";
+    static final String PART = "AE.PART";
 
     private static final int DIGEST_ENTRY_BYTES = 2 + 8;
 
@@ -58,6 +67,7 @@ public final class StateExchange {
     private final Duration timeout;
     private final int maxAnswerBytes;
     private final IntPredicate owned;
+    private final AtomicLong largestMessage = new AtomicLong();
 
     /** A live key of a peer's slot and the hash of its state, as {@code AE.KEYS} reports it. */
     public record KeyHash(byte[] key, long hash) {
@@ -75,9 +85,33 @@ public final class StateExchange {
         this.timeout = timeout;
         this.maxAnswerBytes = maxAnswerBytes;
         rpc.serve(DIGESTS, (from, args) -> CompletableFuture.completedFuture(localDigests()));
-        rpc.serve(KEYS, (from, args) -> CompletableFuture.completedFuture(serveKeys(args)));
+        rpc.serve(KEYS, (from, args) -> CompletableFuture.completedFuture(sized(serveKeys(args))));
         rpc.serve(FETCH, (from, args) -> CompletableFuture.completedFuture(serveFetch(args)));
         rpc.serve(MERGE, (from, args) -> serveMerge(args));
+        rpc.serve(PARTS, (from, args) -> CompletableFuture.completedFuture(sized(serveParts(args))));
+        rpc.serve(PART, (from, args) -> CompletableFuture.completedFuture(sized(servePart(args))));
+    }
+
+    /** About the most state bytes one message of {@link #fetchParts}, {@link #nextPart} or a part pushed carries. */
+    public int maxAnswerBytes() {
+        return maxAnswerBytes;
+    }
+
+    /**
+     * The largest anti-entropy message (a key-state answer served, or a merge sent, in bytes of its elements) since
+     * start: what shows that big slots and keys travel in bounded messages.
+     */
+    public long largestMessageBytes() {
+        return largestMessage.get();
+    }
+
+    private byte[][] sized(byte[][] message) {
+        long bytes = 0;
+        for (byte[] b : message) {
+            bytes += b.length;
+        }
+        largestMessage.accumulateAndGet(bytes, Math::max);
+        return message;
     }
 
     // ------------------------------------------------------------------------------------------------ client side
@@ -109,7 +143,31 @@ public final class StateExchange {
         return fetchFrom(peer, db, keys, out).thenApply(v -> Collections.unmodifiableList(out));
     }
 
+    /**
+     * As {@link #fetch}, but a key whose state is larger than a message comes as its first part
+     * ({@link KeyDelta#part()}); the caller asks for the rest with {@link #nextPart}.
+     */
+    public CompletableFuture<List<KeyDelta>> fetchParts(NodeId peer, int db, List<byte[]> keys) {
+        List<KeyDelta> out = new ArrayList<>(keys.size());
+        return fetchFrom(PARTS, peer, db, keys, out).thenApply(v -> Collections.unmodifiableList(out));
+    }
+
+    /** The part of {@code peer}'s state of {@code key} after element {@code after}; null if it stores nothing. */
+    public CompletableFuture<KeyDelta> nextPart(NodeId peer, int db, byte[] key, byte[] after) {
+        return rpc.call(peer, PART, new byte[][] {number(db), key, after}, timeout).thenApply(answer -> {
+            if (answer.length != 1) {
+                throw new IllegalStateException("node " + peer + " answered " + answer.length + " parts for one");
+            }
+            return answer[0].length == 0 ? null : KeyDelta.decode(answer[0]);
+        });
+    }
+
     private CompletableFuture<Void> fetchFrom(NodeId peer, int db, List<byte[]> keys, List<KeyDelta> out) {
+        return fetchFrom(FETCH, peer, db, keys, out);
+    }
+
+    private CompletableFuture<Void> fetchFrom(String verb, NodeId peer, int db, List<byte[]> keys,
+            List<KeyDelta> out) {
         if (out.size() == keys.size()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -119,7 +177,7 @@ public final class StateExchange {
         for (int i = 0; i < rest.size(); i++) {
             args[1 + i] = rest.get(i);
         }
-        return rpc.call(peer, FETCH, args, timeout).thenCompose(answer -> {
+        return rpc.call(peer, verb, args, timeout).thenCompose(answer -> {
             if (answer.length == 0 || answer.length > rest.size()) {
                 return CompletableFuture.failedFuture(new IllegalStateException("node " + peer + " answered "
                         + answer.length + " states for " + rest.size() + " keys"));
@@ -127,7 +185,7 @@ public final class StateExchange {
             for (byte[] state : answer) {
                 out.add(state.length == 0 ? null : KeyDelta.decode(state));
             }
-            return fetchFrom(peer, db, keys, out);
+            return fetchFrom(verb, peer, db, keys, out);
         });
     }
 
@@ -142,6 +200,7 @@ public final class StateExchange {
             args[1 + 2 * i] = keys.get(i);
             args[2 + 2 * i] = deltas.get(i).encode();
         }
+        sized(args);
         return rpc.call(peer, MERGE, args, timeout).thenApply(answer -> Integer.parseInt(text(answer[0])));
     }
 
@@ -188,13 +247,7 @@ public final class StateExchange {
         byte[] after = args[2];
         int limit = bounded(args[3], 100_000, "limit");
         List<byte[]> out = new ArrayList<>();
-        for (Keyspace.KeyHash kh : keyspace.keyHashes(db, slot)) {
-            if (after.length > 0 && Arrays.compareUnsigned(kh.key(), after) <= 0) {
-                continue;
-            }
-            if (out.size() == 2 * limit) {
-                break;
-            }
+        for (Keyspace.KeyHash kh : keyspace.keyHashes(db, slot, after.length == 0 ? null : after, limit)) {
             out.add(kh.key());
             out.add(ByteBuffer.allocate(8).putLong(kh.hash()).array());
         }
@@ -213,6 +266,30 @@ public final class StateExchange {
             out.add(state);
         }
         return out.toArray(byte[][]::new);
+    }
+
+    private byte[][] serveParts(byte[][] args) {
+        require(args.length >= 2, "AE.PARTS takes db key...");
+        int db = database(args[0]);
+        List<byte[]> out = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 1; i < args.length; i++) {
+            long left = maxAnswerBytes - bytes;
+            if (!out.isEmpty() && left < maxAnswerBytes / 4) {
+                break; // a key here would come in small parts: the caller asks again with it first
+            }
+            KeyDelta d = keyspace.capturePart(db, args[i], null, (int) left);
+            byte[] state = d == null ? new byte[0] : d.encode();
+            bytes += state.length + args[i].length;
+            out.add(state);
+        }
+        return out.toArray(byte[][]::new);
+    }
+
+    private byte[][] servePart(byte[][] args) {
+        require(args.length == 3 && args[2].length > 0, "AE.PART takes db key after");
+        KeyDelta d = keyspace.capturePart(database(args[0]), args[1], args[2], maxAnswerBytes);
+        return new byte[][] {d == null ? new byte[0] : d.encode()};
     }
 
     private CompletableFuture<byte[][]> serveMerge(byte[][] args) {

@@ -103,6 +103,62 @@ class AntiEntropyTest {
     }
 
     @Test
+    void aSlotOfManyPagesAndASetOfManyPartsBothDivergentConvergeInOneRoundInBoundedMessages() throws Exception {
+        try (Replicas rs = Replicas.start(2, dir, ON_REQUEST)) {
+            Replicas.Replica a = rs.get(0);
+            Replicas.Replica b = rs.get(1);
+            for (int i = 0; i < 300; i++) {
+                eachNode(a, "SET", "{one-slot}:" + i, "a");
+            }
+            sadd(a, 0, 30_000);
+            eachNode(a, "SREM", "big", member(100));
+            b.ks.clock().observe(a.ks.stamp());
+            for (int i = 250; i < 350; i++) {
+                eachNode(b, "SET", "{one-slot}:" + i, "b");
+            }
+            sadd(b, 25_000, 35_000);
+            eachNode(b, "SREM", "big", member(30_000));
+            int setBytes = a.ks.capture(0, bytes("big")).encodedLength();
+            assertThat(setBytes).isGreaterThan(10 * Replicas.ANSWER_BYTES); // many parts, each within one message
+
+            RoundReport round = a.round();
+
+            assertThat(round.problems()).isEmpty();
+            assertThat(a.digest()).isEqualTo(b.digest());
+            for (Replicas.Replica r : rs.all()) {
+                assertThat(r.redis.run("SCARD", "big")).isEqualTo(":" + (35_000 - 2));
+                assertThat(r.redis.run("SISMEMBER", "big", member(100))).isEqualTo(":0");
+                assertThat(r.redis.run("SISMEMBER", "big", member(30_000))).isEqualTo(":0");
+                assertThat(r.redis.run("SISMEMBER", "big", member(34_999))).isEqualTo(":1");
+                assertThat(r.redis.run("GET", "{one-slot}:299")).isEqualTo("\"b\"");
+                assertThat(r.redis.run("GET", "{one-slot}:0")).isEqualTo("\"a\"");
+                assertThat(r.redis.run("DBSIZE")).isEqualTo(":351");
+                AntiEntropy.Totals t = r.ae.totals();
+                // a message holds at most one part's rows, the part bound plus one row and the META beside it
+                assertThat(t.largestMessageBytes()).as("largest message on " + r.member.id)
+                        .isPositive().isLessThan(Replicas.ANSWER_BYTES + 4096);
+            }
+            assertThat(a.ae.totals().partsExchanged()).as(round.toString()).isGreaterThan(20);
+            assertThat(round.keysCompared()).isGreaterThanOrEqualTo(350); // 70 pages of 5 on each side
+            assertThat(a.round().slotsDiffering()).isZero();
+        }
+    }
+
+    private static void sadd(Replicas.Replica r, int from, int to) {
+        for (int i = from; i < to; i += 1000) {
+            List<String> command = new java.util.ArrayList<>(List.of("SADD", "big"));
+            for (int m = i; m < Math.min(to, i + 1000); m++) {
+                command.add(member(m));
+            }
+            eachNode(r, command.toArray(String[]::new));
+        }
+    }
+
+    private static String member(int i) {
+        return String.format("m%05d", i);
+    }
+
+    @Test
     void threeDivergentReplicasConvergeAfterRoundsOnTwoOfThem() throws Exception {
         try (Replicas rs = Replicas.start(3, dir, ON_REQUEST)) {
             for (int n = 0; n < 3; n++) {

@@ -28,6 +28,9 @@ import java.util.concurrent.Executors;
  */
 final class Replicas implements AutoCloseable {
 
+    /** The bound of a state message between these replicas (the nodes use megabytes; small here to need parts). */
+    static final int ANSWER_BYTES = 64 * 1024;
+
     /** One replica. */
     static final class Replica {
         final LoopbackBus.Member member;
@@ -45,7 +48,7 @@ final class Replicas implements AutoCloseable {
             this.redis = new CommandRunner(ks);
             StateExchange exchange = new StateExchange(new BusRpc(member.node, work), ks,
                     slot -> member.topology.get().map(t -> t.owns(member.id, slot)).orElse(false),
-                    Duration.ofSeconds(10), 64 * 1024);
+                    Duration.ofSeconds(10), ANSWER_BYTES);
             this.ae = new AntiEntropy(member.id, member.topology, ks, exchange, member.node, settings,
                     Clock.systemUTC());
         }
