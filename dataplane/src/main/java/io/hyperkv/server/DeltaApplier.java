@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.jboss.logging.Logger;
 
 /**
  * The receiving end of replication: merges the deltas a peer sent into this node's keyspace
@@ -26,6 +27,8 @@ import java.util.concurrent.Executor;
  * batch. {@link #apply} never blocks the bus thread.
  */
 final class DeltaApplier implements DeltaHandler {
+
+    private static final Logger LOG = Logger.getLogger(DeltaApplier.class);
 
     private final Keyspace keyspace;
     private final Executor worker;
@@ -42,7 +45,10 @@ final class DeltaApplier implements DeltaHandler {
             for (int i = 0; i < deltas.size(); i++) {
                 DeltaEnvelope e = batch.get(i);
                 if (deltas.get(i) instanceof FlushCut cut) {
-                    keyspace.applyCut(cut);
+                    if (keyspace.applyCut(cut)) {
+                        LOG.infof("applied a peer's flush of db %d..%d: removed what was stamped at or before %s",
+                                cut.fromDb(), cut.toDb() - 1, cut.cut());
+                    }
                 } else {
                     keyspace.merge(e.db(), e.key(), (KeyDelta) deltas.get(i));
                 }

@@ -24,18 +24,14 @@ final class FlushCutRelay {
 
     private static final Logger LOG = Logger.getLogger(FlushCutRelay.class);
 
-    private final Keyspace keyspace;
-
-    private FlushCutRelay(Keyspace keyspace) {
-        this.keyspace = keyspace;
+    private FlushCutRelay() {
     }
 
     /** Starts relaying this node's cuts to every peer whose link comes UP on {@code bus}. */
     static void attach(BusNode bus, Keyspace keyspace) {
-        FlushCutRelay relay = new FlushCutRelay(keyspace);
         bus.addListener(e -> {
             if (e.to() == PeerState.UP && e.id().isPresent()) {
-                List<DeltaEnvelope> cuts = relay.envelopes();
+                List<DeltaEnvelope> cuts = envelopes(keyspace);
                 if (!cuts.isEmpty() && !(bus.send(e.id().get(), cuts) instanceof io.hyperkv.cluster.bus.Delivery.Queued)) {
                     // the next UP, or the hints of the flush itself, carry them
                     LOG.debugf("could not queue %d flush cut(s) for node %s", cuts.size(), e.id().get());
@@ -45,7 +41,7 @@ final class FlushCutRelay {
     }
 
     /** One envelope per db that has a cut, consecutive dbs with the same cut (a FLUSHALL) in one. */
-    List<DeltaEnvelope> envelopes() {
+    static List<DeltaEnvelope> envelopes(Keyspace keyspace) {
         List<DeltaEnvelope> out = new ArrayList<>();
         int from = 0;
         Stamp run = null;

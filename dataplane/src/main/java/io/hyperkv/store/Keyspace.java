@@ -920,16 +920,8 @@ public final class Keyspace {
             engine.write(batch);
             metaCache.clear();
             counterIncarnation = clock.next().time();
-            SlotDigests d = digests;
             for (int db = fromDb; db < toDb; db++) {
-                stats.dirty.add(keys[db].get());
-                keys[db].set(0);
-                expires[db].set(0);
-                tombstones[db].set(0);
-                if (d != null) {
-                    d.clear(db);
-                }
-                sweepFrom[db] = 0;
+                emptied(db);
                 if (cut != null) {
                     cuts[db] = cut;
                 }
@@ -981,43 +973,46 @@ public final class Keyspace {
         int toDb = Math.min(flush.toDb(), databases);
         Stamp cut = flush.cut();
         clock.observe(cut);
-        boolean applied = false;
         try (KeyLocks.Held ignored = locks.lockAll(); Engine.Batch batch = engine.batch()) {
+            List<Integer> taken = new ArrayList<>();
+            List<Integer> whole = new ArrayList<>();
             List<Object[]> removed = new ArrayList<>();
             for (int db = fromDb; db < toDb; db++) {
                 if (cuts[db] != null && !cut.after(cuts[db])) {
                     continue;
                 }
-                applied = true;
-                long survivors = 0;
-                try (Engine.Cursor c = engine.iterate(ColumnFamily.META, KeyCodec.dbStart(db), KeyCodec.dbEnd(db))) {
-                    for (; c.valid(); c.next()) {
-                        Metadata m = Metadata.decode(c.value());
-                        if (m.stamp().after(cut)) {
-                            survivors++;
-                            continue;
-                        }
-                        byte[] key = KeyCodec.userKeyOfMeta(c.key());
-                        stage(batch, db, key, m, null);
-                        removed.add(new Object[] {db, key, m});
-                    }
-                }
-                if (survivors == 0) {
-                    // nothing newer than the cut here: the whole db goes, stray rows included, as FLUSHDB
+                taken.add(db);
+                if (!holdsNewer(db, cut)) {
+                    // the usual case (no write here raced the flush): the whole db goes, as FLUSHDB, with no per-key work
                     for (ColumnFamily cf : new ColumnFamily[] {ColumnFamily.META, ColumnFamily.SUB, ColumnFamily.ZSCORE,
                             ColumnFamily.EXPIRE, ColumnFamily.ORDER}) {
                         batch.deleteRange(cf, KeyCodec.dbStart(db), KeyCodec.dbEnd(db));
                     }
+                    whole.add(db);
+                } else {
+                    try (Engine.Cursor c = engine.iterate(ColumnFamily.META, KeyCodec.dbStart(db), KeyCodec.dbEnd(db))) {
+                        for (; c.valid(); c.next()) {
+                            Metadata m = Metadata.decode(c.value());
+                            if (!m.stamp().after(cut)) {
+                                byte[] key = KeyCodec.userKeyOfMeta(c.key());
+                                stage(batch, db, key, m, null);
+                                removed.add(new Object[] {db, key, m});
+                            }
+                        }
+                    }
                 }
                 batch.put(ColumnFamily.SYS, cutKey(db), encodeCut(cut));
             }
-            if (!applied) {
+            if (taken.isEmpty()) {
                 return false;
             }
             engine.write(batch);
             metaCache.clear();
             counterIncarnation = clock.next().time();
             SlotDigests d = digests;
+            for (int db : whole) {
+                emptied(db);
+            }
             for (Object[] r : removed) {
                 int db = (Integer) r[0];
                 count(db, (Metadata) r[2], null);
@@ -1026,15 +1021,38 @@ public final class Keyspace {
                 }
                 stats.dirty.increment();
             }
-            for (int db = fromDb; db < toDb; db++) {
-                if (cuts[db] == null || cut.after(cuts[db])) {
-                    cuts[db] = cut;
-                    sweepFrom[db] = 0;
-                }
+            for (int db : taken) {
+                cuts[db] = cut;
+                sweepFrom[db] = 0;
             }
             fireFlushed(fromDb, toDb);
         }
         return true;
+    }
+
+    /** Whether some META row of {@code db}, tombstones included, is stamped after {@code cut}. */
+    private boolean holdsNewer(int db, Stamp cut) {
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.META, KeyCodec.dbStart(db), KeyCodec.dbEnd(db))) {
+            for (; c.valid(); c.next()) {
+                if (Metadata.decode(c.value()).stamp().after(cut)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Counters, digests and expiry sweep of {@code db} after range deletions emptied it. */
+    private void emptied(int db) {
+        stats.dirty.add(keys[db].get());
+        keys[db].set(0);
+        expires[db].set(0);
+        tombstones[db].set(0);
+        SlotDigests d = digests;
+        if (d != null) {
+            d.clear(db);
+        }
+        sweepFrom[db] = 0;
     }
 
     /** Whether {@code db} has a cut at or above {@code stamp}: a remote state stamped so is flushed, not merged. */
