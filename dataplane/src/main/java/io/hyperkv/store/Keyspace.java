@@ -48,6 +48,8 @@ import java.util.function.LongSupplier;
  * that state loses and every replica that expired the same state agrees). {@link #merge} joins a remote key state
  * (strings: {@link StringRegister}; collections: the type's {@link CollectionReplica}), and {@link #slotDigest}/
  * {@link #keyHashes} expose the {@link StateHash} digests anti-entropy compares, kept incrementally in memory.
+ * FLUSHDB/FLUSHALL are {@link FlushCut cuts} there: persisted per db, shipped to every node, and {@link #merge} drops
+ * any remote state stamped at or below its db's cut, so nothing flushed comes back ({@link #applyCut}).
  */
 public final class Keyspace {
 
@@ -96,9 +98,9 @@ public final class Keyspace {
     private volatile long tombstoneGraceMillis = DEFAULT_TOMBSTONE_GRACE_MILLIS;
     /**
      * Per db, the highest {@link FlushCut} this node took or applied (null: none), as persisted in SYS. Written with
-     * every stripe held; {@link #merge} reads it under the key's stripe.
+     * every stripe held; {@link #merge} reads it under the key's stripe, others (the relay of cuts to peers) any time.
      */
-    private final Stamp[] cuts;
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Stamp> cuts;
 
     /** How long a tombstone is kept by default before the expiry cycle collects it. */
     public static final long DEFAULT_TOMBSTONE_GRACE_MILLIS = 3_600_000;
@@ -923,7 +925,7 @@ public final class Keyspace {
             for (int db = fromDb; db < toDb; db++) {
                 emptied(db);
                 if (cut != null) {
-                    cuts[db] = cut;
+                    cuts.set(db, cut);
                 }
             }
             fireFlushed(fromDb, toDb);
@@ -949,7 +951,7 @@ public final class Keyspace {
 
     /** The highest flush cut this node applied to {@code db}, or null if none (cluster mode only). */
     public Stamp cut(int db) {
-        return cuts[db];
+        return cuts.get(db);
     }
 
     /**
@@ -978,7 +980,7 @@ public final class Keyspace {
             List<Integer> whole = new ArrayList<>();
             List<Object[]> removed = new ArrayList<>();
             for (int db = fromDb; db < toDb; db++) {
-                if (cuts[db] != null && !cut.after(cuts[db])) {
+                if (cuts.get(db) != null && !cut.after(cuts.get(db))) {
                     continue;
                 }
                 taken.add(db);
@@ -1022,7 +1024,7 @@ public final class Keyspace {
                 stats.dirty.increment();
             }
             for (int db : taken) {
-                cuts[db] = cut;
+                cuts.set(db, cut);
                 sweepFrom[db] = 0;
             }
             fireFlushed(fromDb, toDb);
@@ -1057,7 +1059,7 @@ public final class Keyspace {
 
     /** Whether {@code db} has a cut at or above {@code stamp}: a remote state stamped so is flushed, not merged. */
     private boolean belowCut(int db, Stamp stamp) {
-        Stamp cut = cuts[db];
+        Stamp cut = cuts.get(db);
         return cut != null && !stamp.after(cut);
     }
 
@@ -1074,13 +1076,13 @@ public final class Keyspace {
     }
 
     /** The cuts persisted in SYS, per db (null: none), read once at start-up. */
-    private Stamp[] loadCuts() {
-        Stamp[] loaded = new Stamp[databases];
+    private java.util.concurrent.atomic.AtomicReferenceArray<Stamp> loadCuts() {
+        var loaded = new java.util.concurrent.atomic.AtomicReferenceArray<Stamp>(databases);
         for (int db = 0; db < databases; db++) {
             byte[] raw = engine.get(ColumnFamily.SYS, cutKey(db));
             if (raw != null && raw.length == 16) {
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw);
-                loaded[db] = new Stamp(b.getLong(), b.getLong());
+                loaded.set(db, new Stamp(b.getLong(), b.getLong()));
             }
         }
         return loaded;
