@@ -1036,7 +1036,7 @@ public final class Keyspace {
     private boolean holdsNewer(int db, Stamp cut) {
         try (Engine.Cursor c = engine.iterate(ColumnFamily.META, KeyCodec.dbStart(db), KeyCodec.dbEnd(db))) {
             for (; c.valid(); c.next()) {
-                if (Metadata.decode(c.value()).stamp().after(cut)) {
+                if (Metadata.stampOf(c.value()).after(cut)) {
                     return true;
                 }
             }

@@ -210,6 +210,8 @@ class FlushCutTest {
         assertThat(FlushCut.is(KeyDelta.of(Metadata.string(b("v"), Encoding.RAW, 1, new Stamp(1, 1), 0, null)).encode()))
                 .isFalse();
         assertThat(FlushCut.decode(bytes)).isEqualTo(c);
+        Metadata withExpiry = Metadata.string(b("v"), Encoding.RAW, 7, new Stamp(99, 5), 1234, new Stamp(100, 6));
+        assertThat(Metadata.stampOf(withExpiry.encode())).as("the stamp a cut is compared with").isEqualTo(new Stamp(99, 5));
         assertThatThrownBy(() -> FlushCut.decode(java.util.Arrays.copyOf(bytes, 5))).isInstanceOf(StoreException.class);
         bytes[2] = 1; // toDb below fromDb
         assertThatThrownBy(() -> FlushCut.decode(bytes)).isInstanceOf(StoreException.class);
