@@ -254,7 +254,8 @@ final class KeyCommands extends Family {
         if (a.length > 2 || (a.length == 2 && !Args.is(a[1], "async") && !Args.is(a[1], "sync"))) {
             return Reply.error(Errors.SYNTAX);
         }
-        // ASYNC and SYNC are the same here: range deletions make both O(1)
+        // ASYNC and SYNC are the same here: range deletions make both O(1). In cluster mode the flush is a cut the
+        // keyspace ships to every node; the reply then waits for W of them like a write's (Keyspace.flushRange)
         if (all) {
             ks.flushAll();
         } else {

@@ -2,6 +2,8 @@ package io.hyperkv.server;
 
 import io.hyperkv.cluster.bus.DeltaEnvelope;
 import io.hyperkv.cluster.bus.DeltaHandler;
+import io.hyperkv.cluster.bus.Origin;
+import io.hyperkv.store.FlushCut;
 import io.hyperkv.store.KeyDelta;
 import io.hyperkv.store.KeySlot;
 import io.hyperkv.store.Keyspace;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.jboss.logging.Logger;
 
 /**
  * The receiving end of replication: merges the deltas a peer sent into this node's keyspace
@@ -19,10 +22,13 @@ import java.util.concurrent.Executor;
  *
  * <p>A batch that does not hold together (a delta that does not decode, a slot that is not the key's, a database out
  * of range) is refused whole with a {@link DeltaRejection} {@code MALFORMED} naming the first bad delta, before any of
- * it is merged; the sender keeps it as a hint and the node goes on serving. {@link #apply} never blocks the bus
- * thread.
+ * it is merged; the sender keeps it as a hint and the node goes on serving. An envelope whose delta is a
+ * {@link FlushCut} (another node's FLUSHDB/FLUSHALL) is applied with {@link Keyspace#applyCut}, in its place in the
+ * batch. {@link #apply} never blocks the bus thread.
  */
 final class DeltaApplier implements DeltaHandler {
+
+    private static final Logger LOG = Logger.getLogger(DeltaApplier.class);
 
     private final Keyspace keyspace;
     private final Executor worker;
@@ -35,17 +41,31 @@ final class DeltaApplier implements DeltaHandler {
     @Override
     public CompletableFuture<Void> apply(List<DeltaEnvelope> batch) {
         return CompletableFuture.supplyAsync(() -> {
-            List<KeyDelta> deltas = decode(batch);
+            List<Object> deltas = decode(batch);
             for (int i = 0; i < deltas.size(); i++) {
                 DeltaEnvelope e = batch.get(i);
-                keyspace.merge(e.db(), e.key(), deltas.get(i));
+                if (deltas.get(i) instanceof FlushCut cut) {
+                    if (keyspace.applyCut(cut)) {
+                        LOG.infof("applied a peer's flush of db %d..%d: removed what was stamped at or before %s",
+                                cut.fromDb(), cut.toDb() - 1, cut.cut());
+                    }
+                } else {
+                    keyspace.merge(e.db(), e.key(), (KeyDelta) deltas.get(i));
+                }
             }
             return null;
         }, worker).thenCompose(v -> keyspace.durable());
     }
 
-    private List<KeyDelta> decode(List<DeltaEnvelope> batch) {
-        List<KeyDelta> deltas = new ArrayList<>(batch.size());
+    /** The envelope that carries a local FLUSHDB/FLUSHALL's cut to a peer, in a batch like any delta. */
+    static DeltaEnvelope envelope(FlushCut cut) {
+        return new DeltaEnvelope(cut.fromDb(), KeySlot.of(FlushCut.ENVELOPE_KEY), FlushCut.ENVELOPE_KEY, cut.cut(),
+                cut.encode(), Origin.LIVE);
+    }
+
+    /** Each envelope's {@link KeyDelta}, or its {@link FlushCut} when it carries one. */
+    private List<Object> decode(List<DeltaEnvelope> batch) {
+        List<Object> deltas = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             DeltaEnvelope e = batch.get(i);
             String which = "delta " + (i + 1) + " of " + batch.size() + " (db " + e.db() + ", slot " + e.slot() + ")";
@@ -57,7 +77,7 @@ final class DeltaApplier implements DeltaHandler {
                 throw malformed(which + ": its key hashes to slot " + slot);
             }
             try {
-                deltas.add(KeyDelta.decode(e.delta()));
+                deltas.add(FlushCut.is(e.delta()) ? FlushCut.decode(e.delta()) : KeyDelta.decode(e.delta()));
             } catch (StoreException ex) {
                 throw malformed(which + ": " + ex.getMessage());
             }

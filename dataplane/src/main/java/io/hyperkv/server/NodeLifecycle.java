@@ -156,6 +156,7 @@ public class NodeLifecycle {
                     new DeltaApplier(keyspace, this::onWorker), START_TIMEOUT);
             node.bus(bus.node());
             clusterPubSub.attach(bus.node());
+            FlushCutRelay.attach(bus.node(), keyspace);
             hints = HintedHandoff.start(engine, hintBounds, bus.node(), registry);
             node.hints(hints);
             exchange = new StateExchange(bus.rpc(), keyspace,

@@ -101,6 +101,30 @@ final class Replicator implements DeltaSink {
         }
     }
 
+    /**
+     * A local FLUSHDB/FLUSHALL's cut goes to every node of the cluster, not only a slot's owners, and counts towards W
+     * like a write whose owner set is the whole cluster (hints keep it for a node that is down).
+     */
+    @Override
+    public void flushed(int fromDb, int toDb, io.hyperkv.crdt.Stamp cut) {
+        Topology t = topology.get().orElse(null);
+        if (t == null) {
+            return;
+        }
+        List<NodeId> everyone = t.nodes().stream().map(io.hyperkv.cluster.ClusterNode::id).toList();
+        DeltaEnvelope envelope = DeltaApplier.envelope(new io.hyperkv.store.FlushCut(fromDb, toDb, cut));
+        Scope scope = open.get();
+        if (scope != null) {
+            scope.add(everyone, envelope);
+            return;
+        }
+        for (NodeId node : everyone) {
+            if (!node.equals(self)) {
+                ship(node, List.of(envelope));
+            }
+        }
+    }
+
     /** Sends one batch; the future is true once {@code peer} acknowledged it, false once it went to the hints. */
     private CompletableFuture<Boolean> ship(NodeId peer, List<DeltaEnvelope> batch) {
         Delivery d = sender.send(peer, batch);

@@ -15,4 +15,11 @@ package io.hyperkv.store;
 public interface DeltaSink {
 
     void committed(int db, byte[] key, int slot, KeyDelta delta);
+
+    /**
+     * A local FLUSHDB/FLUSHALL removed the databases {@code [fromDb, toDb)} up to {@code cut}: every node of the
+     * cluster must apply the same cut ({@link Keyspace#applyCut}). Same thread and rules as {@link #committed}.
+     */
+    default void flushed(int fromDb, int toDb, io.hyperkv.crdt.Stamp cut) {
+    }
 }

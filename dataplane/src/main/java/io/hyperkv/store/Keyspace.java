@@ -48,6 +48,8 @@ import java.util.function.LongSupplier;
  * that state loses and every replica that expired the same state agrees). {@link #merge} joins a remote key state
  * (strings: {@link StringRegister}; collections: the type's {@link CollectionReplica}), and {@link #slotDigest}/
  * {@link #keyHashes} expose the {@link StateHash} digests anti-entropy compares, kept incrementally in memory.
+ * FLUSHDB/FLUSHALL are {@link FlushCut cuts} there: persisted per db, shipped to every node, and {@link #merge} drops
+ * any remote state stamped at or below its db's cut, so nothing flushed comes back ({@link #applyCut}).
  */
 public final class Keyspace {
 
@@ -94,6 +96,11 @@ public final class Keyspace {
     private volatile SlotDigests digests;
     private volatile Map<ValueType, CollectionReplica> replicas = Map.of();
     private volatile long tombstoneGraceMillis = DEFAULT_TOMBSTONE_GRACE_MILLIS;
+    /**
+     * Per db, the highest {@link FlushCut} this node took or applied (null: none), as persisted in SYS. Written with
+     * every stripe held; {@link #merge} reads it under the key's stripe, others (the relay of cuts to peers) any time.
+     */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Stamp> cuts;
 
     /** How long a tombstone is kept by default before the expiry cycle collects it. */
     public static final long DEFAULT_TOMBSTONE_GRACE_MILLIS = 3_600_000;
@@ -129,6 +136,7 @@ public final class Keyspace {
             tombstones[db] = new AtomicLong();
         }
         countKeys();
+        this.cuts = loadCuts();
     }
 
     public Keyspace(Engine engine, Clock clock) {
@@ -878,7 +886,10 @@ public final class Keyspace {
         return expires[db].get();
     }
 
-    /** FLUSHDB: range deletions over every family's db prefix, atomically, with all writers held off. */
+    /**
+     * FLUSHDB: range deletions over every family's db prefix, atomically, with all writers held off. In cluster mode
+     * it is also a {@link FlushCut}: see {@link #flushRange}.
+     */
     public void flush(int db) {
         flushRange(db, db + 1);
     }
@@ -888,34 +899,193 @@ public final class Keyspace {
         flushRange(0, databases);
     }
 
+    /**
+     * Removes everything in the databases {@code [fromDb, toDb)}. In cluster mode (a {@link DeltaSink} is set) the
+     * flush is a cut: a stamp taken with every stripe held, hence above every state this node stored and below every
+     * one it will store or accept; the cut is persisted with the range deletion (one batch), from then on
+     * {@link #merge} drops remote state at or below it, and the sink ships it to every node ({@link #applyCut}). A
+     * single node writes no cut and pays nothing more than the range deletions.
+     */
     private void flushRange(int fromDb, int toDb) {
         try (KeyLocks.Held ignored = locks.lockAll(); Engine.Batch batch = engine.batch()) {
             for (ColumnFamily cf : new ColumnFamily[] {ColumnFamily.META, ColumnFamily.SUB, ColumnFamily.ZSCORE, ColumnFamily.EXPIRE,
                     ColumnFamily.ORDER}) {
                 batch.deleteRange(cf, KeyCodec.dbStart(fromDb), KeyCodec.dbStart(toDb));
             }
+            DeltaSink sink = deltaSink;
+            Stamp cut = sink == null ? null : clock.next();
+            if (cut != null) {
+                for (int db = fromDb; db < toDb; db++) {
+                    batch.put(ColumnFamily.SYS, cutKey(db), encodeCut(cut));
+                }
+            }
             engine.write(batch);
             metaCache.clear();
             counterIncarnation = clock.next().time();
-            SlotDigests d = digests;
             for (int db = fromDb; db < toDb; db++) {
-                stats.dirty.add(keys[db].get());
-                keys[db].set(0);
-                expires[db].set(0);
-                tombstones[db].set(0);
-                if (d != null) {
-                    d.clear(db);
+                emptied(db);
+                if (cut != null) {
+                    cuts.set(db, cut);
                 }
-                sweepFrom[db] = 0;
             }
-            for (KeyEvents l : listeners) {
+            fireFlushed(fromDb, toDb);
+            if (cut != null) {
                 try {
-                    l.flushed(fromDb, toDb);
+                    sink.flushed(fromDb, toDb, cut);
                 } catch (RuntimeException e) {
                     stats.listenerFailures.increment();
                 }
             }
         }
+    }
+
+    private void fireFlushed(int fromDb, int toDb) {
+        for (KeyEvents l : listeners) {
+            try {
+                l.flushed(fromDb, toDb);
+            } catch (RuntimeException e) {
+                stats.listenerFailures.increment();
+            }
+        }
+    }
+
+    /** The highest flush cut this node applied to {@code db}, or null if none (cluster mode only). */
+    public Stamp cut(int db) {
+        return cuts.get(db);
+    }
+
+    /**
+     * Applies a cut another node took (its FLUSHDB/FLUSHALL reaching this replica over the bus or from hints):
+     * removes from the databases {@code [fromDb, toDb)} every key whose state is stamped at or before {@code cut},
+     * tombstones included, and persists the cut in the same batch. Idempotent and order-free: a db whose cut is
+     * already at or above {@code cut} is left alone, and {@link #merge} drops state at or below a db's cut, so the
+     * deltas older than the cut that arrive before or after it end the same way. Returns whether a db took the cut.
+     *
+     * <p>The unit is the key, decided by its META stamp (a collection's is the stamp of its latest write): a key
+     * written here after the cut (a write concurrent with the flush, stamped later by this node's clock, which
+     * observed no cut yet) survives whole, pre-cut elements included; one written before goes whole, even if its
+     * expiry changed later. Replicas agree because every one applies the same rule to the same stamps, and the
+     * surviving keys converge by the ordinary joins. The clock observes the cut first, so nothing written here from
+     * now on is at or below it. When no key of a db survives, the db's rows go by range deletions, as FLUSHDB's.
+     *
+     * @throws io.hyperkv.crdt.ClockSkewException if {@code cut} is too far ahead of this node's clock (nothing applied)
+     */
+    public boolean applyCut(FlushCut flush) {
+        int fromDb = flush.fromDb();
+        int toDb = Math.min(flush.toDb(), databases);
+        Stamp cut = flush.cut();
+        clock.observe(cut);
+        try (KeyLocks.Held ignored = locks.lockAll(); Engine.Batch batch = engine.batch()) {
+            List<Integer> taken = new ArrayList<>();
+            List<Integer> whole = new ArrayList<>();
+            List<Object[]> removed = new ArrayList<>();
+            for (int db = fromDb; db < toDb; db++) {
+                if (cuts.get(db) != null && !cut.after(cuts.get(db))) {
+                    continue;
+                }
+                taken.add(db);
+                if (!holdsNewer(db, cut)) {
+                    // the usual case (no write here raced the flush): the whole db goes, as FLUSHDB, with no per-key work
+                    for (ColumnFamily cf : new ColumnFamily[] {ColumnFamily.META, ColumnFamily.SUB, ColumnFamily.ZSCORE,
+                            ColumnFamily.EXPIRE, ColumnFamily.ORDER}) {
+                        batch.deleteRange(cf, KeyCodec.dbStart(db), KeyCodec.dbEnd(db));
+                    }
+                    whole.add(db);
+                } else {
+                    try (Engine.Cursor c = engine.iterate(ColumnFamily.META, KeyCodec.dbStart(db), KeyCodec.dbEnd(db))) {
+                        for (; c.valid(); c.next()) {
+                            Metadata m = Metadata.decode(c.value());
+                            if (!m.stamp().after(cut)) {
+                                byte[] key = KeyCodec.userKeyOfMeta(c.key());
+                                stage(batch, db, key, m, null);
+                                removed.add(new Object[] {db, key, m});
+                            }
+                        }
+                    }
+                }
+                batch.put(ColumnFamily.SYS, cutKey(db), encodeCut(cut));
+            }
+            if (taken.isEmpty()) {
+                return false;
+            }
+            engine.write(batch);
+            metaCache.clear();
+            counterIncarnation = clock.next().time();
+            SlotDigests d = digests;
+            for (int db : whole) {
+                emptied(db);
+            }
+            for (Object[] r : removed) {
+                int db = (Integer) r[0];
+                count(db, (Metadata) r[2], null);
+                if (d != null) {
+                    d.replaced(db, (byte[]) r[1], (Metadata) r[2], null);
+                }
+                stats.dirty.increment();
+            }
+            for (int db : taken) {
+                cuts.set(db, cut);
+                sweepFrom[db] = 0;
+            }
+            fireFlushed(fromDb, toDb);
+        }
+        return true;
+    }
+
+    /** Whether some META row of {@code db}, tombstones included, is stamped after {@code cut}. */
+    private boolean holdsNewer(int db, Stamp cut) {
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.META, KeyCodec.dbStart(db), KeyCodec.dbEnd(db))) {
+            for (; c.valid(); c.next()) {
+                if (Metadata.stampOf(c.value()).after(cut)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Counters, digests and expiry sweep of {@code db} after range deletions emptied it. */
+    private void emptied(int db) {
+        stats.dirty.add(keys[db].get());
+        keys[db].set(0);
+        expires[db].set(0);
+        tombstones[db].set(0);
+        SlotDigests d = digests;
+        if (d != null) {
+            d.clear(db);
+        }
+        sweepFrom[db] = 0;
+    }
+
+    /** Whether {@code db} has a cut at or above {@code stamp}: a remote state stamped so is flushed, not merged. */
+    private boolean belowCut(int db, Stamp stamp) {
+        Stamp cut = cuts.get(db);
+        return cut != null && !stamp.after(cut);
+    }
+
+    private static final byte[] CUT_PREFIX = "flush-cut:".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static byte[] cutKey(int db) {
+        byte[] k = java.util.Arrays.copyOf(CUT_PREFIX, CUT_PREFIX.length + 1);
+        k[CUT_PREFIX.length] = (byte) db;
+        return k;
+    }
+
+    private static byte[] encodeCut(Stamp cut) {
+        return java.nio.ByteBuffer.allocate(16).putLong(cut.time()).putLong(cut.node()).array();
+    }
+
+    /** The cuts persisted in SYS, per db (null: none), read once at start-up. */
+    private java.util.concurrent.atomic.AtomicReferenceArray<Stamp> loadCuts() {
+        var loaded = new java.util.concurrent.atomic.AtomicReferenceArray<Stamp>(databases);
+        for (int db = 0; db < databases; db++) {
+            byte[] raw = engine.get(ColumnFamily.SYS, cutKey(db));
+            if (raw != null && raw.length == 16) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(raw);
+                loaded.set(db, new Stamp(b.getLong(), b.getLong()));
+            }
+        }
+        return loaded;
     }
 
     /** Every live key of {@code db} matching {@code pattern} (null: all), in storage order. */
@@ -1165,6 +1335,10 @@ public final class Keyspace {
             clock.observe(remote.expiryStamp());
         }
         try (KeyLocks.Held ignored = locks.lock(db, key); Changes changes = new Changes(true)) {
+            if (belowCut(db, remote.stamp())) {
+                // flushed by a FLUSHDB/FLUSHALL cut: a late delta, a hint or a stale replica must not bring it back
+                return false;
+            }
             Metadata stored = readStored(db, key);
             Metadata joined = join(db, key, stored, delta, changes);
             Metadata result = joined == null ? null : localized(withJoinedExpiry(joined, stored, remote), stored);

@@ -182,6 +182,12 @@ public record Metadata(
         return ByteBuffer.wrap(bytes, 28, 8).getLong();
     }
 
+    /** Reads only the stamp of an encoded value (it follows format, type, encoding, flags and version). */
+    public static Stamp stampOf(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes, 12, 16);
+        return new Stamp(b.getLong(), b.getLong());
+    }
+
     /** Whether an encoded value is a tombstone, for scans that need no decoding. */
     public static boolean isTombstone(byte[] bytes) {
         return (bytes[3] & TOMBSTONE) != 0;

@@ -34,7 +34,9 @@
  * <tr><td>{@code hints}</td><td>{@code peer u64 | seq u64} (one counter for all peers)</td>
  *     <td>{@code storedAt u64 | envelope} (the bus's EnvelopeCodec)</td><td>deltas for unreachable replicas, oldest
  *     first per peer (hinted handoff, {@code server.HintStore})</td></tr>
- * <tr><td>{@code sys}</td><td>ASCII name</td><td></td><td>{@code node-id} (8 bytes), {@code topology} (TopologyCodec JSON), {@code hlc-high-water-mark} (8 bytes)</td></tr>
+ * <tr><td>{@code sys}</td><td>ASCII name</td><td></td><td>{@code node-id} (8 bytes), {@code topology} (TopologyCodec JSON), {@code hlc-high-water-mark} (8 bytes),
+ *     {@code flush-cut:} + db u8 → {@code time u64 | node u64}: the db's highest FLUSHDB/FLUSHALL cut in cluster mode
+ *     ({@link io.hyperkv.store.FlushCut}), written in the batch of the flush it records</td></tr>
  * </table>
  *
  * <h2>Metadata fields</h2>

@@ -8,6 +8,10 @@ import io.hyperkv.cluster.bus.Origin;
 import io.hyperkv.store.Encoding;
 import io.hyperkv.store.EngineOptions;
 import io.hyperkv.store.Fsync;
+import io.hyperkv.crdt.Stamp;
+import io.hyperkv.store.DeltaSink;
+import io.hyperkv.store.FlushCut;
+import io.hyperkv.store.KeyDelta;
 import io.hyperkv.store.KeySlot;
 import io.hyperkv.store.Keyspace;
 import io.hyperkv.store.ManualTime;
@@ -30,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The receiving end of replication on two real keyspaces: what one commits, shipped as envelopes, is merged by the
  * other through {@link DeltaApplier}, idempotently; a batch holding a malformed delta is refused whole with a
- * MALFORMED reason and merges nothing.
+ * MALFORMED reason and merges nothing. A FLUSHALL/FLUSHDB cut travels the same way, and so do the cuts
+ * {@link FlushCutRelay} re-sends to a peer whose link comes up (one envelope per run of databases with the same cut),
+ * which bring a peer that missed the flushes to the flusher's state.
  */
 class DeltaApplierTest {
 
@@ -54,8 +60,17 @@ class DeltaApplierTest {
         engineB = RocksDbEngine.open(EngineOptions.of(dirB, Fsync.NO));
         a = new Keyspace(engineA, new TestClock(time, 1), 16, time);
         b = new Keyspace(engineB, new TestClock(time, 2), 16, time);
-        a.deltaSink((db, key, slot, delta) -> shipped.add(new DeltaEnvelope(db, slot, key, delta.meta().stamp(),
-                delta.encode(), Origin.LIVE)));
+        a.deltaSink(new DeltaSink() {
+            @Override
+            public void committed(int db, byte[] key, int slot, KeyDelta delta) {
+                shipped.add(new DeltaEnvelope(db, slot, key, delta.meta().stamp(), delta.encode(), Origin.LIVE));
+            }
+
+            @Override
+            public void flushed(int fromDb, int toDb, Stamp cut) {
+                shipped.add(DeltaApplier.envelope(new FlushCut(fromDb, toDb, cut)));
+            }
+        });
         applier = new DeltaApplier(b, worker);
     }
 
@@ -134,5 +149,53 @@ class DeltaApplierTest {
         assertThat(failure(applier.apply(List.of(wrongSlot)))).hasMessageContaining("hashes to slot " + e.slot());
         assertThat(failure(applier.apply(List.of(wrongDb)))).hasMessageContaining("db is out of range");
         assertThat(valueOnB("k")).isNull();
+    }
+
+    private List<DeltaEnvelope> cuts() {
+        return shipped.stream().filter(e -> FlushCut.is(e.delta())).toList();
+    }
+
+    @Test
+    void aPeerAppliesTheFlushersCutFromItsEnvelope() throws Exception {
+        for (int db = 0; db < 3; db++) {
+            b.setString(db, bytes("k"), bytes("v"), Encoding.RAW, 0);
+        }
+        time.advance(1);
+        a.flushAll();
+        assertThat(cuts()).hasSize(1);
+
+        applier.apply(cuts()).get(5, TimeUnit.SECONDS);
+
+        for (int db = 0; db < 3; db++) {
+            assertThat(b.size(db)).as("db %d", db).isZero();
+            assertThat(b.cut(db)).isEqualTo(a.cut(db));
+        }
+    }
+
+    @Test
+    void theRelaySendsOneEnvelopePerRunOfDatabasesWithTheSameCut() throws Exception {
+        // a peer that misses all three flushes below, holding keys written before them
+        b.setString(3, bytes("k"), bytes("v"), Encoding.RAW, 0);
+        b.setString(9, bytes("k"), bytes("v"), Encoding.RAW, 0);
+        time.advance(1);
+        a.flush(5);
+        time.advance(1);
+        a.flushAll();
+        Stamp all = a.cut(0);
+        time.advance(1);
+        a.flush(3);
+        Stamp three = a.cut(3);
+
+        List<FlushCut> relayed = FlushCutRelay.envelopes(a).stream().map(e -> FlushCut.decode(e.delta())).toList();
+
+        assertThat(relayed).containsExactly(new FlushCut(0, 3, all), new FlushCut(3, 4, three),
+                new FlushCut(4, 16, all));
+        applier.apply(FlushCutRelay.envelopes(a)).get(5, TimeUnit.SECONDS);
+        for (int db = 0; db < 16; db++) {
+            assertThat(b.cut(db)).as("cut of db %d", db).isEqualTo(a.cut(db));
+            assertThat(b.size(db)).isZero();
+        }
+        assertThat(FlushCutRelay.envelopes(new Keyspace(engineB, new TestClock(time, 3), 16, time)))
+                .as("a reopened keyspace relays the cuts it persisted").hasSize(3);
     }
 }

@@ -205,6 +205,26 @@ class ReplicatorTest {
     }
 
     @Test
+    void aFlushCutGoesToEveryNodeNotOnlyOwnersAndItsWIsOfTheWholeCluster() {
+        Replicator r = replicator(Consistency.QUORUM, Duration.ofSeconds(5), A, B, C, new NodeId(4), new NodeId(5));
+        Replicator.Scope scope = r.open();
+        r.flushed(0, 16, new Stamp(500, 1));
+        Acks acks = scope.ship();
+
+        assertThat(bus.sent.keySet()).containsExactlyInAnyOrder(B, C, new NodeId(4), new NodeId(5));
+        for (List<List<DeltaEnvelope>> batches : bus.sent.values()) {
+            assertThat(batches).hasSize(1);
+            assertThat(io.hyperkv.store.FlushCut.decode(batches.get(0).get(0).delta()))
+                    .isEqualTo(new io.hyperkv.store.FlushCut(0, 16, new Stamp(500, 1)));
+        }
+        // quorum of five nodes: this one and two peers
+        bus.acks.get(B).get(0).complete(null);
+        assertThat(acks.quorum()).isNotDone();
+        bus.acks.get(C).get(0).complete(null);
+        assertThat(acks.quorum()).isCompletedWithValue(new Acks.Outcome(true, 3, 3));
+    }
+
+    @Test
     void scopesDoNotNest() {
         Replicator r = replicator(Consistency.QUORUM, Duration.ofSeconds(5), A, B, C);
         Replicator.Scope scope = r.open();
