@@ -165,21 +165,31 @@ public final class SetStore {
 
     // ---------------------------------------------------------------- writes (caller holds the key's lock)
 
-    /** SADD: the number of members that were not in the set. */
+    /**
+     * SADD: the number of members that were not in the set. On a single node a member already present is left as it
+     * is (Redis writes nothing). While replicating it is re-added under a fresh dot, which replaces the dots it had:
+     * add-wins (DESIGN.md), so an SREM of it on another replica, concurrent with this SADD, removes only the dots that
+     * replica saw and the member stays.
+     */
     public int add(int db, byte[] key, Metadata live, List<byte[]> members) {
+        boolean readd = live != null && ks.replicating();
+        SortedMap<Bytes, DotFun<Boolean>> present = readd ? rows(db, key, live, members) : new TreeMap<>();
         SortedSet<Bytes> missing = new TreeSet<>();
         for (byte[] m : members) {
-            if (live == null || !contains(db, key, live, m)) {
-                missing.add(Bytes.of(m));
+            Bytes b = Bytes.of(m);
+            if (live == null || (readd ? !present.containsKey(b) : !contains(db, key, live, m))) {
+                missing.add(b);
             }
         }
-        if (missing.isEmpty()) {
+        if (missing.isEmpty() && present.isEmpty()) {
             return 0;
         }
         Stamp stamp = ks.stamp();
         Metadata prior = live == null ? ElementRows.prior(ks, db, key) : null;
-        OrSet slice = new OrSet(DotMap.empty(), context(live == null ? prior : live));
-        OrSet delta = slice.add(missing, ks.clock());
+        OrSet slice = new OrSet(DotMap.of(present), context(live == null ? prior : live));
+        SortedSet<Bytes> adding = new TreeSet<>(missing);
+        adding.addAll(present.keySet());
+        OrSet delta = slice.add(adding, ks.clock());
         try (Keyspace.Changes changes = ks.changes()) {
             stage(changes, db, key, live, prior, stamp, slice, delta, grow(live, missing));
             changes.commit();
