@@ -349,6 +349,45 @@ class CollectionReplicationTest {
         assertThat(contents(ValueType.ZSET, a, OTHER)).hasSize(1).isEqualTo(contents(ValueType.ZSET, c, OTHER));
     }
 
+    /**
+     * SPOP and LPOP keep the rows they read ahead only while the collection's META is the one they wrote: a merge that
+     * rewrites those rows in between (here a replica's re-add of every member, and its LSET) makes the next pop read
+     * the rows again, so what it removes covers the merged dots and the replicas converge.
+     */
+    @Test
+    void popsReadRowsAgainAfterAMergeRewroteThem() {
+        ReplicaNode a = node(0);
+        ReplicaNode c = node(1);
+        List<byte[]> members = List.of(b("m1"), b("m2"), b("m3"), b("m4"), b("m5"), b("m6"));
+        try (KeyLocks.Held ignored = a.ks.lock(0, KEY)) {
+            a.sets.add(0, KEY, null, members);
+        }
+        a.lists.push(0, OTHER, List.of(b("w"), b("x"), b("y"), b("z")), false, false);
+        exchange();
+        try (KeyLocks.Held ignored = a.ks.lock(0, KEY)) {
+            assertThat(a.sets.pop(0, KEY, a.live(KEY))).isNotNull();
+        }
+        assertThat(a.lists.pop(0, OTHER, 1, true).values()).extracting(CollectionReplicationTest::s).containsExactly("w");
+        exchange();
+        try (KeyLocks.Held ignored = c.ks.lock(0, KEY)) {
+            // while replicating, SADD of present members re-adds them under fresh dots
+            c.sets.add(0, KEY, c.live(KEY), members);
+        }
+        assertThat(c.lists.set(0, OTHER, 0, b("X"))).isEqualTo(ListStore.SetStatus.OK);
+        exchange();
+        for (int i = 0; i < 6; i++) {
+            try (KeyLocks.Held ignored = a.ks.lock(0, KEY)) {
+                a.sets.pop(0, KEY, a.live(KEY));
+            }
+        }
+        assertThat(a.lists.pop(0, OTHER, 1, true).values()).extracting(CollectionReplicationTest::s).containsExactly("X");
+        exchange();
+        assertThat(contents(ValueType.SET, a, KEY)).isEqualTo(contents(ValueType.SET, c, KEY));
+        assertThat(a.rows(KEY)).isEqualTo(c.rows(KEY));
+        assertThat(contents(ValueType.LIST, a, OTHER)).containsExactly("y", "z").isEqualTo(contents(ValueType.LIST, c, OTHER));
+        assertThat(a.rows(OTHER)).isEqualTo(c.rows(OTHER));
+    }
+
     @Test
     void aListPushConcurrentWithPopsThatEmptyItSurvives() {
         ReplicaNode a = node(0);
