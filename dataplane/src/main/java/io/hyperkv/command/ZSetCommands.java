@@ -471,6 +471,9 @@ final class ZSetCommands extends Family {
                     if (score != current) {
                         edit.put(member, score);
                         updated++;
+                    } else if (ks.replicating()) {
+                        // add-wins: a fresh dot, so a concurrent ZREM on another replica does not remove the member
+                        edit.put(member, current);
                     }
                 } else if (!xx) {
                     edit.put(member, score);

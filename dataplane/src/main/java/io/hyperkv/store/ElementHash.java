@@ -31,6 +31,20 @@ final class ElementHash {
         return mixed == 0 ? 1 : mixed;
     }
 
+    /**
+     * The XOR over the {@link ColumnFamily#SUB} rows under {@code prefix} (one collection version) of their hashes:
+     * what {@link Metadata#elementsHash()} holds when maintained. O(rows).
+     */
+    static long ofRows(Engine engine, byte[] prefix) {
+        long x = 0;
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix))) {
+            for (; c.valid(); c.next()) {
+                x ^= of(ElementRows.element(c.key(), prefix.length), c.value());
+            }
+        }
+        return x;
+    }
+
     private static long absorb(long h, byte[] data) {
         int i = 0;
         for (; i + 8 <= data.length; i += 8) {

@@ -46,7 +46,7 @@ final class ElementRows {
     static byte[][] random(Engine engine, byte[] prefix, Predicate<byte[]> accept) {
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         try (Engine.Cursor c = engine.iterate(ColumnFamily.SUB, prefix, KeyCodec.prefixEnd(prefix))) {
-            c.seekToFirst();
+            // a cursor opens on the first row at or after its lower bound: no second seek
             byte[] p = prefix;
             // invariant: the cursor is on the first row under p
             for (int level = 0; level < 64 && c.valid(); level++) {

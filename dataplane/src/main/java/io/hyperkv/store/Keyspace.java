@@ -239,13 +239,16 @@ public final class Keyspace {
 
     /**
      * Makes every change committed on behalf of a local write report its {@link KeyDelta} to {@code sink} (cluster
-     * mode). Set once at start-up, before clients are served; without a sink no delta is built.
+     * mode). Set once at start-up, before clients are served; without a sink no delta is built and no element hash
+     * kept, so setting one first rewrites the META of every collection whose {@link Metadata#hashStale() hash is
+     * stale} with the hash of its rows (one pass over META, the one that starts the slot digests).
      */
     public void deltaSink(DeltaSink sink) {
         try (KeyLocks.Held ignored = locks.lockAll()) {
             this.deltaSink = sink;
-            if (sink != null && digests == null) {
-                digests = computeDigests();
+            if (sink != null) {
+                // writes made without a sink left collections' element hashes stale: the same pass rebuilds them
+                digests = computeDigests(true);
             }
         }
     }
@@ -1614,7 +1617,7 @@ public final class Keyspace {
         List<KeyHash> out = new ArrayList<>();
         forSlot(db, slot, (key, value) -> {
             if (!Metadata.isTombstone(value)) {
-                out.add(new KeyHash(key, StateHash.term(key, Metadata.decode(value))));
+                out.add(new KeyHash(key, StateHash.term(key, hashed(db, key, Metadata.decode(value)))));
             }
             return true;
         });
@@ -1627,23 +1630,46 @@ public final class Keyspace {
      */
     public byte[] digest() {
         SlotDigests d = digests;
-        return (d != null ? d : computeDigests()).digest();
+        return (d != null ? d : computeDigests(false)).digest();
     }
 
     /** DEBUG DIGEST-VALUE: 20 bytes naming the live state of {@code key} (zeros when it has none), equal on replicas. */
     public byte[] valueDigest(int db, byte[] key) {
-        return SlotDigests.keyDigest(key, read(db, key));
+        Metadata m = read(db, key);
+        return SlotDigests.keyDigest(key, m == null ? null : hashed(db, key, m));
     }
 
-    /** The slot digests from disk: the pass that starts their in-memory upkeep, and DEBUG DIGEST on a single node. */
-    private SlotDigests computeDigests() {
+    /** {@code m}, the META of {@code key}, with its element hash computed from its rows when it is stale. */
+    private Metadata hashed(int db, byte[] key, Metadata m) {
+        return m.hashStale() ? m.withElementsHash(ElementHash.ofRows(engine, KeyCodec.subPrefix(db, key, m.version()))) : m;
+    }
+
+    /**
+     * The slot digests from disk: the pass that starts their in-memory upkeep, and DEBUG DIGEST on a single node. A
+     * collection whose element hash is stale is hashed from its rows; with {@code repair} (every stripe held) its META
+     * is rewritten with that hash, so replicating writes continue from it.
+     */
+    private SlotDigests computeDigests(boolean repair) {
         SlotDigests d = new SlotDigests(databases);
-        try (Engine.Cursor c = engine.iterate(ColumnFamily.META, KeyCodec.dbStart(0), KeyCodec.dbStart(databases))) {
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.META, KeyCodec.dbStart(0), KeyCodec.dbStart(databases));
+                Engine.Batch rehashed = engine.batch()) {
             for (; c.valid(); c.next()) {
                 if (!Metadata.isTombstone(c.value())) {
                     byte[] key = KeyCodec.userKeyOfMeta(c.key());
-                    d.add(c.key()[0] & 0xFF, KeyCodec.slotOfMeta(c.key()), StateHash.term(key, Metadata.decode(c.value())));
+                    int db = c.key()[0] & 0xFF;
+                    Metadata m = Metadata.decode(c.value());
+                    if (m.hashStale()) {
+                        m = hashed(db, key, m);
+                        if (repair) {
+                            rehashed.put(ColumnFamily.META, c.key(), m.encode());
+                        }
+                    }
+                    d.add(db, KeyCodec.slotOfMeta(c.key()), StateHash.term(key, m));
                 }
+            }
+            if (repair && !rehashed.isEmpty()) {
+                engine.write(rehashed);
+                metaCache.clear();
             }
         }
         return d;

@@ -87,7 +87,21 @@ public final class ListStore {
     /** Where a push puts its slice's end element: its value is never read (see the class comment). */
     private static final DotFun<Contribution> PLACEHOLDER = DotFun.of(new Dot(0, 1), new Contribution.Assign(Stamp.ZERO, Bytes.EMPTY));
 
+    private static final int POP_READ_AHEAD = 32;
+    private static final int MAX_POP_CACHES = 4096;
+
     private final Keyspace ks;
+    /**
+     * Per list version (sub-key prefix), the rows from one end read ahead by the last pop there, valid while the
+     * list's META is still the very object that pop wrote (compared by identity: every write of a list's rows, local
+     * or merged, writes a new META object, and an evicted and reloaded one is another object too). A run of pops
+     * from one end (LPOP/RPOP with nothing else writing the list) then opens an iterator once per
+     * {@value #POP_READ_AHEAD} rows instead of once per pop. Accessed under the list's lock.
+     */
+    private final Map<Bytes, EndRows> popAhead = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Rows from one end of a list, the end first, as of META {@code meta}; {@code whole}: they reach the other end. */
+    private record EndRows(Metadata meta, boolean left, java.util.ArrayDeque<Row> rows, boolean whole) {}
 
     public ListStore(Keyspace ks) {
         this.ks = ks;
@@ -210,6 +224,7 @@ public final class ListStore {
             Removed r = e.pop(count, left, changes);
             e.stage(changes);
             changes.commit();
+            keepAhead(db, key, e);
             return r;
         }
     }
@@ -406,6 +421,8 @@ public final class ListStore {
         final long version;
         CausalContext context;
         private RowWriter writer;
+        /** What {@link #pop} read beyond the rows it took, from the new end on. */
+        EndRows ahead;
         long size;
         byte[] head;
         byte[] tail;
@@ -508,8 +525,19 @@ public final class ListStore {
 
         Removed pop(long count, boolean left, Keyspace.Changes changes) {
             long n = Math.min(count, size);
-            List<Row> rows = walk(db, key, version, ends(), left, 0, n + 1);
-            Row newEnd = rows.size() > n ? rows.remove((int) n) : null;
+            List<Row> rows = new ArrayList<>((int) Math.min(n, 1024));
+            EndRows cached = stored == null ? null : popAhead.remove(Bytes.of(prefix()));
+            if (cached == null || cached.meta() != stored || cached.left() != left
+                    || (cached.rows().size() <= n && !cached.whole())) {
+                long want = Math.max(n + 1, POP_READ_AHEAD);
+                List<Row> read = walk(db, key, version, ends(), left, 0, want);
+                cached = new EndRows(null, left, new java.util.ArrayDeque<>(read), read.size() < want);
+            }
+            while (rows.size() < n && !cached.rows().isEmpty()) {
+                rows.add(cached.rows().poll());
+            }
+            ahead = cached;
+            Row newEnd = cached.rows().peek();
             Sequence slice = new Sequence(DotMap.of(rowsOf(rows)), context);
             Sequence.Removal removal = left ? slice.popLeft(n, ks.clock()) : slice.popRight(n, ks.clock());
             for (Row r : rows) {
@@ -583,6 +611,20 @@ public final class ListStore {
                     stored == null ? 0 : stored.expireAt(), base == null ? null : base.expiryStamp(), size,
                     encodedContext, ends().encode()).withElementsHash(hash));
         }
+    }
+
+    /** Keeps the rows {@code e}'s pop read ahead for the next pop from the same end, as of the META just written. */
+    private void keepAhead(int db, byte[] key, Edit e) {
+        Bytes slot = Bytes.of(e.prefix());
+        Metadata after = e.ahead == null ? null : list(db, key);
+        if (after == null || after.version() != e.version || e.ahead.rows().isEmpty()) {
+            popAhead.remove(slot);
+            return;
+        }
+        if (popAhead.size() >= MAX_POP_CACHES) {
+            popAhead.clear();
+        }
+        popAhead.put(slot, new EndRows(after, e.ahead.left(), e.ahead.rows(), e.ahead.whole()));
     }
 
     /**

@@ -20,6 +20,11 @@ import java.util.Arrays;
  * [flags&amp;16: elementsHash u64]
  * payload (to the end)
  * </pre>
+ * Flag 32 (no hash bytes follow) says the collection's {@code elementsHash} is not maintained: it was written while
+ * the keyspace did not replicate, when no row write pays for hashing. It decodes as {@link #STALE_HASH}, as does a
+ * live collection of format 1 (written before there was a hash); the pass that starts replication recomputes it.
+ * <pre>
+ * </pre>
  * The expiry section is present once an expiry was ever written (PERSIST keeps its stamp with
  * expireAt 0), so last-writer-wins on the expiry field works from the first write.
  *
@@ -31,8 +36,9 @@ import java.util.Arrays;
  * was deleted. Tombstones are collected after a grace period (see {@code Keyspace}).
  *
  * <p>{@code elementsHash} is the XOR of the hashes of a collection's element rows, maintained
- * incrementally by the stores on every row write, so the state hash of a key (anti-entropy digests)
- * never needs its rows read. Format 1 rows (no tombstones, no hash) are still read.
+ * incrementally by the stores on every row write while the keyspace replicates, so the state hash of a key
+ * (anti-entropy digests) never needs its rows read; on a single node it is {@link #STALE_HASH} once a write
+ * changed a row. Format 1 rows (no tombstones, no hash) are still read.
  */
 public record Metadata(
         ValueType type,
@@ -53,6 +59,13 @@ public record Metadata(
     private static final int HAS_CONTEXT = 4;
     private static final int TOMBSTONE = 8;
     private static final int HAS_ELEMENTS_HASH = 16;
+    private static final int HASH_STALE = 32;
+    /**
+     * The {@link #elementsHash()} of a collection whose hash nobody maintained (see the class comment). Encoded as flag
+     * 32 rather than its value; a real XOR of row hashes equal to it (probability 2^-64) round-trips unchanged and is
+     * merely recomputed once more.
+     */
+    public static final long STALE_HASH = 0x5354_414c_4548_4153L;
     private static final byte[] EMPTY = new byte[0];
 
     public Metadata {
@@ -90,6 +103,11 @@ public record Metadata(
         return new Metadata(ValueType.STRING, encoding, version, stamp, expireAt, expiryStamp, 0, null, value);
     }
 
+    /** Whether this live collection's {@link #elementsHash()} is not maintained and must be computed from its rows. */
+    public boolean hashStale() {
+        return elementsHash == STALE_HASH && type.hasSubkeys() && !tombstone;
+    }
+
     public boolean hasExpiry() {
         return expireAt != 0;
     }
@@ -121,7 +139,9 @@ public record Metadata(
         if (tombstone) {
             flags |= TOMBSTONE;
         }
-        if (elementsHash != 0) {
+        if (elementsHash == STALE_HASH) {
+            flags |= HASH_STALE;
+        } else if (elementsHash != 0) {
             flags |= HAS_ELEMENTS_HASH;
             len += 8;
         }
@@ -169,6 +189,9 @@ public record Metadata(
             b.get(context);
         }
         long elementsHash = (flags & HAS_ELEMENTS_HASH) != 0 ? b.getLong() : 0;
+        if ((flags & HASH_STALE) != 0 || (format == 1 && type.hasSubkeys() && (flags & TOMBSTONE) == 0)) {
+            elementsHash = STALE_HASH;
+        }
         byte[] payload = Arrays.copyOfRange(bytes, b.position(), bytes.length);
         return new Metadata(type, encoding, version, stamp, expireAt, expiryStamp, size, context, payload,
                 (flags & TOMBSTONE) != 0, elementsHash);

@@ -14,7 +14,9 @@ import java.util.Set;
 
 /**
  * Stages the {@link ColumnFamily#SUB} element rows of one collection version in a {@link Keyspace.Changes} and keeps
- * what follows from them: the collection's {@link Metadata#elementsHash()} and, for a local write while the keyspace
+ * what follows from them: the collection's {@link Metadata#elementsHash()} (while the keyspace replicates; on a single
+ * node a written collection's hash is {@link Metadata#STALE_HASH}, rebuilt when replication starts) and, for a local
+ * write while the keyspace
  * {@link Keyspace#replicating() replicates}, what the write's {@link KeyDelta} ships: the rows it changed, named with
  * their new state, and the delta's causal context ({@link #ship}). Every element store writes its SUB rows through
  * one of these, so no row write can forget the hash or the naming. Derived rows (the sorted-set score index) are not
@@ -36,12 +38,16 @@ final class RowWriter {
     private final byte[] prefix;
     /** The collection's type, whose rows' dots a shipped delta's context holds; null when nothing is shipped. */
     private final ValueType shipping;
+    /** Whether the element hash is kept: always for a merge, for a local write only while replicating. */
+    private final boolean hashing;
     private final List<Dot> dots = new ArrayList<>();
     private long hash;
     private boolean wrote;
 
-    private RowWriter(Keyspace.Changes changes, int db, byte[] key, long version, long hash, ValueType shipping) {
+    private RowWriter(Keyspace.Changes changes, int db, byte[] key, long version, long hash, ValueType shipping,
+            boolean hashing) {
         this.changes = changes;
+        this.hashing = hashing;
         this.db = db;
         this.key = key;
         this.prefix = KeyCodec.subPrefix(db, key, version);
@@ -55,12 +61,13 @@ final class RowWriter {
      */
     static RowWriter local(Keyspace ks, Keyspace.Changes changes, ValueType type, int db, byte[] key, long version,
             long hash) {
-        return new RowWriter(changes, db, key, version, hash, ks.replicating() ? type : null);
+        boolean replicating = ks.replicating();
+        return new RowWriter(changes, db, key, version, hash, replicating ? type : null, replicating);
     }
 
     /** A merge's rows: hashed, never named (a merge is not reported to the delta sink). */
     static RowWriter merge(Keyspace.Changes changes, int db, byte[] key, long version, long hash) {
-        return new RowWriter(changes, db, key, version, hash, null);
+        return new RowWriter(changes, db, key, version, hash, null, true);
     }
 
     /** The sub-key prefix of the collection's version. */
@@ -83,7 +90,12 @@ final class RowWriter {
         } else {
             changes.putSub(ColumnFamily.SUB, subKey, after);
         }
-        hash ^= ElementHash.of(element, before) ^ ElementHash.of(element, after);
+        if (!hashing) {
+            // a single node compares no digests: the hash is rebuilt from the rows when replication starts
+            hash = Metadata.STALE_HASH;
+        } else if (hash != Metadata.STALE_HASH) {
+            hash ^= ElementHash.of(element, before) ^ ElementHash.of(element, after);
+        }
         wrote = true;
         if (shipping != null) {
             changes.element(db, key, element, after);
@@ -139,7 +151,10 @@ final class RowWriter {
         }
     }
 
-    /** The collection's element hash with every row staged so far. */
+    /**
+     * The collection's element hash with every row staged so far; {@link Metadata#STALE_HASH} once a row was staged
+     * without hashing (a local write on a single node) or when the hash it started from was stale.
+     */
     long hash() {
         return hash;
     }

@@ -8,6 +8,7 @@ import io.hyperkv.crdt.DotMap;
 import io.hyperkv.crdt.ElementCodec;
 import io.hyperkv.crdt.OrSet;
 import io.hyperkv.crdt.Stamp;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -60,6 +61,7 @@ public final class SetStore {
     private final Engine engine;
     /** Sets with a pop frontier kept at once; beyond it the table is simply cleared. */
     private static final int MAX_POP_FRONTIERS = 4096;
+    private static final int POP_READ_AHEAD = 32;
     /** Per set version (its sub-key prefix): where SPOP continues, see {@link PopFrontier}. */
     private final Map<Bytes, PopFrontier> frontiers = new ConcurrentHashMap<>();
 
@@ -165,21 +167,31 @@ public final class SetStore {
 
     // ---------------------------------------------------------------- writes (caller holds the key's lock)
 
-    /** SADD: the number of members that were not in the set. */
+    /**
+     * SADD: the number of members that were not in the set. On a single node a member already present is left as it
+     * is (Redis writes nothing). While replicating it is re-added under a fresh dot, which replaces the dots it had:
+     * add-wins (DESIGN.md), so an SREM of it on another replica, concurrent with this SADD, removes only the dots that
+     * replica saw and the member stays.
+     */
     public int add(int db, byte[] key, Metadata live, List<byte[]> members) {
+        boolean readd = live != null && ks.replicating();
+        SortedMap<Bytes, DotFun<Boolean>> present = readd ? rows(db, key, live, members) : new TreeMap<>();
         SortedSet<Bytes> missing = new TreeSet<>();
         for (byte[] m : members) {
-            if (live == null || !contains(db, key, live, m)) {
-                missing.add(Bytes.of(m));
+            Bytes b = Bytes.of(m);
+            if (live == null || (readd ? !present.containsKey(b) : !contains(db, key, live, m))) {
+                missing.add(b);
             }
         }
-        if (missing.isEmpty()) {
+        if (missing.isEmpty() && present.isEmpty()) {
             return 0;
         }
         Stamp stamp = ks.stamp();
         Metadata prior = live == null ? ElementRows.prior(ks, db, key) : null;
-        OrSet slice = new OrSet(DotMap.empty(), context(live == null ? prior : live));
-        OrSet delta = slice.add(missing, ks.clock());
+        OrSet slice = new OrSet(DotMap.of(present), context(live == null ? prior : live));
+        SortedSet<Bytes> adding = new TreeSet<>(missing);
+        adding.addAll(present.keySet());
+        OrSet delta = slice.add(adding, ks.clock());
         try (Keyspace.Changes changes = ks.changes()) {
             stage(changes, db, key, live, prior, stamp, slice, delta, grow(live, missing));
             changes.commit();
@@ -208,14 +220,24 @@ public final class SetStore {
         byte[] prefix = KeyCodec.subPrefix(db, key, live.version());
         Bytes slot = Bytes.of(prefix);
         PopFrontier frontier = frontiers.get(slot);
-        byte[][] row = null;
-        if (frontier != null && frontier.stamp().equals(live.stamp())) {
-            row = rowAfter(frontier.lastPopped(), prefix);
-        }
-        if (row == null) {
+        byte[][] row;
+        ArrayDeque<byte[][]> ahead;
+        if (frontier != null && frontier.meta() == live) {
+            ahead = frontier.ahead();
+            if (ahead.isEmpty()) {
+                readAhead(ahead, frontier.lastPopped(), prefix);
+            }
+            if (ahead.isEmpty()) {
+                // the end of the set: on from its first row
+                readAhead(ahead, null, prefix);
+            }
+            row = ahead.poll();
+        } else {
             row = ElementRows.random(engine, prefix, v -> true);
+            ahead = new ArrayDeque<>();
         }
         if (row == null) {
+            frontiers.remove(slot);
             return null;
         }
         byte[] member = ElementRows.element(row[0], prefix.length);
@@ -229,32 +251,35 @@ public final class SetStore {
             if (frontiers.size() >= MAX_POP_FRONTIERS) {
                 frontiers.clear();
             }
-            frontiers.put(slot, new PopFrontier(after.stamp(), row[0]));
+            frontiers.put(slot, new PopFrontier(after, row[0], ahead));
         }
         return member;
     }
 
-    /** The first row after {@code subKey} under {@code prefix}, or null at the end of the set. */
-    private byte[][] rowAfter(byte[] subKey, byte[] prefix) {
-        try (Engine.Cursor c = engine.iterate(ColumnFamily.SUB, subKey, KeyCodec.prefixEnd(prefix))) {
-            c.seekToFirst();
-            if (c.valid() && Arrays.equals(c.key(), subKey)) {
+    /** Reads up to {@value #POP_READ_AHEAD} rows under {@code prefix} after {@code subKey} (null: from the first). */
+    private void readAhead(ArrayDeque<byte[][]> ahead, byte[] subKey, byte[] prefix) {
+        try (Engine.Cursor c = engine.iterate(ColumnFamily.SUB, subKey == null ? prefix : subKey, KeyCodec.prefixEnd(prefix))) {
+            if (subKey != null && c.valid() && Arrays.equals(c.key(), subKey)) {
                 c.next();
             }
-            return c.valid() ? new byte[][] {c.key(), c.value()} : null;
+            for (; c.valid() && ahead.size() < POP_READ_AHEAD; c.next()) {
+                ahead.add(new byte[][] {c.key(), c.value()});
+            }
         }
     }
 
     /**
-     * Where the last SPOP of a set's version stopped, valid while META still carries the stamp
-     * that pop wrote (any other write to the set changes the stamp, and the next pop starts
-     * afresh). Why: a pop that seeks to a random point lands ever more often in a run of the delete
-     * tombstones earlier pops left, and RocksDB steps over each of them (the classic queue
-     * problem), so draining a set costs O(n^2); continuing after the last popped row steps over
-     * one tombstone. The price: a run of pops with no other write in between returns members in
-     * byte order from a random start (Redis picks each at random; a documented difference).
+     * Where the last SPOP of a set stopped and the rows after it, read ahead, valid while the set's META is still the
+     * very object that pop wrote ({@code meta}, compared by identity: every write of the set's rows, local or merged,
+     * writes a new META object, and an evicted and reloaded META is another object too), so the rows read ahead are
+     * still the stored ones. Why: a pop that seeks to a random point lands ever more often in a run of the delete
+     * tombstones earlier pops left, and RocksDB steps over each of them (the classic queue problem), so draining a set
+     * costs O(n^2); continuing after the last popped row steps over none, and reading {@value #POP_READ_AHEAD} rows
+     * at a time saves opening an iterator per pop. The price: a run of pops with no other write in between returns
+     * members in byte order from a random start, wrapping at the end (Redis picks each at random; a documented
+     * difference).
      */
-    private record PopFrontier(Stamp stamp, byte[] lastPopped) {}
+    private record PopFrontier(Metadata meta, byte[] lastPopped, ArrayDeque<byte[][]> ahead) {}
 
     /** SPOP with count: up to {@code count} distinct random members, removed. */
     public List<byte[]> pop(int db, byte[] key, Metadata live, long count) {

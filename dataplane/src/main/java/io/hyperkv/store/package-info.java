@@ -43,7 +43,7 @@
  * <ul>
  * <li>{@code type}: 1 string, 2 hash, 3 set, 4 zset, 5 list ({@link io.hyperkv.store.ValueType});
  *     {@code encoding}: what OBJECT ENCODING prints ({@link io.hyperkv.store.Encoding}).</li>
- * <li>{@code flags}: bit 0 expiry section present, bit 1 size present (collections), bit 2 causal context present.</li>
+ * <li>{@code flags}: bit 0 expiry section present, bit 1 size present (collections), bit 2 causal context present, bit 3 tombstone, bit 4 elementsHash present, bit 5 elementsHash stale (not kept: written on a single node; no hash bytes).</li>
  * <li>{@code version}: chosen when the key is created or replaced (the creating stamp's time). Sub-keys
  *     carry it, so DEL or overwrite of a collection rewrites only the metadata and drops
  *     {@code key|oldVersion|*} with one range tombstone, whatever the collection's size.</li>
@@ -77,8 +77,9 @@
  * Hashes live in {@link io.hyperkv.store.HashStore}, sets in {@link io.hyperkv.store.SetStore}: a hash
  * field whose row holds only removal offsets (HDEL after HINCRBY) is stored but not counted in
  * {@code size} and invisible to reads; a set row always holds at least one dot. Every store writes
- * its element rows through a {@code RowWriter}, which keeps META's {@code elementsHash} (XOR of
- * {@code ElementHash} over the rows) and, while replicating, names the rows in the write's
+ * its element rows through a {@code RowWriter}, which, while replicating, keeps META's {@code elementsHash} (XOR of
+ * {@code ElementHash} over the rows; a single node marks it stale instead, flag 32, and setting the delta sink
+ * rebuilds every stale one from the rows in the pass that starts the slot digests) and names the rows in the write's
  * {@link io.hyperkv.store.KeyDelta}; a collection emptied while replicating leaves a tombstone with
  * its context, which a new collection of the key continues. Each store registers a
  * {@link io.hyperkv.store.CollectionReplica} ({@code RowReplica}: one row-by-row join for all four

@@ -283,7 +283,7 @@ class CollectionReplicationTest {
             a.sets.remove(0, KEY, a.live(KEY), List.of(b("m")));
         }
         try (KeyLocks.Held ignored = c.ks.lock(0, KEY)) {
-            // a concurrent SADD of a member it has is a no-op in Redis (writes nothing); a re-add after SREM is not
+            // SREM then SADD on c: the re-add is under a new dot, which a's concurrent SREM never saw
             c.sets.remove(0, KEY, c.live(KEY), List.of(b("m")));
             c.sets.add(0, KEY, c.live(KEY), List.of(b("m")));
         }
@@ -302,6 +302,90 @@ class CollectionReplicationTest {
         }
         exchange();
         assertThat(contents(ValueType.HASH, a, OTHER)).containsExactly("f=2").isEqualTo(contents(ValueType.HASH, c, OTHER));
+    }
+
+    /**
+     * Add-wins also when the add finds the member present: SADD x on A (x already there) while B SREMs x concurrently
+     * leaves x on both, because a replicating SADD re-adds a present member under a fresh dot B's removal never saw.
+     * Sorted sets likewise: a replicating edit re-puts a present member (ZADD with its current score) under a fresh dot.
+     */
+    @Test
+    void aReAddOfAPresentMemberWinsOverAConcurrentRemove() {
+        ReplicaNode a = node(0);
+        ReplicaNode c = node(1);
+        try (KeyLocks.Held ignored = a.ks.lock(0, KEY)) {
+            a.sets.add(0, KEY, null, List.of(b("x"), b("keep")));
+        }
+        exchange();
+        try (KeyLocks.Held ignored = a.ks.lock(0, KEY)) {
+            assertThat(a.sets.add(0, KEY, a.live(KEY), List.of(b("x")))).as("x was present: SADD counts 0").isZero();
+        }
+        assertThat(a.drain()).as("the re-add ships a delta").hasSize(1).allSatisfy(d -> a.out.add(d));
+        try (KeyLocks.Held ignored = c.ks.lock(0, KEY)) {
+            c.sets.remove(0, KEY, c.live(KEY), List.of(b("x")));
+        }
+        exchange();
+        assertThat(contents(ValueType.SET, a, KEY)).containsExactly("keep", "x").isEqualTo(contents(ValueType.SET, c, KEY));
+        assertThat(a.rows(KEY)).isEqualTo(c.rows(KEY));
+        assertThat(a.live(KEY).size()).isEqualTo(2);
+
+        try (KeyLocks.Held ignored = a.ks.lock(0, OTHER)) {
+            ZSetStore.Edit e = a.zsets.edit(0, OTHER, null);
+            e.put(b("x"), 1);
+            e.commit();
+        }
+        exchange();
+        try (KeyLocks.Held ignored = a.ks.lock(0, OTHER)) {
+            ZSetStore.Edit e = a.zsets.edit(0, OTHER, a.live(OTHER));
+            e.put(b("x"), e.score(b("x")));
+            e.commit();
+        }
+        try (KeyLocks.Held ignored = c.ks.lock(0, OTHER)) {
+            ZSetStore.Edit e = c.zsets.edit(0, OTHER, c.live(OTHER));
+            e.remove(b("x"));
+            e.commit();
+        }
+        exchange();
+        assertThat(contents(ValueType.ZSET, a, OTHER)).hasSize(1).isEqualTo(contents(ValueType.ZSET, c, OTHER));
+    }
+
+    /**
+     * SPOP and LPOP keep the rows they read ahead only while the collection's META is the one they wrote: a merge that
+     * rewrites those rows in between (here a replica's re-add of every member, and its LSET) makes the next pop read
+     * the rows again, so what it removes covers the merged dots and the replicas converge.
+     */
+    @Test
+    void popsReadRowsAgainAfterAMergeRewroteThem() {
+        ReplicaNode a = node(0);
+        ReplicaNode c = node(1);
+        List<byte[]> members = List.of(b("m1"), b("m2"), b("m3"), b("m4"), b("m5"), b("m6"));
+        try (KeyLocks.Held ignored = a.ks.lock(0, KEY)) {
+            a.sets.add(0, KEY, null, members);
+        }
+        a.lists.push(0, OTHER, List.of(b("w"), b("x"), b("y"), b("z")), false, false);
+        exchange();
+        try (KeyLocks.Held ignored = a.ks.lock(0, KEY)) {
+            assertThat(a.sets.pop(0, KEY, a.live(KEY))).isNotNull();
+        }
+        assertThat(a.lists.pop(0, OTHER, 1, true).values()).extracting(CollectionReplicationTest::s).containsExactly("w");
+        exchange();
+        try (KeyLocks.Held ignored = c.ks.lock(0, KEY)) {
+            // while replicating, SADD of present members re-adds them under fresh dots
+            c.sets.add(0, KEY, c.live(KEY), members);
+        }
+        assertThat(c.lists.set(0, OTHER, 0, b("X"))).isEqualTo(ListStore.SetStatus.OK);
+        exchange();
+        for (int i = 0; i < 6; i++) {
+            try (KeyLocks.Held ignored = a.ks.lock(0, KEY)) {
+                a.sets.pop(0, KEY, a.live(KEY));
+            }
+        }
+        assertThat(a.lists.pop(0, OTHER, 1, true).values()).extracting(CollectionReplicationTest::s).containsExactly("X");
+        exchange();
+        assertThat(contents(ValueType.SET, a, KEY)).isEqualTo(contents(ValueType.SET, c, KEY));
+        assertThat(a.rows(KEY)).isEqualTo(c.rows(KEY));
+        assertThat(contents(ValueType.LIST, a, OTHER)).containsExactly("y", "z").isEqualTo(contents(ValueType.LIST, c, OTHER));
+        assertThat(a.rows(OTHER)).isEqualTo(c.rows(OTHER));
     }
 
     @Test

@@ -168,18 +168,18 @@ class ElementStoreConvergenceTest {
         a.srem("x");          // ∥
         b.srem("x");
         b.sadd("x");          // re-added concurrently under a new dot: add wins
-        a.srem("y");          // ∥ an SADD of a present member, which Redis reports as no change:
-        b.sadd("y");          //   it writes nothing (the no-op rule), so the removal wins
+        a.srem("y");          // ∥ an SADD of a present member, which Redis reports as no change, re-adds it
+        b.sadd("y");          //   under a fresh dot while replicating: add wins here too (DESIGN.md)
         a.sadd("z");
         b.sadd("v");
         a.srem("w");
         b.srem("w");          // both remove w
         exchange(true);
 
-        assertThat(members(a)).containsExactly("v", "x", "z");
+        assertThat(members(a)).containsExactly("v", "x", "y", "z");
         assertThat(members(b)).isEqualTo(members(a));
         assertThat(a.rows()).isEqualTo(b.rows());
-        assertThat(a.live().size()).isEqualTo(3).isEqualTo(b.live().size());
+        assertThat(a.live().size()).isEqualTo(4).isEqualTo(b.live().size());
         assertThat(ElementCodec.decodeContext(a.live().context()).union(ElementCodec.decodeContext(b.live().context())))
                 .isEqualTo(ElementCodec.decodeContext(a.live().context()));
     }

@@ -28,12 +28,24 @@ final class ReplicaNode implements AutoCloseable {
     final List<Shipped> out = new ArrayList<>();
 
     ReplicaNode(Path dir, ManualTime time, long node) {
+        this(dir, time, node, true);
+    }
+
+    /** A replica that reports its deltas from the start, or (not {@code replicating}) a single node until {@link #replicate}. */
+    ReplicaNode(Path dir, ManualTime time, long node, boolean replicating) {
         engine = RocksDbEngine.open(EngineOptions.of(dir, Fsync.NO));
         ks = new Keyspace(engine, new TestClock(time, node), 16, time);
         hashes = new HashStore(ks);
         sets = new SetStore(ks);
         zsets = new ZSetStore(ks);
         lists = new ListStore(ks);
+        if (replicating) {
+            replicate();
+        }
+    }
+
+    /** Sets the delta sink (what a node entering cluster mode does): from now on every local write ships its delta. */
+    void replicate() {
         ks.deltaSink((db, key, slot, delta) -> out.add(new Shipped(key, KeyDelta.decode(delta.encode()))));
     }
 
