@@ -17,6 +17,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * started with {@code hyperkv.cluster.replica-wait=300ms} and a failure detector of 100 ms heartbeats, SUSPECT after
  * 500 ms and DOWN after 1500 ms. With one node frozen (SIGSTOP), a write answers {@code -NOQUORUM} naming the 300 ms
  * wait well before the 1 s default, and the other node sees it DOWN after about 1.5 s instead of the default 10 s.
+ * Timings that break {@code heartbeat < suspect < down} stop start-up with a message naming the key.
  */
 class ClusterTimingsIT {
 
@@ -54,5 +55,13 @@ class ClusterTimingsIT {
                 }
             }
         }
+    }
+
+    @Test
+    void aDownDelayNotLongerThanTheSuspectDelayStopsStartUpNamingTheKey() {
+        // as a pod gets it: the environment variable of hyperkv.cluster.down-after, with suspect-after at its 2s default
+        assertThatThrownBy(() -> ServerProcess.start(Map.of(), Map.of("HYPERKV_CLUSTER_DOWN_AFTER", "1s")))
+                .hasMessageContaining("invalid hyperkv.cluster.down-after=\"1s\": must be longer than"
+                        + " hyperkv.cluster.suspect-after (2s)");
     }
 }
