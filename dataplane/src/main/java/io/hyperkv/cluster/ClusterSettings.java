@@ -1,5 +1,6 @@
 package io.hyperkv.cluster;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -13,11 +14,11 @@ import java.util.OptionalInt;
  *
  * <p>Invariants of a built value: {@code busPort} is 0 (a free port, when the node's RESP port is 0 too) or in
  * 1..65535 and differs from the RESP port; {@code replicationFactor >= 1}; in cluster mode the secret is present and
- * N is at most the number of static peers when there are any.
+ * N is at most the number of static peers when there are any; the {@link Timings} hold their own invariants.
  */
 public record ClusterSettings(boolean enabled, int busPort, List<PeerAddress> peers, int replicationFactor,
         Consistency writeConsistency, Consistency readConsistency, Optional<String> secret, Optional<NodeId> nodeId,
-        Optional<String> announceHost) {
+        Optional<String> announceHost, Timings timings) {
 
     /** Bus port offset from the RESP port, as Redis Cluster's bus. */
     public static final int BUS_PORT_OFFSET = 10000;
@@ -25,17 +26,118 @@ public record ClusterSettings(boolean enabled, int busPort, List<PeerAddress> pe
     /** Shortest accepted cluster secret: it keys the bus's HMAC challenge, so it must not be guessable. */
     public static final int MIN_SECRET_LENGTH = 16;
 
+    /**
+     * How long the cluster waits for things, each in whole milliseconds once validated:
+     *
+     * @param replicaWait how long a reply waits for other replicas (a write's W acknowledgements, a quorum read's R-1
+     *     answers) before {@code -NOQUORUM} ({@code hyperkv.cluster.replica-wait})
+     * @param heartbeatInterval how often the bus pings each peer ({@code hyperkv.cluster.heartbeat-interval})
+     * @param suspectAfter silence after which a peer is SUSPECT ({@code hyperkv.cluster.suspect-after})
+     * @param downAfter silence after which a peer is DOWN: writes stop waiting for it and its deltas become hints
+     *     ({@code hyperkv.cluster.down-after})
+     */
+    public record Timings(Duration replicaWait, Duration heartbeatInterval, Duration suspectAfter,
+            Duration downAfter) {
+
+        /** The defaults of the table in {@code application.properties}. */
+        public static final Timings DEFAULTS = new Timings(Duration.ofSeconds(1), Duration.ofMillis(500),
+                Duration.ofSeconds(2), Duration.ofSeconds(10));
+
+        /**
+         * Longest accepted replica wait: a reply held longer holds every later reply of its connection, and clients
+         * time out long before (Jedis and redis-py after 2 s by default).
+         */
+        public static final Duration MAX_REPLICA_WAIT = Duration.ofMinutes(1);
+
+        /** Shortest accepted heartbeat: below it the pings alone would keep the bus thread busy. */
+        public static final Duration MIN_HEARTBEAT = Duration.ofMillis(10);
+
+        /** Longest accepted DOWN delay: beyond it a dead peer would hold writes' hints back for too long to matter. */
+        public static final Duration MAX_DOWN_AFTER = Duration.ofHours(1);
+
+        /**
+         * Validates the timings as given.
+         *
+         * @throws IllegalArgumentException naming the first key whose value is refused and why
+         */
+        public static Timings of(Timings raw) {
+            Duration wait = positive("hyperkv.cluster.replica-wait", raw.replicaWait());
+            if (wait.compareTo(MAX_REPLICA_WAIT) > 0) {
+                throw invalid("hyperkv.cluster.replica-wait", text(wait), "must be at most " + text(MAX_REPLICA_WAIT)
+                        + ": a held reply holds every later reply of its connection");
+            }
+            Duration heartbeat = positive("hyperkv.cluster.heartbeat-interval", raw.heartbeatInterval());
+            if (heartbeat.compareTo(MIN_HEARTBEAT) < 0) {
+                throw invalid("hyperkv.cluster.heartbeat-interval", text(heartbeat), "must be at least "
+                        + text(MIN_HEARTBEAT));
+            }
+            Duration suspect = positive("hyperkv.cluster.suspect-after", raw.suspectAfter());
+            if (suspect.compareTo(heartbeat) <= 0) {
+                throw invalid("hyperkv.cluster.suspect-after", text(suspect), "must be longer than"
+                        + " hyperkv.cluster.heartbeat-interval (" + text(heartbeat) + "): a peer is suspected only"
+                        + " after it missed a heartbeat");
+            }
+            Duration down = positive("hyperkv.cluster.down-after", raw.downAfter());
+            if (down.compareTo(suspect) <= 0) {
+                throw invalid("hyperkv.cluster.down-after", text(down), "must be longer than"
+                        + " hyperkv.cluster.suspect-after (" + text(suspect) + ")");
+            }
+            if (down.compareTo(MAX_DOWN_AFTER) > 0) {
+                throw invalid("hyperkv.cluster.down-after", text(down), "must be at most " + text(MAX_DOWN_AFTER));
+            }
+            return new Timings(wait, heartbeat, suspect, down);
+        }
+
+        /** A duration of at least 1 ms, truncated to whole milliseconds (what the timers use). */
+        private static Duration positive(String key, Duration d) {
+            if (d == null || d.isNegative() || d.toMillis() < 1) {
+                throw invalid(key, d == null ? "" : text(d), "must be a positive duration of at least 1 ms (e.g."
+                        + " 500ms, 2s)");
+            }
+            if (d.compareTo(Duration.ofDays(1)) > 0) {
+                throw invalid(key, d.toString(), "must be at most 1 day");
+            }
+            return Duration.ofMillis(d.toMillis());
+        }
+
+        /** A duration as the table writes it (500ms, 2s, 1m, 1h); ISO-8601 when it has a fraction of a millisecond. */
+        private static String text(Duration d) {
+            if (d.isNegative() || d.getNano() % 1_000_000 != 0) {
+                return d.toString();
+            }
+            long ms = d.toMillis();
+            if (ms == 0 || ms % 1000 != 0) {
+                return ms + "ms";
+            }
+            return ms % 3_600_000 == 0 ? ms / 3_600_000 + "h" : ms % 60_000 == 0 ? ms / 60_000 + "m" : ms / 1000 + "s";
+        }
+    }
+
     /** The configuration as given: what is unset is empty. */
     public record Raw(boolean enabled, int respPort, OptionalInt busPort, Optional<String> peers,
             int replicationFactor, String writeConsistency, String readConsistency, Optional<String> secret,
-            Optional<String> nodeId, Optional<String> announceHost) {
+            Optional<String> nodeId, Optional<String> announceHost, Timings timings) {
+
+        /** With the default {@link Timings}. */
+        public Raw(boolean enabled, int respPort, OptionalInt busPort, Optional<String> peers, int replicationFactor,
+                String writeConsistency, String readConsistency, Optional<String> secret, Optional<String> nodeId,
+                Optional<String> announceHost) {
+            this(enabled, respPort, busPort, peers, replicationFactor, writeConsistency, readConsistency, secret, nodeId,
+                    announceHost, Timings.DEFAULTS);
+        }
+
+        /** The same settings with other timings. */
+        public Raw withTimings(Timings t) {
+            return new Raw(enabled, respPort, busPort, peers, replicationFactor, writeConsistency, readConsistency,
+                    secret, nodeId, announceHost, t);
+        }
 
         @Override
         public String toString() {
             return "Raw[enabled=" + enabled + ", respPort=" + respPort + ", busPort=" + busPort + ", peers=" + peers
                     + ", replicationFactor=" + replicationFactor + ", write=" + writeConsistency + ", read="
                     + readConsistency + ", secret=" + (secret.isPresent() ? "(set)" : "(unset)") + ", nodeId="
-                    + nodeId + ", announceHost=" + announceHost + "]";
+                    + nodeId + ", announceHost=" + announceHost + ", timings=" + timings + "]";
         }
     }
 
@@ -83,6 +185,7 @@ public record ClusterSettings(boolean enabled, int busPort, List<PeerAddress> pe
                         + " characters without spaces");
             }
         });
+        Timings timings = Timings.of(raw.timings());
         Optional<String> secret = raw.secret().filter(s -> !s.isBlank());
         if (raw.enabled()) {
             if (secret.isEmpty()) {
@@ -101,7 +204,7 @@ public record ClusterSettings(boolean enabled, int busPort, List<PeerAddress> pe
             }
         }
         return new ClusterSettings(raw.enabled(), busPort, peers, raw.replicationFactor(), write, read, secret,
-                nodeId, announceHost);
+                nodeId, announceHost, timings);
     }
 
     private static int busPort(Raw raw) {
@@ -151,6 +254,6 @@ public record ClusterSettings(boolean enabled, int busPort, List<PeerAddress> pe
                 + ", replicationFactor=" + replicationFactor + ", write=" + writeConsistency.word() + ", read="
                 + readConsistency.word() + ", secret=" + (secret.isPresent() ? "(set)" : "(unset)") + ", nodeId="
                 + nodeId.map(NodeId::hex).orElse("(generated)") + ", announceHost=" + announceHost.orElse("(unset)")
-                + "]";
+                + ", " + timings + "]";
     }
 }

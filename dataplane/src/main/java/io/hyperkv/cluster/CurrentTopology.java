@@ -1,7 +1,11 @@
 package io.hyperkv.cluster;
 
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The topology in force on this node, and the only way to change it: {@link #offer} installs a document only when
@@ -13,6 +17,9 @@ import java.util.function.Consumer;
  * A restart therefore never finds an epoch lower than one the node has acted on.
  */
 public final class CurrentTopology {
+
+    private static final Logger LOG = Logger.getLogger(CurrentTopology.class.getName());
+    private final List<Consumer<Topology>> listeners = new CopyOnWriteArrayList<>();
 
     /** What an offer did. */
     public enum Outcome {
@@ -57,6 +64,14 @@ public final class CurrentTopology {
     }
 
     /**
+     * Calls {@code listener} with every topology installed from now on, once it is in force, on the installing thread
+     * and before the next offer is decided. It must be quick and must not offer a topology itself.
+     */
+    public void onInstalled(Consumer<Topology> listener) {
+        listeners.add(listener);
+    }
+
+    /**
      * Installs {@code candidate} if its epoch is higher than the one in force, after {@code persister} has stored it.
      * A persister failure propagates and leaves the topology in force unchanged.
      */
@@ -65,6 +80,13 @@ public final class CurrentTopology {
         if (candidate.replaces(current)) {
             persister.accept(candidate);
             inForce = candidate;
+            for (Consumer<Topology> l : listeners) {
+                try {
+                    l.accept(candidate);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "a topology listener failed on epoch " + candidate.epoch(), e);
+                }
+            }
             return new Offer(Outcome.INSTALLED, candidate);
         }
         if (candidate.epoch() < current.epoch()) {

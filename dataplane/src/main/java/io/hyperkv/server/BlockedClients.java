@@ -3,6 +3,7 @@ package io.hyperkv.server;
 import io.hyperkv.command.BlockRequest;
 import io.hyperkv.resp.Reply;
 import io.hyperkv.store.KeyEvents;
+import io.hyperkv.store.KeySlot;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;
@@ -15,12 +16,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntPredicate;
 import org.jboss.logging.Logger;
 
 /**
  * Clients parked by a blocking command (BLPOP, BLMOVE, BZPOPMIN...), in FIFO order per (db, key),
  * and what wakes them: a {@link KeyEvents#modified} of one of their keys, their timeout (a Vert.x
- * timer, none for timeout 0), {@code CLIENT UNBLOCK}, or their connection closing.
+ * timer, none for timeout 0), {@code CLIENT UNBLOCK}, or their connection closing. A slot this node
+ * stopped owning (a topology took it, {@link #recheck}; or it was dropped, {@link KeyEvents#slotDropped})
+ * makes the waiters on its keys try again, which ends their block in cluster mode (see
+ * {@link Receiver#retry}).
  *
  * <p>Threading. The key event comes on the writer's thread under the writer's key lock, where no
  * pop may run (it would take locks out of order and stall the writer): the listener only hands a
@@ -50,6 +55,16 @@ final class BlockedClients implements KeyEvents {
     interface Receiver {
         /** The block ended with {@code reply}; {@code wrote} when the serving attempt wrote (a pop). */
         void unblocked(Reply reply, boolean wrote);
+
+        /**
+         * Runs one retry of the blocked command, on this receiver's context, as the receiver runs a write: in cluster
+         * mode what it commits is collected and replicated, so the reply of a serving retry (the pop) can wait for W
+         * acknowledgements like any write's reply. Returns the attempt's reply, or null when it still cannot be
+         * served; a receiver may also end the block with another reply (an error, when its keys moved away).
+         */
+        default Reply retry(BlockRequest request) {
+            return request.attempt().attempt();
+        }
     }
 
     /** One parked client. */
@@ -171,6 +186,31 @@ final class BlockedClients implements KeyEvents {
         }
     }
 
+    @Override
+    public void slotDropped(int slot) {
+        recheck(s -> s == slot);
+    }
+
+    /**
+     * Makes the first waiter of every key whose slot {@code slots} accepts try again (cluster mode: a topology took
+     * those slots from this node, or it dropped them). Any thread.
+     */
+    void recheck(IntPredicate slots) {
+        if (blocked.get() == 0) {
+            return;
+        }
+        for (QueueKey k : queues.keySet()) {
+            byte[] key = new byte[k.key().remaining()];
+            k.key().duplicate().get(key);
+            if (slots.test(KeySlot.of(key))) {
+                Waiter head = firstWaiting(k);
+                if (head != null) {
+                    head.context.runOnContext(v -> serve(k, head));
+                }
+            }
+        }
+    }
+
     /**
      * On {@code w}'s context: if it still waits, re-run its command; when that served it, give the
      * next waiter of {@code k} its turn. An attempt that finds nothing ends the chain.
@@ -179,7 +219,7 @@ final class BlockedClients implements KeyEvents {
         if (w.state.get() == State.WAITING) {
             Reply reply;
             try {
-                reply = w.request.attempt().attempt();
+                reply = w.receiver.retry(w.request);
             } catch (RuntimeException e) {
                 LOG.warn("a blocked command failed when retried", e);
                 String msg = String.valueOf(e.getMessage()).replace('\r', ' ').replace('\n', ' ');

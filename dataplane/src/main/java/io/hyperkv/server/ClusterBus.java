@@ -42,7 +42,7 @@ final class ClusterBus {
             int busPort = transport.listen(bindHost, cluster.busPort(), timeout);
             String host = cluster.announceHost().orElse(
                     "0.0.0.0".equals(bindHost) || "::".equals(bindHost) ? "127.0.0.1" : bindHost);
-            BusNode node = new BusNode(BusConfig.defaults(),
+            BusNode node = new BusNode(busConfig(cluster.timings()),
                     new BusNode.Identity(identity.nodeId(), new PeerAddress(host, busPort), clientPort),
                     cluster.secret().orElseThrow(), cluster.peers(), cluster.replicationFactor(), topology,
                     store::persist, deltas, transport);
@@ -55,6 +55,12 @@ final class ClusterBus {
             transport.close(timeout);
             throw e;
         }
+    }
+
+    /** The bus's bounds with the failure detector's timings of {@code hyperkv.cluster.*} (validated already). */
+    static BusConfig busConfig(ClusterSettings.Timings t) {
+        return BusConfig.defaults().withTimings(t.heartbeatInterval().toMillis(), t.suspectAfter().toMillis(),
+                t.downAfter().toMillis());
     }
 
     BusNode node() {

@@ -13,7 +13,8 @@ final class ClusterConfig {
         try {
             return ClusterSettings.of(new ClusterSettings.Raw(c.enabled(), config.port(), c.busPort(), c.peers(),
                     c.replicationFactor(), c.writeConsistency(), c.readConsistency(), c.secret(), c.nodeId(),
-                    c.announceHost()));
+                    c.announceHost(), new ClusterSettings.Timings(c.replicaWait(), c.heartbeatInterval(),
+                            c.suspectAfter(), c.downAfter())));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }

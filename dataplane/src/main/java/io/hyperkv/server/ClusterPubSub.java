@@ -20,7 +20,8 @@ import org.jboss.logging.Logger;
  * subscribers and sends it nowhere else. Shard channels (SSUBSCRIBE, SUNSUBSCRIBE, SPUBLISH) belong to the slot of
  * their name: only the slot's owners serve them (another node answers {@code -MOVED slot host:port} with the first
  * owner, and channels of different slots in one call get {@code -CROSSSLOT}), and SPUBLISH reaches the subscribers of
- * the other owners through {@code HKV.SPUBLISH}. Replies count this node's receivers only.
+ * the other owners through {@code HKV.SPUBLISH}. Replies count this node's receivers only. When a topology takes a slot
+ * away from this node, the subscribers of its shard channels get a {@code sunsubscribe} notice and are dropped.
  *
  * <p>Delivery across nodes is best effort, like Redis's: a message for a member whose link is down is not kept.
  * Messages from one node reach another in the order they were published (one link, in order).
@@ -43,6 +44,20 @@ final class ClusterPubSub implements PubSubRoute {
         this.hub = hub;
         this.self = self;
         this.topology = topology;
+        topology.onInstalled(this::installed);
+    }
+
+    /**
+     * A new topology is in force: the subscribers of shard channels whose slot this node no longer owns get a
+     * {@code sunsubscribe} for each (Redis Cluster's behaviour when a slot moves away), so they subscribe again at an
+     * owner, which {@link #shardRefusal} now redirects them to.
+     */
+    private void installed(Topology t) {
+        int gone = hub.shardChannelsGone(slot -> !t.owns(self, slot));
+        if (gone > 0) {
+            LOG.infof("topology epoch %d: %d shard channel(s) of slots this node no longer owns were unsubscribed",
+                    t.epoch(), gone);
+        }
     }
 
     /** Serves the peers' messages and starts sending ours. */

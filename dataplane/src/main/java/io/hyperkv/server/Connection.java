@@ -11,6 +11,7 @@ import io.hyperkv.resp.RespDecoder;
 import io.hyperkv.resp.RespEncoder;
 import io.hyperkv.resp.RespLimits;
 import io.hyperkv.resp.RespProtocolException;
+import io.hyperkv.store.KeySlot;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
@@ -117,6 +118,8 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
     private CompletableFuture<?> barrier;
     /** Per peer, whether it acknowledged every write of this connection so far (WAIT); cluster mode only. */
     private ReplicaAcks replicaAcks;
+    /** What the retry that served this client's block replicated; taken by {@link #unblocked}. */
+    private Acks servedAcks = Acks.NONE;
 
     private Thread loopThread;
     private volatile Subscriptions subscriptions;
@@ -590,6 +593,19 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
         }
     }
 
+    /** This node stopped serving a shard channel: leave it on this connection's loop and tell the client. */
+    @Override
+    public void shardChannelGone(byte[] channel) {
+        context.runOnContext(v -> {
+            Subscriptions s = subscriptions;
+            PubSubHub.Message notice = s == null || dead ? null : s.leaveMovedShardChannel(channel);
+            if (notice != null) {
+                subscriptionsChanged();
+                deliver(notice);
+            }
+        });
+    }
+
     private void emitInbox() {
         byte[] first = inbox.poll();
         if (first == null) {
@@ -748,15 +764,45 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
     @Override
     public void unblocked(Reply reply, boolean wrote) {
         waiter = null;
+        Acks acks = wrote ? servedAcks : Acks.NONE;
+        servedAcks = Acks.NONE;
         if (closed) {
             return;
         }
-        reply(reply);
+        // a pop served later is a write like any other: in cluster mode its reply waits for W (or is -NOQUORUM)
+        reply(reply, acks);
         if (wrote) {
             wroteSinceFlush = true;
         }
         resumeIfIdle();
         drainBacklog();
+    }
+
+    /**
+     * Called by {@link BlockedClients} on this context: a retry of the blocked command, in a replication scope; in
+     * cluster mode a block on keys of a slot this node no longer owns ends with {@code -MOVED}.
+     */
+    @Override
+    public Reply retry(BlockRequest request) {
+        Coordinator coordinator = wiring.coordinator();
+        if (coordinator == null) {
+            return request.attempt().attempt();
+        }
+        // the slot moved away (a topology took it from this node): pushes now happen at its owners; Redis says MOVED
+        Reply moved = coordinator.movedAway(KeySlot.of(request.keys().get(0)));
+        if (moved != null) {
+            servedAcks = Acks.NONE;
+            return moved;
+        }
+        Replicator.Scope scope = coordinator.replicator().open();
+        try {
+            Reply reply = request.attempt().attempt();
+            Acks acks = scope.ship();
+            servedAcks = reply != null ? acks : Acks.NONE;
+            return reply;
+        } finally {
+            scope.ship(); // no-op unless the attempt threw: the scope must not outlive it
+        }
     }
 
     /** CLIENT UNBLOCK from any thread: true if this client was blocked (the block ends on its context). */

@@ -9,6 +9,7 @@ import io.hyperkv.cluster.bus.Delivery;
 import io.hyperkv.cluster.bus.DeltaEnvelope;
 import io.hyperkv.cluster.bus.HintSink;
 import io.hyperkv.cluster.bus.PeerState;
+import io.hyperkv.resp.Reply;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,13 +27,6 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Coordinator {
 
-    /**
-     * How long a reply waits for other replicas (a write's W acknowledgements, a read's R-1 answers) before
-     * {@code -NOQUORUM}: below the 2 s socket timeout of common clients (Jedis), so they read the error rather than
-     * time out.
-     */
-    static final Duration REPLICA_WAIT = Duration.ofSeconds(1);
-
     private final NodeId self;
     private final CurrentTopology topology;
     private final Replicator replicator;
@@ -44,11 +38,15 @@ final class Coordinator {
     private volatile QuorumReads.Fetch fetch = (peer, db, keys) -> CompletableFuture.failedFuture(
             new IllegalStateException("the cluster bus is not started yet"));
 
-    Coordinator(NodeId self, CurrentTopology topology, Consistency write, Duration ackTimeout, Forwarder forwarder,
+    /**
+     * {@code replicaWait} ({@code hyperkv.cluster.replica-wait}) bounds how long a write's reply waits for its W
+     * acknowledgements before {@code -NOQUORUM}; {@code reads} has its own bound, the same setting in a node.
+     */
+    Coordinator(NodeId self, CurrentTopology topology, Consistency write, Duration replicaWait, Forwarder forwarder,
             QuorumReads reads) {
         this.self = self;
         this.topology = topology;
-        this.replicator = new Replicator(self, topology, this::send, new AttachedHints(), write, ackTimeout);
+        this.replicator = new Replicator(self, topology, this::send, new AttachedHints(), write, replicaWait);
         this.forwarder = forwarder;
         this.reads = reads;
         this.router = new Router(self, this, forwarder);
@@ -115,6 +113,20 @@ final class Coordinator {
             HintSink h = hints;
             return h == null ? 0 : h.pending(peer);
         }
+    }
+
+    /**
+     * Redis Cluster's {@code -MOVED slot host:port} (the slot's first owner) when the topology in force does not make
+     * this node an owner of {@code slot}; null when it does, or when no topology is known.
+     */
+    Reply movedAway(int slot) {
+        Topology t = topology.get().orElse(null);
+        if (t == null || t.owns(self, slot)) {
+            return null;
+        }
+        return t.ownersOf(slot).stream().findFirst().flatMap(t::node)
+                .map(n -> Reply.error("MOVED " + slot + " " + n.address()))
+                .orElseGet(() -> Reply.error("CLUSTERDOWN Hash slot not served"));
     }
 
     /** Members of the topology in force, this node aside, that the bus sees UP (WAIT before any write). */

@@ -99,6 +99,25 @@ public interface HyperKvConfig {
         @WithDefault("1h")
         java.time.Duration tombstoneGrace();
 
+        /**
+         * How long a reply waits for other replicas (a write's W acknowledgements, a quorum read's R-1 answers)
+         * before {@code -NOQUORUM}; below the 2 s socket timeout of common clients, so they read the error.
+         */
+        @WithDefault("1s")
+        Duration replicaWait();
+
+        /** How often the replication bus pings each peer. */
+        @WithDefault("500ms")
+        Duration heartbeatInterval();
+
+        /** Silence after which a peer is SUSPECT. */
+        @WithDefault("2s")
+        Duration suspectAfter();
+
+        /** Silence after which a peer is DOWN: writes stop waiting for it and what it misses becomes hints. */
+        @WithDefault("10s")
+        Duration downAfter();
+
         /** Bounds of hinted handoff ({@code hyperkv.cluster.hints.*}). */
         Hints hints();
     }

@@ -130,10 +130,13 @@ public class NodeLifecycle {
         if (cluster.enabled()) {
             Forwarder forwarder = new Forwarder(vertx.createNetClient(new NetClientOptions()
                     .setConnectTimeout(2_000).setTcpNoDelay(true).setTcpKeepAlive(true)), settings);
-            coordinator = new Coordinator(identity.nodeId(), topology, cluster.writeConsistency(),
-                    Coordinator.REPLICA_WAIT, forwarder, new QuorumReads(identity.nodeId(),
-                            cluster.readConsistency(), keyspace, this::onWorker, Coordinator.REPLICA_WAIT));
+            Duration replicaWait = cluster.timings().replicaWait();
+            coordinator = new Coordinator(identity.nodeId(), topology, cluster.writeConsistency(), replicaWait,
+                    forwarder, new QuorumReads(identity.nodeId(), cluster.readConsistency(), keyspace, this::onWorker,
+                            replicaWait));
             keyspace.deltaSink(coordinator.replicator());
+            // a client blocked on a key of a slot taken from this node is told MOVED rather than waiting in vain
+            topology.onInstalled(t -> blocked.recheck(slot -> !t.owns(identity.nodeId(), slot)));
         }
         wiring = new ServerWiring(vertx, new Dispatcher(table, keyspace), keyspace, clients, meters[0], settings,
                 new AtomicInteger(), watchedKeys, blocked, pubsub, coordinator);
@@ -181,12 +184,15 @@ public class NodeLifecycle {
 
     private void logCluster(NodeIdentity identity, ClusterSettings cluster, CurrentTopology topology) {
         if (cluster.enabled()) {
-            LOG.infof("node %s in cluster mode: bus port %d, %d static peer%s, N=%d, W=%s, R=%s, topology %s",
+            ClusterSettings.Timings timings = cluster.timings();
+            LOG.infof("node %s in cluster mode: bus port %d, %d static peer%s, N=%d, W=%s, R=%s, topology %s;"
+                    + " replica wait %d ms, heartbeat %d ms, suspect after %d ms, down after %d ms",
                     identity.nodeIdHex(), cluster.busPort(), cluster.peers().size(),
                     cluster.peers().size() == 1 ? "" : "s", cluster.replicationFactor(),
                     cluster.writeConsistency().word(), cluster.readConsistency().word(),
                     topology.get().map(t -> "epoch " + t.epoch()).orElse("not known yet (not ready until one is"
-                            + " installed)"));
+                            + " installed)"), timings.replicaWait().toMillis(), timings.heartbeatInterval().toMillis(),
+                    timings.suspectAfter().toMillis(), timings.downAfter().toMillis());
         }
         if (config.admin().token().isEmpty()) {
             LOG.warnf("hyperkv.admin.token is unset: the admin API (/v1) serves loopback clients only");

@@ -5,6 +5,7 @@ import io.hyperkv.resp.ByteArrayRespOutput;
 import io.hyperkv.resp.Reply;
 import io.hyperkv.resp.RespEncoder;
 import io.hyperkv.store.Glob;
+import io.hyperkv.store.KeySlot;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
 
 /**
  * The node's pub/sub registry: who listens to which channel, pattern and shard channel, and the
@@ -41,6 +43,13 @@ final class PubSubHub {
     /** What the hub delivers to: a connection, or a stand-in in unit tests. Must be thread-safe. */
     interface Subscriber {
         void deliver(Message message);
+
+        /**
+         * This node stopped serving the shard channel {@code channel} (its slot moved away, cluster mode): the
+         * subscriber leaves it, which removes it from the hub, and tells its client with a {@code sunsubscribe}.
+         */
+        default void shardChannelGone(byte[] channel) {
+        }
     }
 
     /** The three namespaces of subscriptions. */
@@ -143,6 +152,25 @@ final class PubSubHub {
             }
         }
         return receivers;
+    }
+
+    /**
+     * Tells the subscribers of every shard channel whose slot {@code movedAway} accepts that the channel is gone
+     * ({@link Subscriber#shardChannelGone}), as Redis Cluster does when a slot leaves a node; returns how many
+     * channels that was.
+     */
+    int shardChannelsGone(IntPredicate movedAway) {
+        int gone = 0;
+        for (Map.Entry<Name, Subscriber[]> e : shardChannels.entrySet()) {
+            byte[] channel = e.getKey().bytes;
+            if (movedAway.test(KeySlot.of(channel))) {
+                for (Subscriber s : e.getValue()) {
+                    s.shardChannelGone(channel);
+                }
+                gone++;
+            }
+        }
+        return gone;
     }
 
     /** SPUBLISH: the shard channel's subscribers only; patterns never see shard messages. */
@@ -276,6 +304,17 @@ final class PubSubHub {
             ByteArrayRespOutput out = new ByteArrayRespOutput(32 + channel.length + payload.length
                     + (pattern == null ? 0 : pattern.length));
             RespEncoder.encode(new Reply.Push(items), RespEncoder.RESP2, out);
+            return new Message(out.toByteArray());
+        }
+
+        /**
+         * An unsubscription the server made on its own ({@code [sunsubscribe, channel, count]}, {@code count} the
+         * client's subscriptions of that kind left), sent like a message.
+         */
+        static Message unsubscribed(Kind kind, byte[] name, int count) {
+            ByteArrayRespOutput out = new ByteArrayRespOutput(32 + name.length);
+            RespEncoder.encode(new Reply.Push(List.of(kind.unsubscribeWord, Reply.bulk(name), Reply.integer(count))),
+                    RespEncoder.RESP2, out);
             return new Message(out.toByteArray());
         }
 

@@ -155,7 +155,8 @@ final class Router {
             }
             slot = s == NONE ? slot : s;
         }
-        if (slot == NONE || t.owns(self, slot) || tx.aborted()) {
+        if (slot == NONE || t.owns(self, slot) || tx.aborted() || tx.dirty()) {
+            // run here: a WATCHed key touched here (or whose slot this node dropped) fails the EXEC, as in Redis
             return null;
         }
         ClusterNode owner = owner(t, slot);

@@ -51,6 +51,17 @@ final class Subscriptions {
         return true;
     }
 
+    /**
+     * Leaves the shard channel {@code channel} because this node stopped serving its slot; returns the
+     * {@code sunsubscribe} notice for the client, or null when it was not subscribed (any more).
+     */
+    PubSubHub.Message leaveMovedShardChannel(byte[] channel) {
+        if (!unsubscribe(Kind.SHARD, channel)) {
+            return null;
+        }
+        return PubSubHub.Message.unsubscribed(Kind.SHARD, channel, confirmationCount(Kind.SHARD));
+    }
+
     /** The names of one kind in subscription order (what UNSUBSCRIBE without arguments walks). */
     List<byte[]> names(Kind kind) {
         return new ArrayList<>(names.get(kind).values());

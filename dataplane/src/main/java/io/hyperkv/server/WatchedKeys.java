@@ -1,6 +1,7 @@
 package io.hyperkv.server;
 
 import io.hyperkv.store.KeyEvents;
+import io.hyperkv.store.KeySlot;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,8 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stripes of its watched keys before it reads {@link Watcher#dirty()}, so a write either happened
  * before (and marked it) or waits until the EXEC is done. FLUSHDB/FLUSHALL dirty only the watched
  * keys that existed when they were watched (and were not touched since, else they are dirty
- * already): that is exactly Redis's "the key existed in the emptied db". With nobody watching, an
- * event costs one volatile read.
+ * already): that is exactly Redis's "the key existed in the emptied db". A slot this node stopped
+ * owning ({@link KeyEvents#slotDropped}) dirties every watched key of that slot, existing or not: its
+ * value now lives on other nodes, where it may have changed unseen. With nobody watching, an event
+ * costs one volatile read.
  */
 public final class WatchedKeys implements KeyEvents {
 
@@ -139,6 +142,20 @@ public final class WatchedKeys implements KeyEvents {
                     if (w.getValue()) {
                         w.getKey().markDirty();
                     }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void slotDropped(int slot) {
+        if (registrations.get() == 0) {
+            return;
+        }
+        for (Map.Entry<Name, Map<Watcher, Boolean>> e : byKey.entrySet()) {
+            if (KeySlot.of(e.getKey().key()) == slot) {
+                for (Watcher w : e.getValue().keySet()) {
+                    w.markDirty();
                 }
             }
         }

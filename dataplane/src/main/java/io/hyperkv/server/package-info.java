@@ -17,6 +17,19 @@
  * commands still running) until W owners hold the write or the bound passes ({@code -NOQUORUM}). Peers merge
  * what they receive in {@code DeltaApplier}. {@code Router} sends commands on keys this node does not own to an
  * owner through {@code Forwarder} (pooled RESP connections to its client port), splits MGET/MSET/DEL/UNLINK/
- * EXISTS/TOUCH per slot and answers CROSSSLOT as Redis Cluster does.
+ * EXISTS/TOUCH per slot and answers CROSSSLOT as Redis Cluster does. The wait is {@code hyperkv.cluster.replica-wait}.
+ *
+ * <p>Which writes make a reply wait for W: every write a client is answered for. A command flagged WRITE, and EXEC
+ * with everything its transaction ran, replicate in their scope (a forwarded command or transaction in the owner's
+ * scope, whose reply the forwarding node relays). A blocking pop (BLPOP, BLMOVE, BZPOPMIN...) served later, when
+ * another client's push wakes it, retries in a scope of its own connection ({@code BlockedClients.Receiver#retry}),
+ * so its reply waits for W like the pop it is, or is {@code -NOQUORUM}. Writes nobody is answered for leave alone
+ * and nobody waits: active expiry's deletes, the delete of an expired key a read meets (lazy expiry), the tombstone
+ * collector. A peer that misses one gets it from hints or anti-entropy; no client was told it succeeded.
+ *
+ * <p>Slots that move away: when a topology takes a slot from this node, its shard channels' subscribers get a
+ * {@code sunsubscribe} push ({@code ClusterPubSub}, as Redis Cluster's {@code removeChannelsInSlot}) and clients
+ * blocked on its keys are answered {@code -MOVED} to an owner; when anti-entropy then drops the slot's keys
+ * ({@code Keyspace#dropSlot}), WATCHed keys of the slot are dirtied.
  */
 package io.hyperkv.server;

@@ -24,4 +24,11 @@ public interface KeyEvents {
     /** Every key of the databases {@code [fromDb, toDb)} was removed (FLUSHDB, FLUSHALL). */
     default void flushed(int fromDb, int toDb) {
     }
+
+    /**
+     * Every key of {@code slot}, in every database, was removed because this node stopped owning the slot
+     * ({@link Keyspace#dropSlot}): the keys live on at the slot's new owners.
+     */
+    default void slotDropped(int slot) {
+    }
 }

@@ -1735,7 +1735,8 @@ public final class Keyspace {
 
     /**
      * Removes everything this node stores in {@code slot}, in every db, tombstones included: after the node stopped
-     * owning it (the new owners hold it). Holds every stripe; one batch; replicated to nobody.
+     * owning it (the new owners hold it). Holds every stripe; one batch; replicated to nobody; listeners hear of it
+     * through {@link KeyEvents#slotDropped}.
      */
     public void dropSlot(int slot) {
         try (KeyLocks.Held ignored = locks.lockAll(); Engine.Batch batch = engine.batch()) {
@@ -1776,6 +1777,14 @@ public final class Keyspace {
                 stats.dirty.add(droppedKeys[db]);
                 if (d != null) {
                     d.clear(db, slot);
+                }
+            }
+            // still holding every stripe, as flush does: a watcher or blocked client sees the drop before any write
+            for (KeyEvents l : listeners) {
+                try {
+                    l.slotDropped(slot);
+                } catch (RuntimeException e) {
+                    stats.listenerFailures.increment();
                 }
             }
         }

@@ -3,6 +3,7 @@ package io.hyperkv.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -130,6 +131,78 @@ class ClusterSettingsTest {
         });
         assertThatThrownBy(() -> ClusterSettings.of(raw)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
+    }
+
+    @Test
+    void timingsDefaultToOneSecondWaitAndHalfSecondTwoTenSecondDetector() {
+        ClusterSettings.Timings t = ClusterSettings.of(valid()).timings();
+        assertThat(t.replicaWait()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(t.heartbeatInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(t.suspectAfter()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(t.downAfter()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void timingsAreTakenAsGivenInWholeMilliseconds() {
+        ClusterSettings.Timings t = ClusterSettings.of(valid().withTimings(timings(250, 50, 300, 1_500))).timings();
+        assertThat(t).isEqualTo(timings(250, 50, 300, 1_500));
+        ClusterSettings.Timings fraction = ClusterSettings.of(valid().withTimings(new ClusterSettings.Timings(
+                Duration.ofNanos(1_500_000), Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(300))))
+                .timings();
+        assertThat(fraction.replicaWait()).isEqualTo(Duration.ofMillis(1));
+        assertThat(ClusterSettings.of(valid().withTimings(timings(60_000, 10, 11, 3_600_000))).timings().downAfter())
+                .isEqualTo(Duration.ofHours(1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "wait zero            | invalid hyperkv.cluster.replica-wait=\"0ms\": must be a positive duration",
+        "wait negative        | invalid hyperkv.cluster.replica-wait=\"PT-1S\": must be a positive duration",
+        "wait under 1 ms      | invalid hyperkv.cluster.replica-wait=\"PT0.0005S\": must be a positive duration",
+        "wait above a minute  | invalid hyperkv.cluster.replica-wait=\"61s\": must be at most 1m",
+        "wait above a day     | invalid hyperkv.cluster.replica-wait=\"PT48H\": must be at most 1 day",
+        "heartbeat zero       | invalid hyperkv.cluster.heartbeat-interval=\"0ms\": must be a positive duration",
+        "heartbeat too short  | invalid hyperkv.cluster.heartbeat-interval=\"5ms\": must be at least 10ms",
+        "suspect = heartbeat  | invalid hyperkv.cluster.suspect-after=\"500ms\": must be longer than"
+                + " hyperkv.cluster.heartbeat-interval (500ms)",
+        "suspect < heartbeat  | invalid hyperkv.cluster.suspect-after=\"200ms\": must be longer than",
+        "down = suspect       | invalid hyperkv.cluster.down-after=\"2s\": must be longer than"
+                + " hyperkv.cluster.suspect-after (2s)",
+        "down < suspect       | invalid hyperkv.cluster.down-after=\"1s\": must be longer than",
+        "down above an hour   | invalid hyperkv.cluster.down-after=\"3601s\": must be at most 1h",
+        "down negative        | invalid hyperkv.cluster.down-after=\"PT-10S\": must be a positive duration",
+    })
+    void aRefusedTimingIsReportedWithItsKey(String problem, String message) {
+        ClusterSettings.Timings t = switch (problem) {
+            case "wait zero" -> timings(0, 500, 2_000, 10_000);
+            case "wait negative" -> new ClusterSettings.Timings(Duration.ofSeconds(-1), Duration.ofMillis(500),
+                    Duration.ofSeconds(2), Duration.ofSeconds(10));
+            case "wait under 1 ms" -> new ClusterSettings.Timings(Duration.ofNanos(500_000), Duration.ofMillis(500),
+                    Duration.ofSeconds(2), Duration.ofSeconds(10));
+            case "wait above a minute" -> timings(61_000, 500, 2_000, 10_000);
+            case "wait above a day" -> new ClusterSettings.Timings(Duration.ofHours(48), Duration.ofMillis(500),
+                    Duration.ofSeconds(2), Duration.ofSeconds(10));
+            case "heartbeat zero" -> timings(1_000, 0, 2_000, 10_000);
+            case "heartbeat too short" -> timings(1_000, 5, 2_000, 10_000);
+            case "suspect = heartbeat" -> timings(1_000, 500, 500, 10_000);
+            case "suspect < heartbeat" -> timings(1_000, 500, 200, 10_000);
+            case "down = suspect" -> timings(1_000, 500, 2_000, 2_000);
+            case "down < suspect" -> timings(1_000, 500, 2_000, 1_000);
+            case "down above an hour" -> timings(1_000, 500, 2_000, 3_601_000);
+            case "down negative" -> new ClusterSettings.Timings(Duration.ofSeconds(1), Duration.ofMillis(500),
+                    Duration.ofSeconds(2), Duration.ofSeconds(-10));
+            default -> throw new AssertionError(problem);
+        };
+        assertThatThrownBy(() -> ClusterSettings.of(valid().withTimings(t)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+        // checked on a single node too: a typo is reported before the day cluster mode is switched on
+        assertThatThrownBy(() -> ClusterSettings.of(with(b -> b.enabled(false)).withTimings(t)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+    }
+
+    private static ClusterSettings.Timings timings(long wait, long heartbeat, long suspect, long down) {
+        return new ClusterSettings.Timings(Duration.ofMillis(wait), Duration.ofMillis(heartbeat),
+                Duration.ofMillis(suspect), Duration.ofMillis(down));
     }
 
     @Test

@@ -27,8 +27,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * Three real nodes, N=3, W=quorum: a write through any node (strings, expiry, DEL, every collection type) is read
  * through every other one, concurrent INCRs through
  * all three add up, WAIT counts the replicas that acknowledged the connection's writes, and a write still succeeds
- * with one node frozen (SIGSTOP) but answers {@code -NOQUORUM} within the bound with two frozen. One cluster for the
- * whole class, the freezing tests last.
+ * with one node frozen (SIGSTOP) but answers {@code -NOQUORUM} within the bound with two frozen, and so does the pop
+ * that serves a client blocked before the push (BLPOP). One cluster for the whole class, the freezing tests last.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -216,5 +216,32 @@ class ClusterReplicationIT {
                 }
             }
         });
+    }
+
+    @Test
+    @Order(7)
+    void aBlockedPopServedLaterWaitsForItsReplicasLikeAnyWrite() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Jedis blocked = client(0); Jedis pusher = client(0)) {
+            Future<List<String>> popped = pool.submit(() -> blocked.blpop(30, "frozen:queue"));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> pusher.info("clients").contains("blocked_clients:1"));
+            cluster.pause(1);
+            cluster.pause(2);
+            try {
+                assertThatThrownBy(() -> pusher.lpush("frozen:queue", "job"))
+                        .hasMessageStartingWith("NOQUORUM 1 of 2 required replicas");
+                // the pop is a write no other replica holds: its client is not told it succeeded
+                assertThatThrownBy(() -> popped.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(JedisDataException.class)
+                        .hasMessageContaining("NOQUORUM 1 of 2 required replicas acknowledged the write");
+                assertThat(pusher.llen("frozen:queue")).as("popped here all the same").isZero();
+            } finally {
+                cluster.resume(1);
+                cluster.resume(2);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

@@ -206,6 +206,12 @@ public final class ServerProcess implements AutoCloseable {
      */
     public void pause() {
         signal("STOP");
+        // kill returns once the signal is queued; wait until every thread has stopped (state T in /proc)
+        await("node " + pid() + " to be stopped").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                .ignoreExceptions().until(() -> {
+                    String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+                    return stat.charAt(stat.lastIndexOf(')') + 2) == 'T';
+                });
     }
 
     /** SIGCONT after {@link #pause()}. */

@@ -299,11 +299,33 @@ class BusMeshTest {
         CompletableFuture.allOf(toFast.toArray(CompletableFuture[]::new)).get(20, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(fast.batches.get()).isEqualTo(200);
         assertThat(toSlow).hasSize(200).noneMatch(CompletableFuture::isDone);
-        assertThat(slow.batches.get()).isEqualTo(1);
+        // handed on without waiting for each other, until the window (or the pending-apply bound) stops them
+        assertThat(slow.batches.get()).isBetween(2, CONFIG.window());
         slow.hold.set(false);
         slow.releaseHeld();
         CompletableFuture.allOf(toSlow.toArray(CompletableFuture[]::new)).get(20, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(slow.batches.get()).isEqualTo(200);
+    }
+
+    @Test
+    void batchesOfOneLinkAreAppliedWithoutWaitingForEachOtherYetAcknowledgedInOrder() throws Exception {
+        awaitMeshUp();
+        Endpoint a = endpoints.get(0);
+        Endpoint b = endpoints.get(1);
+        b.hold.set(true);
+        Delivery.Queued first = (Delivery.Queued) a.node.send(b.id, List.of(delta(1)));
+        Delivery.Queued second = (Delivery.Queued) a.node.send(b.id, List.of(delta(2)));
+        // the second batch reaches the handler while the first is still being applied (say, waiting for its fsync),
+        // so one fsync can cover both
+        await().atMost(TIMEOUT).until(() -> b.held.size() == 2);
+        b.held.get(1).complete(null);
+        // acknowledgements are cumulative: the second waits for the first
+        await().during(Duration.ofMillis(300)).atMost(TIMEOUT).until(() -> !second.acked().isDone());
+        assertThat(first.acked()).isNotDone();
+        b.held.get(0).complete(null);
+        first.acked().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        second.acked().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(b.received).extracting(DeltaEnvelope::stamp).containsExactly(delta(1).stamp(), delta(2).stamp());
     }
 
     @Test

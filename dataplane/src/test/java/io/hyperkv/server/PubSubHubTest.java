@@ -34,6 +34,57 @@ class PubSubHubTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** A connection's side as {@code Connection} does it: leaves the moved channel and records the notice. */
+    static final class Leaver implements PubSubHub.Subscriber {
+        final Recorder recorder;
+        Subscriptions subscriptions;
+
+        Leaver(int protocol) {
+            this.recorder = new Recorder(protocol);
+        }
+
+        @Override
+        public void deliver(PubSubHub.Message m) {
+            recorder.deliver(m);
+        }
+
+        @Override
+        public void shardChannelGone(byte[] channel) {
+            PubSubHub.Message notice = subscriptions.leaveMovedShardChannel(channel);
+            if (notice != null) {
+                deliver(notice);
+            }
+        }
+    }
+
+    @Test
+    void shardChannelsOfSlotsThatMovedAwayAreLeftWithASunsubscribeNoticeAndTheOthersKept() {
+        Leaver r2 = new Leaver(2);
+        r2.subscriptions = new Subscriptions(hub, r2);
+        Leaver r3 = new Leaver(3);
+        r3.subscriptions = new Subscriptions(hub, r3);
+        int moved = io.hyperkv.store.KeySlot.of(b("orders"));
+        assertThat(io.hyperkv.store.KeySlot.of(b("invoices"))).isNotEqualTo(moved);
+        r2.subscriptions.subscribe(PubSubHub.Kind.SHARD, b("orders"));
+        r2.subscriptions.subscribe(PubSubHub.Kind.SHARD, b("{orders}.eu"));
+        r2.subscriptions.subscribe(PubSubHub.Kind.SHARD, b("invoices"));
+        r2.subscriptions.subscribe(PubSubHub.Kind.CHANNEL, b("orders"));
+        r3.subscriptions.subscribe(PubSubHub.Kind.SHARD, b("orders"));
+
+        assertThat(hub.shardChannelsGone(slot -> slot == moved)).isEqualTo(2);
+
+        // one notice per channel left, each with the shard subscriptions still held after it (in either order)
+        assertThat(r2.recorder.got).extracting(n -> n.replaceAll(" :\\d+$", ""))
+                .containsExactlyInAnyOrder("*3 $12 sunsubscribe $6 orders", "*3 $12 sunsubscribe $11 {orders}.eu");
+        assertThat(r2.recorder.got).extracting(n -> n.substring(n.lastIndexOf(' ') + 1)).containsExactly(":2", ":1");
+        assertThat(r3.recorder.got).containsExactly(">3 $12 sunsubscribe $6 orders :0");
+        assertThat(r2.subscriptions.shards()).isEqualTo(1);
+        assertThat(r2.subscriptions.channels()).as("a plain channel of the same name stays").isEqualTo(1);
+        assertThat(hub.subscribers(PubSubHub.Kind.SHARD, b("orders"))).isZero();
+        assertThat(hub.spublish(b("invoices"), b("x"))).isEqualTo(1);
+        assertThat(hub.shardChannelsGone(slot -> slot == moved)).as("nothing left to leave").isZero();
+    }
+
     @Test
     void publishCountsChannelAndPatternDeliveriesAndEncodesPerProtocol() {
         Recorder r2 = new Recorder(2);

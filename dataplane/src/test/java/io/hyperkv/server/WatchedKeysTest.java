@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hyperkv.store.Encoding;
 import io.hyperkv.store.EngineOptions;
+import io.hyperkv.store.KeySlot;
 import io.hyperkv.store.Fsync;
 import io.hyperkv.store.Keyspace;
 import io.hyperkv.store.ManualTime;
@@ -108,5 +109,19 @@ class WatchedKeysTest {
         assertThat(w.dirty()).as("no longer watching").isFalse();
         shared.unwatchAll();
         assertThat(registry.size()).isZero();
+    }
+
+    @Test
+    void droppingASlotMarksTheWatchersOfItsKeysInEveryDbOnly() {
+        ks.setString(0, b("{tag}present"), b("1"), Encoding.RAW, 0);
+        WatchedKeys.Watcher present = watching(0, "{tag}present");
+        WatchedKeys.Watcher absent = watching(3, "{tag}absent");
+        WatchedKeys.Watcher otherSlot = watching(0, "elsewhere");
+        assertThat(KeySlot.of(b("elsewhere"))).isNotEqualTo(KeySlot.of(b("{tag}")));
+        ks.dropSlot(KeySlot.of(b("{tag}")));
+        assertThat(present.dirty()).isTrue();
+        assertThat(absent.dirty()).as("its value now lives on the slot's new owners").isTrue();
+        assertThat(otherSlot.dirty()).isFalse();
+        assertThat(ks.exists(0, b("{tag}present"))).isFalse();
     }
 }

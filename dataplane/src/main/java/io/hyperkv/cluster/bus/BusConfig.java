@@ -1,7 +1,9 @@
 package io.hyperkv.cluster.bus;
 
 /**
- * Timings and bounds of the bus. {@link #defaults()} are DESIGN.md section 5's values; tests shorten the timings.
+ * Timings and bounds of the bus. {@link #defaults()} are DESIGN.md section 5's values; a node replaces the failure
+ * detector's timings with {@code hyperkv.cluster.heartbeat-interval}, {@code suspect-after} and {@code down-after}
+ * (whose defaults are these), and tests shorten them.
  *
  * @param heartbeatMillis how often each outbound link sends {@code HKV.PING}
  * @param suspectAfterMillis silence after which a peer is SUSPECT

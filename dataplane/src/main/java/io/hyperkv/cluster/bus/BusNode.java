@@ -53,8 +53,10 @@ import java.util.logging.Logger;
  * <h2>Deltas</h2>
  * {@link #send} queues a batch on the peer's bounded {@link OutboundQueue} or refuses it at once; batches are
  * written in sequence order, at most a window in flight, and after a reconnect the unacknowledged ones are sent again
- * (at-least-once, in order per link). The receiver calls the {@link DeltaHandler} one batch at a time in arrival
- * order and acknowledges each after its future completes; while too many batches are pending it stops reading.
+ * (at-least-once, in order per link). The receiver hands each batch to the {@link DeltaHandler} as it arrives, in
+ * arrival order and without waiting for the previous one's future, and acknowledges the batches in sequence order,
+ * each once its own future and the previous acknowledgement are done; while too many batches are pending it stops
+ * reading.
  *
  * <h2>Topology</h2>
  * {@code HKV.PING}/{@code PONG} and the handshake carry the epoch in force; the side with the higher epoch sends its
@@ -892,27 +894,20 @@ public final class BusNode implements PeerStates {
                 paused = true;
                 link.pause();
             }
+            // Applied at once, not after the previous batch's future: a handler that completes once durable
+            // (appendfsync always) then shares one fsync among every batch in flight, where waiting would cost one
+            // fsync per batch and hold every later ack of this link behind it. Acks still leave in sequence order
+            // (they are cumulative): each waits for the previous one.
+            CompletableFuture<Void> applied = applyNow(batch);
             Executor onBus = transport::execute;
-            tail = tail.thenComposeAsync(v -> {
-                if (closed) {
-                    // The sender rewinds to its oldest unacknowledged batch on its next connection; applying the
-                    // rest here would only race that connection's copy of them.
-                    return CompletableFuture.<Void>completedFuture(null);
-                }
-                try {
-                    CompletableFuture<Void> f = deltaHandler.apply(batch);
-                    return f == null ? CompletableFuture.failedFuture(new NullPointerException("no future")) : f;
-                } catch (RuntimeException e) {
-                    return CompletableFuture.failedFuture(e);
-                }
-            }, onBus).handleAsync((v, err) -> {
+            tail = tail.thenCompose(v -> applied.handle((x, err) -> err)).thenAcceptAsync(err -> {
                 pendingApplies--;
                 if (paused && pendingApplies <= config.maxPendingApplies() / 2) {
                     paused = false;
                     link.resume();
                 }
                 if (closed) {
-                    return null; // the sender sends the batch again on its next connection
+                    return; // the sender sends the batch again on its next connection
                 }
                 if (err == null) {
                     link.write(BusFrames.encode(BusFrames.ACK, Long.toString(seq)));
@@ -923,8 +918,17 @@ public final class BusNode implements PeerStates {
                     link.write(BusFrames.encode(BusFrames.NACK, Long.toString(seq), reason,
                             String.valueOf(cause.getMessage())));
                 }
-                return null;
             }, onBus);
+        }
+
+        /** The handler's future for {@code batch}; a handler that throws or returns null fails it. */
+        private CompletableFuture<Void> applyNow(List<DeltaEnvelope> batch) {
+            try {
+                CompletableFuture<Void> f = deltaHandler.apply(batch);
+                return f == null ? CompletableFuture.failedFuture(new NullPointerException("no future")) : f;
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
         }
     }
 }

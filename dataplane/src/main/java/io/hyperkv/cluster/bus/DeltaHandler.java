@@ -5,8 +5,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Where a node applies the deltas peers send it; the store implements it (merge under the key lock, one WriteBatch,
- * complete once durable). The bus calls {@link #apply} on its own thread, one batch at a time per sending peer link and
- * in the order the peer sent them, and acknowledges the batch only when the returned future completes normally; an
+ * complete once durable). The bus calls {@link #apply} on its own thread as batches arrive, in the order the peer sent
+ * them but without waiting for the previous batch's future (batches of one link may be applied concurrently, so many
+ * share one fsync), and acknowledges a batch only when the returned future completes normally; an
  * exceptional completion is answered with {@code HKV.NACK} carrying the exception's message (a {@link DeltaRejection}
  * names its reason word). {@code apply} must not block: hand the work to a worker and return.
  *
