@@ -16,7 +16,9 @@ public record EngineOptions(Path dataDir, Fsync fsync, long blockCacheBytes, lon
      * into the memtable's skip list, and the insert walks the list with one cache miss per level once the list
      * outgrows the CPU caches: with a 64 MB memtable that walk was a fifth of a SET's CPU time. A few megabytes
      * stay cache-resident; the price is more (small, cheap) flushes. Measured with redis-benchmark SET -P 16,
-     * 100,000 keys: server CPU per SET 20.7 us at 64 MB, 16.3 us at 8 MB, 14.1 us at 4 MB.
+     * 100,000 keys, on a shared and noisy machine: the skip-list walk fell from 37% of the event loop's time in
+     * Connection.onData at 64 MB to 22% at 4 MB (CPU profiles); 2 MB and 1 MB used no less CPU per SET than 4 MB
+     * (their flushes and compactions take the gain back).
      */
     public static final long META_WRITE_BUFFER = 4L << 20;
 
