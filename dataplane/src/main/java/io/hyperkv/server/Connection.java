@@ -175,6 +175,8 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
         // Messages published before these commands arrived go out before their replies.
         emitInbox();
         ByteBuf bb = data.getByteBuf();
+        // the burst's string overwrites reach RocksDB as one batch, before endOfBurst asks for durability
+        wiring.keyspace().deferWrites();
         try {
             if (bb.hasArray()) {
                 decoder.decode(bb.array(), bb.arrayOffset() + bb.readerIndex(), bb.readableBytes(), this);
@@ -187,8 +189,22 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
             // are answered; flush() then sends the error and closes.
             protocolError = e.getMessage();
             socket.pause();
+        } finally {
+            endDeferredWrites();
         }
         endOfBurst();
+    }
+
+    /** Ends the burst's write scope (committing its batch); what it deferred makes the replies await durable(). */
+    private void endDeferredWrites() {
+        try {
+            if (wiring.keyspace().endDeferredWrites()) {
+                wroteSinceFlush = true;
+            }
+        } catch (io.hyperkv.store.StoreException e) {
+            // the batch did not reach RocksDB: durable() now fails, and endOfBurst closes instead of replying
+            wroteSinceFlush = true;
+        }
     }
 
     /** Called by the decoder for each complete command, in order. */
@@ -436,11 +452,16 @@ final class Connection implements ClientSession, CommandSink, PubSubHub.Subscrib
     private void drainBacklog() {
         clock = System.nanoTime();
         inBurst = true;
-        while (!busy && waiter == null && !backlog.isEmpty()) {
-            byte[][] argv = backlog.poll();
-            if (!closing) {
-                execute(argv);
+        wiring.keyspace().deferWrites();
+        try {
+            while (!busy && waiter == null && !backlog.isEmpty()) {
+                byte[][] argv = backlog.poll();
+                if (!closing) {
+                    execute(argv);
+                }
             }
+        } finally {
+            endDeferredWrites();
         }
         if (!busy) {
             endOfBurst();

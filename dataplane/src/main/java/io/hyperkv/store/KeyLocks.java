@@ -16,6 +16,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * request waits at most {@link #OUT_OF_ORDER_WAIT_MILLIS} and then fails with a
  * {@link StoreException}: one command gets an error instead of two event loops deadlocking forever.
  *
+ * <p>A stripe may be <em>retained</em> past its command ({@link #retain}): an event loop that deferred a write to
+ * the end of its read burst keeps the key's stripe until that write is in the engine, so no other thread can lock the
+ * key, read its old value from the engine, or write it in between. A thread holding retained stripes never waits
+ * for a lock with them: when a stripe it asks for is busy it first runs the {@code handOver} action (which commits its
+ * deferred writes and calls {@link #releaseRetained}), then waits as any other thread. So a waiting thread holds only
+ * the stripes of its current command, taken in ascending order, and the order argument above still holds.
+ *
  * <p>Cost uncontended: one hash over the key bytes, a thread-local read, one CAS to lock and one to
  * unlock, two small allocations (measured by {@code KeyLocksBenchmark}).
  */
@@ -27,7 +34,17 @@ public final class KeyLocks {
     /** Stripes held by the current thread, counted once per {@link Held} member. */
     private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
+    /** Stripes retained by the current thread until its deferred writes are committed. */
+    private final ThreadLocal<Retained> retained = ThreadLocal.withInitial(Retained::new);
+
     private final ReentrantLock[] stripes;
+    /** Commits the calling thread's deferred writes (releasing its retained stripes); set once, before use. */
+    private volatile Runnable handOver = () -> { };
+
+    private static final class Retained {
+        ReentrantLock[] locks = new ReentrantLock[16];
+        int size;
+    }
 
     public KeyLocks(int count) {
         if (Integer.bitCount(count) != 1) {
@@ -37,6 +54,49 @@ public final class KeyLocks {
         for (int i = 0; i < count; i++) {
             stripes[i] = new ReentrantLock();
         }
+    }
+
+    /** What a thread holding retained stripes runs before it waits for a busy stripe; it must release them. */
+    public void handOver(Runnable action) {
+        this.handOver = action;
+    }
+
+    /**
+     * Keeps the stripe of {@code key}, which the calling thread holds, locked after the caller's {@link Held} closes,
+     * until {@link #releaseRetained}; false (nothing retained) if the calling thread does not hold it.
+     */
+    public boolean retain(int db, byte[] key) {
+        ReentrantLock l = stripes[stripe(db, key)];
+        if (!l.isHeldByCurrentThread()) {
+            return false;
+        }
+        Retained r = retained.get();
+        for (int i = 0; i < r.size; i++) {
+            if (r.locks[i] == l) {
+                return true;
+            }
+        }
+        l.lock();
+        if (r.size == r.locks.length) {
+            r.locks = Arrays.copyOf(r.locks, r.size * 2);
+        }
+        r.locks[r.size++] = l;
+        return true;
+    }
+
+    /** Unlocks every stripe the calling thread retained. */
+    public void releaseRetained() {
+        Retained r = retained.get();
+        for (int i = r.size - 1; i >= 0; i--) {
+            r.locks[i].unlock();
+            r.locks[i] = null;
+        }
+        r.size = 0;
+    }
+
+    /** How many stripes the calling thread retains (tests). */
+    int retainedCount() {
+        return retained.get().size;
     }
 
     int stripe(int db, byte[] key) {
@@ -99,8 +159,19 @@ public final class KeyLocks {
         return new Held(held, depth);
     }
 
-    private static void acquire(ReentrantLock l, boolean holdsOthers) {
-        if (!holdsOthers || l.isHeldByCurrentThread()) {
+    private void acquire(ReentrantLock l, boolean holdsOthers) {
+        if (l.isHeldByCurrentThread()) {
+            l.lock(); // reentrant: never waits
+            return;
+        }
+        if (l.tryLock()) {
+            return;
+        }
+        if (retained.get().size > 0) {
+            // busy, maybe retained by a thread that waits for one of ours: give ours up before waiting
+            handOver.run();
+        }
+        if (!holdsOthers) {
             l.lock();
             return;
         }

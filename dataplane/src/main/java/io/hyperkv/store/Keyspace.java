@@ -67,6 +67,10 @@ public final class Keyspace {
     private final LongSupplier millis;
     private final KeyLocks locks = new KeyLocks(1024);
     private final MetaCache metaCache;
+    /** The engine when it can defer writes to the end of a burst ({@link #deferWrites}), else null. */
+    private final RocksDbEngine deferrable;
+    /** After a deferred batch left the engine's buffer: the stripes it kept locked go; a failed one leaves no cache entry. */
+    private final RocksDbEngine.DeferredCommit deferredCommitted = this::deferredCommitted;
     private final AtomicLong[] keys;
     private final AtomicLong[] expires;
     /** Tombstone rows per db (not keys: no counter, scan or read shows them). */
@@ -126,6 +130,10 @@ public final class Keyspace {
         this.databases = databases;
         this.millis = millis;
         this.metaCache = new MetaCache(locks, metaCacheBytes);
+        this.deferrable = engine instanceof RocksDbEngine r ? r : null;
+        if (deferrable != null) {
+            locks.handOver(deferrable::commitDeferred);
+        }
         this.keys = new AtomicLong[databases];
         this.expires = new AtomicLong[databases];
         this.tombstones = new AtomicLong[databases];
@@ -325,6 +333,42 @@ public final class Keyspace {
     /** Every stripe: for an EXEC that queued a command whose keys are unknown (FLUSHALL, KEYS...). */
     public KeyLocks.Held lockAll() {
         return locks.lockAll();
+    }
+
+    /**
+     * Opens a scope on the calling thread (an event loop answering one read burst) in which plain overwrites of a
+     * string (the hot path of SET, APPEND, INCR...) reach the engine as one batch when the scope ends, instead of one
+     * RocksDB write each. Each such key's lock stays held until its write is in the engine, so no other thread reads
+     * the key's old value from the engine, caches it, or writes the key in between (the cache already holds the new
+     * value, as after any write); a thread that needs a lock another thread retains waits at most until that thread
+     * commits, and one retaining locks commits before it waits (see {@link KeyLocks}). Every other engine operation of
+     * this thread commits first, so it reads its own writes and writes in order. Replication deltas and key events are
+     * reported when the write is staged, under the key's lock, in the same order as without a scope. Scopes nest;
+     * the outermost {@link #endDeferredWrites} commits. The engine fails {@link #durable()} for good if a deferred
+     * batch cannot be written, so no reply acknowledges it.
+     */
+    public void deferWrites() {
+        if (deferrable != null) {
+            deferrable.deferWrites(deferredCommitted);
+        }
+    }
+
+    private void deferredCommitted(boolean written) {
+        locks.releaseRetained();
+        if (!written) {
+            // the cache published values the engine does not hold; forgetting only removes, so needs no stripe
+            metaCache.clear();
+        }
+    }
+
+    /** The key locks (tests). */
+    KeyLocks locks() {
+        return locks;
+    }
+
+    /** Ends the scope {@link #deferWrites} opened; true if writes were deferred in it (a reply must await durable()). */
+    public boolean endDeferredWrites() {
+        return deferrable != null && deferrable.endDeferred();
     }
 
     /** Completes when every write made so far is durable under the engine's appendfsync policy. */
@@ -527,8 +571,13 @@ public final class Keyspace {
         boolean simple = stored != null && meta != null && !stored.type().hasSubkeys()
                 && stored.expireAt() == meta.expireAt() && !stored.tombstone() && !meta.tombstone();
         if (simple) {
-            // the hot path (overwrite of a string without TTL change): one JNI call, no WriteBatch
-            engine.put(ColumnFamily.META, metaKey, meta.encode());
+            // the hot path (overwrite of a string without TTL change): one JNI call, no WriteBatch, or
+            // joins the burst's batch, keeping the key's stripe until the batch is written (see deferWrites)
+            if (deferrable != null && deferrable.deferring() && locks.retain(db, key)) {
+                deferrable.putDeferred(ColumnFamily.META, metaKey, meta.encode());
+            } else {
+                engine.put(ColumnFamily.META, metaKey, meta.encode());
+            }
         } else {
             try (Engine.Batch batch = engine.batch()) {
                 stage(batch, db, key, stored, meta);

@@ -86,6 +86,31 @@ public final class RocksDbEngine implements Engine {
 
     private record Waiter(long target, CompletableFuture<Void> future) {}
 
+    /** Deferred writes per batch: enough to pay RocksDB's write path once per pipeline of 16-64, few enough that the
+     *  keys they keep locked are released within microseconds. */
+    static final int MAX_DEFERRED = 64;
+
+    /** The deferred writes of the current thread's open scope ({@link #deferWrites}); null outside one. */
+    private final ThreadLocal<Deferred> deferred = new ThreadLocal<>();
+    /** Set once a deferred batch failed to reach RocksDB: from then on {@link #durable()} fails, so nothing is acknowledged. */
+    private volatile StoreException deferredFailure;
+
+    /** Told, on the writing thread, that the writes deferred so far left the open batch (written or not). */
+    public interface DeferredCommit {
+        void committed(boolean written);
+    }
+
+    private static final class Deferred {
+        final DeferredCommit hook;
+        WriteBatch batch;
+        int depth;
+        boolean wrote;
+
+        Deferred(DeferredCommit hook) {
+            this.hook = hook;
+        }
+    }
+
     private RocksDbEngine(Path dataDir, Fsync fsync, RocksDB db, DBOptions dbOptions, LRUCache cache) {
         this.dataDir = dataDir;
         this.fsync = fsync;
@@ -134,8 +159,9 @@ public final class RocksDbEngine implements Engine {
             ColumnFamilyOptions o = new ColumnFamilyOptions()
                     .setCompressionType(CompressionType.LZ4_COMPRESSION)
                     .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION)
-                    .setWriteBufferSize(cf == ColumnFamily.META || cf == ColumnFamily.SUB
-                            ? options.writeBufferBytes() : Math.max(4L << 20, options.writeBufferBytes() / 8))
+                    .setWriteBufferSize(cf == ColumnFamily.META ? options.metaWriteBufferBytes()
+                            : cf == ColumnFamily.SUB ? options.writeBufferBytes()
+                            : Math.max(4L << 20, options.writeBufferBytes() / 8))
                     .setMaxWriteBufferNumber(3)
                     .setLevelCompactionDynamicLevelBytes(true)
                     .setTableFormatConfig(new BlockBasedTableConfig()
@@ -174,8 +200,106 @@ public final class RocksDbEngine implements Engine {
         return families.get(cf);
     }
 
+    /**
+     * Opens (or, nested, joins) a scope on the calling thread in which {@link #putDeferred} collects writes into one
+     * WriteBatch instead of writing each: an event loop answering a pipelined burst then pays RocksDB's write path
+     * (write-thread join, WAL record, sequence publication) once per burst instead of once per command. The batch is
+     * committed, in order, before any other operation this thread makes on the engine (so the thread reads its own
+     * writes and its later writes land after them), when {@link #commitDeferred} is called (by whoever holds a lock
+     * another thread needs), and when the outermost scope ends. {@code hook} hears of every commit; the caller keeps
+     * whatever other threads must not see as written (the keys' locks) until then.
+     */
+    public void deferWrites(DeferredCommit hook) {
+        Deferred d = deferred.get();
+        if (d == null) {
+            d = new Deferred(hook);
+            deferred.set(d);
+        }
+        d.depth++;
+    }
+
+    /** Closes the scope {@link #deferWrites} opened; the outermost commits. Returns whether the scope deferred a write. */
+    public boolean endDeferred() {
+        Deferred d = deferred.get();
+        if (d == null) {
+            return false;
+        }
+        if (--d.depth > 0) {
+            return d.wrote;
+        }
+        deferred.remove();
+        settle(d);
+        return d.wrote;
+    }
+
+    /** Whether the calling thread has a scope open, i.e. {@link #putDeferred} would defer. */
+    public boolean deferring() {
+        return deferred.get() != null;
+    }
+
+    /** Writes what the calling thread deferred so far, if anything. */
+    public void commitDeferred() {
+        Deferred d = deferred.get();
+        if (d != null) {
+            settle(d);
+        }
+    }
+
+    /** {@link #put}, deferred to the end of the calling thread's scope when one is open. */
+    public void putDeferred(ColumnFamily cf, byte[] key, byte[] value) {
+        Deferred d = deferred.get();
+        if (d == null) {
+            put(cf, key, value);
+            return;
+        }
+        try {
+            if (d.batch == null) {
+                d.batch = new WriteBatch();
+            }
+            d.batch.put(h(cf), key, value);
+            d.wrote = true;
+        } catch (RocksDBException e) {
+            throw failure("batch put", e);
+        }
+        if (d.batch.count() >= MAX_DEFERRED) {
+            // a long pipeline must not keep its keys locked for its whole burst
+            settle(d);
+        }
+    }
+
+    /** Commits the thread's deferred batch before an operation that must see it or come after it. */
+    private void settle() {
+        Deferred d = deferred.get();
+        if (d != null && d.batch != null) {
+            settle(d);
+        }
+    }
+
+    private void settle(Deferred d) {
+        WriteBatch b = d.batch;
+        if (b == null) {
+            d.hook.committed(true);
+            return;
+        }
+        d.batch = null;
+        boolean ok = false;
+        try (b) {
+            db.write(writeOptions, b);
+            written.incrementAndGet();
+            ok = true;
+        } catch (RocksDBException e) {
+            StoreException failed = failure("write", e);
+            deferredFailure = failed;
+            LOG.log(Level.SEVERE, "a deferred write batch failed; writes are no longer acknowledged", e);
+            throw failed;
+        } finally {
+            d.hook.committed(ok);
+        }
+    }
+
     @Override
     public byte[] get(ColumnFamily cf, byte[] key) {
+        settle();
         try {
             return db.get(h(cf), readOptions, key);
         } catch (RocksDBException e) {
@@ -185,6 +309,7 @@ public final class RocksDbEngine implements Engine {
 
     @Override
     public void put(ColumnFamily cf, byte[] key, byte[] value) {
+        settle();
         try {
             db.put(h(cf), writeOptions, key, value);
             written.incrementAndGet();
@@ -195,6 +320,7 @@ public final class RocksDbEngine implements Engine {
 
     @Override
     public void delete(ColumnFamily cf, byte[] key) {
+        settle();
         try {
             db.delete(h(cf), writeOptions, key);
             written.incrementAndGet();
@@ -205,6 +331,7 @@ public final class RocksDbEngine implements Engine {
 
     @Override
     public void deleteRange(ColumnFamily cf, byte[] begin, byte[] end) {
+        settle();
         try {
             db.deleteRange(h(cf), writeOptions, begin, end);
             written.incrementAndGet();
@@ -215,6 +342,7 @@ public final class RocksDbEngine implements Engine {
 
     @Override
     public void compactRange(ColumnFamily cf, byte[] begin, byte[] end) {
+        settle();
         try {
             db.compactRange(h(cf), begin, end);
         } catch (RocksDBException e) {
@@ -250,6 +378,7 @@ public final class RocksDbEngine implements Engine {
 
     @Override
     public Cursor iterate(ColumnFamily cf, byte[] lower, byte[] upper) {
+        settle();
         return new RocksCursor(cf, lower, upper);
     }
 
@@ -261,6 +390,7 @@ public final class RocksDbEngine implements Engine {
     @Override
     public void write(Batch batch) {
         RocksBatch b = (RocksBatch) batch;
+        settle();
         try (b) {
             if (b.isEmpty()) {
                 return;
@@ -274,6 +404,14 @@ public final class RocksDbEngine implements Engine {
 
     @Override
     public CompletableFuture<Void> durable() {
+        try {
+            settle();
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (deferredFailure != null) {
+            return CompletableFuture.failedFuture(deferredFailure);
+        }
         long target = written.get();
         if (fsync != Fsync.ALWAYS) {
             if (flushed.get() < target) {
@@ -379,6 +517,7 @@ public final class RocksDbEngine implements Engine {
 
     @Override
     public void sync() {
+        settle();
         long covered = written.get();
         try {
             db.flushWal(true);
@@ -401,6 +540,7 @@ public final class RocksDbEngine implements Engine {
 
     @Override
     public void checkpoint(Path dir) {
+        settle();
         try (Checkpoint cp = Checkpoint.create(db)) {
             db.flushWal(false);
             Files.createDirectories(dir.toAbsolutePath().getParent());
