@@ -192,13 +192,17 @@ final class ElementRows {
         if (stored == null || stored.tombstone() || !ks.replicating()) {
             return stored == null || stored.tombstone() ? stored : null;
         }
-        return Metadata.tombstone(stored.type(), stamp.time(), stamp,
-                context.isEmpty() ? null : ElementCodec.encodeContext(context));
+        // a string's tombstone keeps the context as its observed one (its context field is a counter's)
+        return RowReplica.covering(Metadata.tombstone(stored.type(), stamp.time(), stamp, null), context);
     }
 
-    /** The stored META whose causal context a collection of {@code type} written over it continues, or null. */
+    /**
+     * The stored META whose causal context a collection of {@code type} written over it continues, or null: whatever is
+     * stored, since a collection replacing a string or a collection of another type still removes the dots those
+     * covered ({@link RowReplica#context}: a string's observed context, another collection's context).
+     */
     static Metadata continued(ValueType type, Metadata stored) {
-        return stored != null && (stored.tombstone() || stored.type() == type) ? stored : null;
+        return stored;
     }
 
     /**

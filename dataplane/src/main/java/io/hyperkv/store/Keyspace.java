@@ -1,6 +1,8 @@
 package io.hyperkv.store;
 
+import io.hyperkv.crdt.CausalContext;
 import io.hyperkv.crdt.Clock;
+import io.hyperkv.crdt.ElementCodec;
 import io.hyperkv.crdt.Stamp;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -559,6 +561,7 @@ public final class Keyspace {
 
     /** The one place META changes: keeps the expiry index, old sub-keys and counters in step. Caller holds the lock. */
     private void apply(int db, byte[] key, Metadata stored, Metadata meta) {
+        meta = carried(stored, meta);
         applyQuietly(db, key, stored, meta);
         emit(db, key, meta, List.of());
         fireModified(db, key);
@@ -612,7 +615,7 @@ public final class Keyspace {
             at = clock.next();
         }
         return collectable(new Metadata(stored.type(), Encoding.RAW, stored.version(), at, 0, at, 0,
-                stored.type().hasSubkeys() ? stored.context() : null, null, true, 0));
+                stored.type().hasSubkeys() ? stored.context() : null, null, true, 0, stored.observed()));
     }
 
     /**
@@ -630,6 +633,37 @@ public final class Keyspace {
         return meta.withExpiry(meta.expireAt(), at);
     }
 
+    /**
+     * {@code meta}, a local write replacing {@code stored}, still covering the dots {@code stored} covered when it
+     * changes the kind of value (observed-remove across types: a SET over a set removed the elements it saw, and a set
+     * created later over that string, or its tombstone, must not let another replica's copy of them back). A string
+     * or tombstone carries them forward in its observed context or context ({@link RowReplica#covering}); a collection
+     * over another type joins them into its context. A write within one kind (a string over a string without an
+     * observed context, a collection over itself) is returned as is: its writer already continued the context.
+     */
+    private static Metadata carried(Metadata stored, Metadata meta) {
+        if (meta == null || stored == null) {
+            return meta;
+        }
+        if (meta.type() == ValueType.STRING && stored.type() == ValueType.STRING) {
+            byte[] observed = stored.observed();
+            if (observed.length == 0 || java.util.Arrays.equals(observed, meta.observed())) {
+                return meta;
+            }
+            return meta.observed().length == 0 ? meta.withObserved(observed)
+                    : RowReplica.covering(meta, RowReplica.context(stored));
+        }
+        if (meta.type() == stored.type()) {
+            return meta;
+        }
+        if (!meta.type().hasSubkeys() || meta.tombstone()) {
+            return RowReplica.covering(meta, RowReplica.context(stored));
+        }
+        CausalContext own = RowReplica.context(meta);
+        CausalContext all = own.union(RowReplica.context(stored));
+        return all.equals(own) ? meta : meta.withContext(ElementCodec.encodeContext(all));
+    }
+
     /** {@code meta}, if a tombstone, with this node's collection time (now + grace) as its payload. */
     private Metadata collectable(Metadata meta) {
         if (meta == null || !meta.tombstone()) {
@@ -637,7 +671,7 @@ public final class Keyspace {
         }
         byte[] at = java.nio.ByteBuffer.allocate(8).putLong(millis.getAsLong() + tombstoneGraceMillis).array();
         return new Metadata(meta.type(), meta.encoding(), meta.version(), meta.stamp(), meta.expireAt(),
-                meta.expiryStamp(), 0, meta.context(), at, true, 0);
+                meta.expiryStamp(), 0, meta.context(), at, true, 0, meta.observed());
     }
 
     /** Where {@code meta} sits in the EXPIRE index: a live key at its expiry, a tombstone at its collection time. */
@@ -785,7 +819,7 @@ public final class Keyspace {
             if (meta == null && !absent) {
                 meta = removal(stored, expired);
             }
-            meta = collectable(merging ? meta : keepingExpiryOrder(stored, meta));
+            meta = collectable(merging ? meta : keepingExpiryOrder(stored, carried(stored, meta)));
             pending.put(java.nio.ByteBuffer.wrap(KeyCodec.meta(db, key)), Optional.ofNullable(meta));
             if (meta == null ? absent : meta == stored) {
                 return this;
@@ -1370,9 +1404,10 @@ public final class Keyspace {
      *       by type code, then live over tombstone; the loser's rows go;</li>
      *   <li>always: the expiry field is last-writer-wins on its own stamp, independently of the value.</li>
      * </ul>
-     * Known limit: a type conflict drops the losing collection with its context, so a collection later created over
-     * the winner does not cover the dropped one's dots; replicas that saw the deltas in different orders may then
-     * disagree on those elements until anti-entropy exchanges the whole keys (a same-type join, which converges).
+     * Whatever wins, the result covers every dot either side covered (a collection's context, a string's observed
+     * context: see {@link Metadata}): a collection winning a type conflict drops its rows whose dots the loser had
+     * seen removed, and a collection created later over a string or tombstone starts from what it covers, so the
+     * elements a SET or DEL observed do not come back from a replica that missed it.
      * Strings, counters, expiry and deletions converge from the deltas alone, in any order.
      *
      * @throws StoreException if the delta is a collection with no {@link CollectionReplica} registered for its type
@@ -1419,13 +1454,38 @@ public final class Keyspace {
         boolean remoteString = type == ValueType.STRING || remote.tombstone();
         boolean localString = stored == null || stored.type() == ValueType.STRING || stored.tombstone();
         if (remoteString && localString) {
-            return StringRegister.join(stored, remote);
+            // the register's winner keeps, either way, every dot both sides covered (observed contexts)
+            return RowReplica.covering(RowReplica.covering(StringRegister.join(stored, remote),
+                    RowReplica.context(stored)), RowReplica.context(remote));
         }
-        // a type conflict: the greater rank wins the whole key
+        // a type conflict: the greater rank wins the whole key, and covers the dots the loser covered
         if (!outranks(remote, stored)) {
-            return stored;
+            return covered(db, key, stored, RowReplica.context(remote), changes);
         }
-        return type.hasSubkeys() && !remote.tombstone() ? replica(type).merge(db, key, null, delta, changes) : remote;
+        if (type.hasSubkeys() && !remote.tombstone()) {
+            // the loser's covered dots join as the context of a tombstone the winner's rows merge into
+            CausalContext lost = RowReplica.context(stored);
+            Metadata base = lost.equals(CausalContext.EMPTY) ? null
+                    : Metadata.tombstone(type, 0, Stamp.ZERO, ElementCodec.encodeContext(lost));
+            return replica(type).merge(db, key, base, delta, changes);
+        }
+        return RowReplica.covering(remote, RowReplica.context(stored));
+    }
+
+    /**
+     * {@code winner} (stored) after a type conflict it won also covers {@code lost}, what the loser covered: a string or
+     * tombstone in its (observed) context; a live collection by merging a tombstone of its type with context
+     * {@code lost}, which also removes its rows whose dots the loser had seen removed.
+     */
+    private Metadata covered(int db, byte[] key, Metadata winner, CausalContext lost, Changes changes) {
+        if (!winner.type().hasSubkeys() || winner.tombstone()) {
+            return RowReplica.covering(winner, lost);
+        }
+        if (lost.equals(CausalContext.EMPTY)) {
+            return winner;
+        }
+        Metadata removed = Metadata.tombstone(winner.type(), 0, Stamp.ZERO, ElementCodec.encodeContext(lost));
+        return replica(winner.type()).merge(db, key, winner, new KeyDelta(removed, List.of(), true), changes);
     }
 
     private static boolean outranks(Metadata a, Metadata b) {
@@ -1481,7 +1541,8 @@ public final class Keyspace {
             version++;
         }
         return version == joined.version() ? joined : new Metadata(joined.type(), joined.encoding(), version,
-                joined.stamp(), joined.expireAt(), joined.expiryStamp(), 0, joined.context(), joined.payload());
+                joined.stamp(), joined.expireAt(), joined.expiryStamp(), 0, joined.context(), joined.payload(), false, 0,
+                joined.observed());
     }
 
     /** Equal replicated state and liveness: nothing to write (version, size and a tombstone's collection time aside). */
@@ -1492,7 +1553,8 @@ public final class Keyspace {
         if (a.tombstone()) {
             return a.stamp().equals(b.stamp()) && a.expireAt() == b.expireAt()
                     && java.util.Objects.equals(a.expiryStamp(), b.expiryStamp())
-                    && java.util.Arrays.equals(a.context(), b.context());
+                    && java.util.Arrays.equals(a.context(), b.context())
+                    && java.util.Arrays.equals(a.observed(), b.observed());
         }
         return a.version() == b.version() && StateHash.of(a) == StateHash.of(b) && a.equals(b);
     }

@@ -18,8 +18,16 @@ import java.util.Arrays;
  * [flags&amp;2: size u64]
  * [flags&amp;4: context length u32 | context bytes]
  * [flags&amp;16: elementsHash u64]
+ * [flags&amp;64: observed length u32 | observed bytes]
  * payload (to the end)
  * </pre>
+ * Flag 64 (absent in rows written before it: they decode with nothing observed) holds the <em>observed context</em>
+ * of a string (live or tombstone): the causal context (an encoded {@code CausalContext}) of the collections the key's
+ * value replaced, carried forward by every later string write and deletion and joined by merges, so that a collection
+ * created over the string later starts from a context covering the replaced elements' dots (observed-remove across a
+ * change of type: a SET over a set removes the elements it saw on every replica). A string cannot keep it in
+ * {@code context}, which holds its counter state; a collection (live or tombstone) keeps it in its own context and
+ * never sets flag 64.
  * Flag 32 (no hash bytes follow) says the collection's {@code elementsHash} is not maintained: it was written while
  * the keyspace did not replicate, when no row write pays for hashing. It decodes as {@link #STALE_HASH}, as does a
  * live collection of format 1 (written before there was a hash); the pass that starts replication recomputes it.
@@ -51,7 +59,8 @@ public record Metadata(
         byte[] context,
         byte[] payload,
         boolean tombstone,
-        long elementsHash) {
+        long elementsHash,
+        byte[] observed) {
 
     public static final int FORMAT = 2;
     private static final int HAS_EXPIRY = 1;
@@ -60,6 +69,7 @@ public record Metadata(
     private static final int TOMBSTONE = 8;
     private static final int HAS_ELEMENTS_HASH = 16;
     private static final int HASH_STALE = 32;
+    private static final int HAS_OBSERVED = 64;
     /**
      * The {@link #elementsHash()} of a collection whose hash nobody maintained (see the class comment). Encoded as flag
      * 32 rather than its value; a real XOR of row hashes equal to it (probability 2^-64) round-trips unchanged and is
@@ -71,6 +81,14 @@ public record Metadata(
     public Metadata {
         context = context == null ? EMPTY : context;
         payload = payload == null ? EMPTY : payload;
+        observed = observed == null ? EMPTY : observed;
+    }
+
+    /** A value that covers no dot beyond its own context (every collection, and strings that never replaced one). */
+    public Metadata(ValueType type, Encoding encoding, long version, Stamp stamp, long expireAt, Stamp expiryStamp,
+            long size, byte[] context, byte[] payload, boolean tombstone, long elementsHash) {
+        this(type, encoding, version, stamp, expireAt, expiryStamp, size, context, payload, tombstone, elementsHash,
+                EMPTY);
     }
 
     /** A live value with no element hash yet (the form every writer used before format 2). */
@@ -89,13 +107,20 @@ public record Metadata(
 
     /** This value with another element hash (the stores keep it equal to the XOR of their rows' hashes). */
     public Metadata withElementsHash(long hash) {
-        return new Metadata(type, encoding, version, stamp, expireAt, expiryStamp, size, context, payload, tombstone, hash);
+        return new Metadata(type, encoding, version, stamp, expireAt, expiryStamp, size, context, payload, tombstone, hash,
+                observed);
     }
 
     /** This value with another causal context (a collection's delta ships the context of the rows it names). */
     public Metadata withContext(byte[] newContext) {
         return new Metadata(type, encoding, version, stamp, expireAt, expiryStamp, size, newContext, payload, tombstone,
-                elementsHash);
+                elementsHash, observed);
+    }
+
+    /** This string value (live or tombstone) with another observed context (see the class comment). */
+    public Metadata withObserved(byte[] newObserved) {
+        return new Metadata(type, encoding, version, stamp, expireAt, expiryStamp, size, context, payload, tombstone,
+                elementsHash, newObserved);
     }
 
     /** A string value written at {@code stamp}; a new key's version is its creating stamp's time. */
@@ -118,7 +143,7 @@ public record Metadata(
 
     public Metadata withExpiry(long newExpireAt, Stamp at) {
         return new Metadata(type, encoding, version, stamp, newExpireAt, at, size, context, payload, tombstone,
-                elementsHash);
+                elementsHash, observed);
     }
 
     public byte[] encode() {
@@ -145,6 +170,10 @@ public record Metadata(
             flags |= HAS_ELEMENTS_HASH;
             len += 8;
         }
+        if (observed.length > 0) {
+            flags |= HAS_OBSERVED;
+            len += 4 + observed.length;
+        }
         len += payload.length;
         ByteBuffer b = ByteBuffer.allocate(len);
         b.put((byte) FORMAT).put((byte) type.code()).put((byte) encoding.code()).put((byte) flags);
@@ -160,6 +189,9 @@ public record Metadata(
         }
         if ((flags & HAS_ELEMENTS_HASH) != 0) {
             b.putLong(elementsHash);
+        }
+        if ((flags & HAS_OBSERVED) != 0) {
+            b.putInt(observed.length).put(observed);
         }
         b.put(payload);
         return b.array();
@@ -192,9 +224,14 @@ public record Metadata(
         if ((flags & HASH_STALE) != 0 || (format == 1 && type.hasSubkeys() && (flags & TOMBSTONE) == 0)) {
             elementsHash = STALE_HASH;
         }
+        byte[] observed = EMPTY;
+        if ((flags & HAS_OBSERVED) != 0) {
+            observed = new byte[b.getInt()];
+            b.get(observed);
+        }
         byte[] payload = Arrays.copyOfRange(bytes, b.position(), bytes.length);
         return new Metadata(type, encoding, version, stamp, expireAt, expiryStamp, size, context, payload,
-                (flags & TOMBSTONE) != 0, elementsHash);
+                (flags & TOMBSTONE) != 0, elementsHash, observed);
     }
 
     /** Reads only the expiry of an encoded value, for scans that need no payload copy. */
@@ -225,7 +262,7 @@ public record Metadata(
         return o instanceof Metadata m && type == m.type && encoding == m.encoding && version == m.version
                 && stamp.equals(m.stamp) && expireAt == m.expireAt && java.util.Objects.equals(expiryStamp, m.expiryStamp)
                 && size == m.size && Arrays.equals(context, m.context) && Arrays.equals(payload, m.payload)
-                && tombstone == m.tombstone && elementsHash == m.elementsHash;
+                && tombstone == m.tombstone && elementsHash == m.elementsHash && Arrays.equals(observed, m.observed);
     }
 
     @Override

@@ -231,21 +231,43 @@ abstract class RowReplica<V extends Comparable<V>> implements CollectionReplica 
     /** {@code meta} with another encoding and payload. */
     static Metadata reshaped(Metadata meta, Encoding encoding, byte[] payload) {
         return new Metadata(meta.type(), encoding, meta.version(), meta.stamp(), meta.expireAt(), meta.expiryStamp(),
-                meta.size(), meta.context(), payload, meta.tombstone(), meta.elementsHash());
+                meta.size(), meta.context(), payload, meta.tombstone(), meta.elementsHash(), meta.observed());
     }
 
     /**
-     * The causal context of a stored or shipped META (a live collection or a tombstone); empty for null and for
-     * strings (whose context, if any, is not a collection's).
+     * The dots a stored or shipped META covers: a collection's (live or tombstone) causal context, a string's
+     * (live or tombstone) observed context (of the collections it replaced, see {@link Metadata}); empty for null.
      */
     static CausalContext context(Metadata meta) {
-        if (meta == null || !meta.type().hasSubkeys()) {
+        if (meta == null) {
+            return CausalContext.EMPTY;
+        }
+        byte[] bytes = meta.type().hasSubkeys() ? meta.context() : meta.observed();
+        if (bytes.length == 0) {
             return CausalContext.EMPTY;
         }
         try {
-            return ElementCodec.decodeContext(meta.context());
+            return ElementCodec.decodeContext(bytes);
         } catch (CodecException e) {
             throw new StoreException("corrupt collection context: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@code meta}, a string or a tombstone (of any type), also covering {@code extra}: in its observed context for a
+     * string, in its context for a collection's tombstone. A live collection must instead join {@code extra} as a
+     * tombstone's context (which also drops its rows whose dots {@code extra} covers).
+     */
+    static Metadata covering(Metadata meta, CausalContext extra) {
+        if (meta == null || extra.equals(CausalContext.EMPTY)) {
+            return meta;
+        }
+        CausalContext own = context(meta);
+        CausalContext all = own.union(extra);
+        if (all.equals(own)) {
+            return meta;
+        }
+        byte[] encoded = ElementCodec.encodeContext(all);
+        return meta.type().hasSubkeys() ? meta.withContext(encoded) : meta.withObserved(encoded);
     }
 }

@@ -9,7 +9,8 @@ import java.nio.ByteBuffer;
  * place of a row's name).
  *
  * <p>The state covers exactly the fields two replicas with equal CRDT state hold equal: type, stamp, the expiry field
- * (deadline and stamp), the context (a collection's causal context, a counter's state) and the value (a string's
+ * (deadline and stamp), the context (a collection's causal context, a counter's state), a string's observed context
+ * (the collections it replaced) and the value (a string's
  * payload; a collection's {@code elementsHash}, which the stores keep equal to the XOR of their rows' hashes). It
  * leaves out {@code version} and {@code size} (local bookkeeping) and the encoding (a representation). Tombstones have
  * no term: a tombstone and "never heard of" both mean no data. Not a cryptographic hash: it finds differences between
@@ -47,6 +48,11 @@ public final class StateHash {
         } else {
             b.put(value);
         }
-        return b.array();
+        if (m.observed().length == 0) {
+            return b.array();
+        }
+        // a string's observed context: appended only when present, so every value without one hashes as before
+        return ByteBuffer.allocate(b.capacity() + 4 + m.observed().length).put(b.array()).putInt(m.observed().length)
+                .put(m.observed()).array();
     }
 }

@@ -466,7 +466,7 @@ class CollectionReplicationTest {
         assertThat(a.live(KEY)).isNull();
     }
 
-    private static void add(ValueType type, ReplicaNode n, String name) {
+    static void add(ValueType type, ReplicaNode n, String name) {
         try (KeyLocks.Held ignored = n.ks.lock(0, KEY)) {
             Metadata live = n.live(KEY);
             switch (type) {
