@@ -3,8 +3,6 @@ package io.hyperkv.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -168,33 +165,7 @@ class DeferredWritesTest {
     void underAppendfsyncAlwaysEveryAcknowledgedBurstSurvivesSigkill() throws Exception {
         engine.close();
         Path data = dir.resolve("crash");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                DeferredCrashWriter.class.getName(), data.toString(), "always")
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        AtomicLong acked = new AtomicLong(-1);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (line.startsWith("ack ")) {
-                        acked.set(Long.parseLong(line.substring(4)));
-                    }
-                }
-            } catch (Exception e) {
-                // the pipe breaks when the process is killed
-            }
-        });
-        reader.start();
-        try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> acked.get() >= 300);
-        } finally {
-            p.destroyForcibly();
-            p.waitFor(30, TimeUnit.SECONDS);
-            reader.join(10_000);
-        }
-        long last = acked.get();
+        long last = KilledWriter.runUntilKilled(DeferredCrashWriter.class, data, "always", 300);
         engine = RocksDbEngine.open(EngineOptions.of(data, Fsync.NO));
         Keyspace reopened = new Keyspace(engine, new TestClock(time, 1), 16, time);
         for (int k = 0; k < DeferredCrashWriter.KEYS; k++) {
