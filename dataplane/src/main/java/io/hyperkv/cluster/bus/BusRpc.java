@@ -124,7 +124,7 @@ public final class BusRpc {
     }
 
     private void fail(long id, Throwable cause) {
-        Pending p = pending.get(id);
+        Pending p = pending.remove(id);
         if (p != null) {
             work.execute(() -> p.answer.completeExceptionally(cause));
         }
@@ -194,6 +194,9 @@ public final class BusRpc {
         if (p == null || !p.peer.equals(from) || argv.length < 3) {
             return; // timed out, failed, or not ours
         }
+        // Forgotten before the caller hears the answer: a dependent of the caller's runs before the whenComplete
+        // registered in call() (CompletableFuture runs dependents last-registered first), and must see it settled.
+        pending.remove(id, p);
         if (Arrays.equals(argv[2], OK)) {
             byte[][] answer = Arrays.copyOfRange(argv, 3, argv.length);
             work.execute(() -> p.answer.complete(answer));
