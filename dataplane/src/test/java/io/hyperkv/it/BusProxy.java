@@ -10,6 +10,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -43,7 +45,7 @@ public final class BusProxy implements AutoCloseable {
 
     private static final int POLL_MILLIS = 50;
 
-    /** Bytes of a connection's first traffic from its dialer kept to tell who dialed (a bus HELLO is shorter). */
+    /** Bytes of a connection's first traffic kept, at most, to read the dialer's HELLO (which is shorter). */
     private static final int OPENING_BYTES = 512;
 
     private final ServerSocket server;
@@ -101,13 +103,13 @@ public final class BusProxy implements AutoCloseable {
     }
 
     /**
-     * From now on, holds the traffic of every connection whose dialer's opening bytes contain {@code marker} (a node id
-     * in hex: the bus's {@code HKV.HELLO} names the dialer) as {@link Mode#BLACKHOLE} holds all traffic, in both
-     * directions, until {@link #passDialers()}. Connections of other dialers keep the proxy's mode.
+     * From now on, holds the traffic of every connection whose dialer's {@code HKV.HELLO} names {@code nodeId} (hex)
+     * as {@link Mode#BLACKHOLE} holds all traffic, in both directions, until {@link #passDialers()}. Connections of
+     * other dialers keep the proxy's mode.
      */
-    public void blackholeDialer(String marker) {
+    public void blackholeDialer(String nodeId) {
         synchronized (gate) {
-            cutDialers.add(marker);
+            cutDialers.add(nodeId);
             gate.notifyAll();
         }
     }
@@ -144,25 +146,73 @@ public final class BusProxy implements AutoCloseable {
         }
     }
 
-    /** One proxied connection: the opening bytes its dialer sent, which tell who dialed. */
-    private final class Link {
+    /**
+     * One proxied connection and who dialed it: the node id of the dialer's first message, a bus {@code HKV.HELLO}
+     * (a RESP array whose fourth element is the id). Only that field counts: later traffic of the same dialer (a
+     * topology document, a delta) names other nodes, and matching anywhere in it would cut the wrong link.
+     */
+    private static final class Link {
 
         private final StringBuilder opening = new StringBuilder();
+        private boolean settled;
+        private String dialer;
 
         synchronized void saw(byte[] bytes, int length) {
+            if (settled) {
+                return;
+            }
             int keep = Math.min(length, OPENING_BYTES - opening.length());
-            if (keep > 0) {
-                opening.append(new String(bytes, 0, keep, StandardCharsets.ISO_8859_1));
+            opening.append(new String(bytes, 0, keep, StandardCharsets.ISO_8859_1));
+            List<String> hello = firstArray(opening);
+            if (hello != null) {
+                dialer = hello.size() > 3 && hello.get(0).equals("HKV.HELLO") ? hello.get(3) : null;
+                settled = true;
+            } else if (opening.length() >= OPENING_BYTES) {
+                settled = true;
             }
         }
 
-        synchronized boolean cut() {
-            for (String marker : cutDialers) {
-                if (opening.indexOf(marker) >= 0) {
-                    return true;
+        synchronized boolean cutBy(Set<String> cut) {
+            return dialer != null && cut.contains(dialer);
+        }
+
+        /** The bulk strings of the RESP array {@code text} starts with, or null while it is incomplete or not one. */
+        static List<String> firstArray(CharSequence text) {
+            int[] at = {0};
+            Integer count = header(text, at, '*');
+            if (count == null) {
+                return null;
+            }
+            List<String> elements = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                Integer length = header(text, at, '$');
+                if (length == null || length < 0 || at[0] + length + 2 > text.length()) {
+                    return null;
+                }
+                elements.add(text.subSequence(at[0], at[0] + length).toString());
+                at[0] += length + 2;
+            }
+            return elements;
+        }
+
+        /** Reads {@code <type><integer>\r\n} at {@code at[0]} and moves past it; null if absent or incomplete. */
+        private static Integer header(CharSequence text, int[] at, char type) {
+            int start = at[0];
+            if (start >= text.length() || text.charAt(start) != type) {
+                return null;
+            }
+            for (int i = start + 1; i + 1 < text.length() && i - start < 12; i++) {
+                if (text.charAt(i) == '\r' && text.charAt(i + 1) == '\n') {
+                    try {
+                        int value = Integer.parseInt(text.subSequence(start + 1, i).toString());
+                        at[0] = i + 2;
+                        return value;
+                    } catch (NumberFormatException e) {
+                        return null;
+                    }
                 }
             }
-            return false;
+            return null;
         }
     }
 
@@ -235,7 +285,7 @@ public final class BusProxy implements AutoCloseable {
      */
     private boolean awaitPassable(Link link) {
         synchronized (gate) {
-            while ((mode == Mode.BLACKHOLE || mode == Mode.PASS && link.cut()) && !closed) {
+            while ((mode == Mode.BLACKHOLE || mode == Mode.PASS && link.cutBy(cutDialers)) && !closed) {
                 try {
                     gate.wait();
                 } catch (InterruptedException e) {

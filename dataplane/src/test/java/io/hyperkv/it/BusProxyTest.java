@@ -124,13 +124,24 @@ class BusProxyTest {
         }
     }
 
+    /** A bus HELLO as a node sends it first: {@code HKV.HELLO 1 nonce id announce client-port epoch}. */
+    private static String hello(String id) {
+        StringBuilder frame = new StringBuilder("*7\r\n");
+        for (String field : new String[] {"HKV.HELLO", "1", "n0nce", id, "127.0.0.1:1", "6379", "1"}) {
+            frame.append('$').append(field.length()).append("\r\n").append(field).append("\r\n");
+        }
+        return frame.toString();
+    }
+
     @Test
     void aCutDialerIsHeldInBothDirectionsWhileOtherDialersPass() throws IOException {
         try (Socket cut = connect(); Socket other = connect()) {
-            send(cut, "HELLO node-a|");
-            send(other, "HELLO node-b|");
-            assertThat(receive(cut, 13)).isEqualTo("HELLO node-a|");
-            assertThat(receive(other, 13)).isEqualTo("HELLO node-b|");
+            String helloA = hello("node-a");
+            String helloB = hello("node-b");
+            send(cut, helloA);
+            send(other, helloB);
+            assertThat(receive(cut, helloA.length())).isEqualTo(helloA);
+            assertThat(receive(other, helloB.length())).isEqualTo(helloB);
 
             proxy.blackholeDialer("node-a");
             send(cut, "held|");
@@ -139,7 +150,7 @@ class BusProxyTest {
             cut.setSoTimeout(500);
             assertThatThrownBy(() -> cut.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
             try (Socket redial = connect()) {
-                send(redial, "HELLO node-a again|");
+                send(redial, helloA);
                 redial.setSoTimeout(300);
                 assertThatThrownBy(() -> redial.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
 
@@ -147,9 +158,45 @@ class BusProxyTest {
                 cut.setSoTimeout(10_000);
                 redial.setSoTimeout(10_000);
                 assertThat(receive(cut, 5)).isEqualTo("held|");
-                assertThat(receive(redial, 19)).isEqualTo("HELLO node-a again|");
+                assertThat(receive(redial, helloA.length())).isEqualTo(helloA);
             }
             assertThat(proxy.mode()).isEqualTo(BusProxy.Mode.PASS);
+        }
+    }
+
+    @Test
+    void onlyTheHelloNamesTheDialerNotWhatItSendsLater() throws IOException {
+        // node-b's link names node-a right after its HELLO (as a topology document does): cutting node-a leaves it alone
+        try (Socket b = connect(); Socket c = connect()) {
+            String opening = hello("node-b") + "*2\r\n$12\r\nHKV.TOPOLOGY\r\n$6\r\nnode-a\r\n";
+            send(b, opening);
+            assertThat(receive(b, opening.length())).isEqualTo(opening);
+            String noHello = "node-a but no HELLO|";
+            send(c, noHello);
+            assertThat(receive(c, noHello.length())).isEqualTo(noHello);
+
+            proxy.blackholeDialer("node-a");
+            send(b, "flows|");
+            assertThat(receive(b, 6)).isEqualTo("flows|");
+            send(c, "flows|");
+            assertThat(receive(c, 6)).isEqualTo("flows|");
+        }
+    }
+
+    @Test
+    void aHelloSplitAcrossWritesStillNamesItsDialer() throws IOException {
+        try (Socket cut = connect()) {
+            String helloA = hello("node-a");
+            int half = helloA.length() / 2;
+            send(cut, helloA.substring(0, half));
+            assertThat(receive(cut, half)).isEqualTo(helloA.substring(0, half));
+            send(cut, helloA.substring(half));
+            assertThat(receive(cut, helloA.length() - half)).isEqualTo(helloA.substring(half));
+
+            proxy.blackholeDialer("node-a");
+            send(cut, "held|");
+            cut.setSoTimeout(500);
+            assertThatThrownBy(() -> cut.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
         }
     }
 
