@@ -17,20 +17,77 @@ import java.util.Map;
 public final class CommandTable {
 
     private final Map<String, CommandSpec> byName = new HashMap<>();
+    /**
+     * The same commands for {@link #lookup(byte[])}, which runs up to three times per command: open addressing over
+     * the lower-case name bytes, hashed and compared ASCII-case-insensitively, so a lookup allocates nothing (turning
+     * each name into a String was more than a quarter of the bytes a GET allocated). Rebuilt by {@link #register},
+     * which only runs at start-up; at most a quarter full.
+     */
+    private CommandSpec[] index = new CommandSpec[0];
+    private byte[][] indexNames = new byte[0][];
 
     /** Adds a command; a second registration of the same name is a programming error. */
     public CommandTable register(CommandSpec spec) {
         if (byName.putIfAbsent(spec.name(), spec) != null) {
             throw new IllegalStateException("command registered twice: " + spec.name());
         }
+        reindex();
         return this;
     }
 
-    /** The command named by {@code name} in any letter case, or null. */
+    private void reindex() {
+        int size = Integer.highestOneBit(Math.max(16, byName.size() * 4) - 1) << 1;
+        CommandSpec[] specs = new CommandSpec[size];
+        byte[][] names = new byte[size][];
+        for (CommandSpec spec : byName.values()) {
+            byte[] name = spec.name().getBytes(StandardCharsets.US_ASCII);
+            int i = foldedHash(name) & (size - 1);
+            while (specs[i] != null) {
+                i = (i + 1) & (size - 1);
+            }
+            specs[i] = spec;
+            names[i] = name;
+        }
+        index = specs;
+        indexNames = names;
+    }
+
+    /** The command named by {@code name} in any letter case, or null. Allocates nothing. */
     public CommandSpec lookup(byte[] name) {
-        // Command names are ASCII; lower-casing bytes avoids a String per lookup on the hot path
-        // only when the client already sends lower case, which is the common case for libraries.
-        return byName.get(lowerAscii(name));
+        CommandSpec[] specs = index;
+        byte[][] names = indexNames;
+        int mask = specs.length - 1;
+        for (int i = foldedHash(name) & mask; specs[i] != null; i = (i + 1) & mask) {
+            if (equalsFolded(names[i], name)) {
+                return specs[i];
+            }
+        }
+        return null;
+    }
+
+    private static int foldedHash(byte[] name) {
+        int h = 0;
+        for (byte b : name) {
+            h = 31 * h + lower(b);
+        }
+        return h ^ (h >>> 16);
+    }
+
+    /** Whether {@code name} is {@code lowerName} in any ASCII letter case. */
+    private static boolean equalsFolded(byte[] lowerName, byte[] name) {
+        if (lowerName.length != name.length) {
+            return false;
+        }
+        for (int i = 0; i < name.length; i++) {
+            if (lower(name[i]) != lowerName[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int lower(byte b) {
+        return b >= 'A' && b <= 'Z' ? b + 32 : b;
     }
 
     public CommandSpec lookup(String name) {
