@@ -24,7 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * the stripes of its current command, taken in ascending order, and the order argument above still holds.
  *
  * <p>Cost uncontended: one hash over the key bytes, a thread-local read, one CAS to lock and one to
- * unlock, two small allocations (measured by {@code KeyLocksBenchmark}).
+ * unlock, one small allocation for a single key (measured by {@code KeyLocksBenchmark}).
  */
 public final class KeyLocks {
 
@@ -115,7 +115,7 @@ public final class KeyLocks {
         int[] depth = DEPTH.get();
         acquire(l, depth[0] > 0);
         depth[0]++;
-        return new Held(new ReentrantLock[] {l}, depth);
+        return new Held(l, null, depth);
     }
 
     /** Locks the stripes of all {@code keys} of {@code dbs[i]} (pairwise), in ascending stripe order. */
@@ -156,7 +156,7 @@ public final class KeyLocks {
             }
         }
         depth[0] += held.length;
-        return new Held(held, depth);
+        return new Held(null, held, depth);
     }
 
     private void acquire(ReentrantLock l, boolean holdsOthers) {
@@ -190,16 +190,24 @@ public final class KeyLocks {
 
     /** Locks held by one command; closing (on the thread that locked) releases them in reverse order. */
     public static final class Held implements AutoCloseable {
+        /** The stripe of a single-key lock (the common case, which then allocates no array), else null. */
+        private final ReentrantLock one;
         private final ReentrantLock[] locks;
         private final int[] depth;
 
-        Held(ReentrantLock[] locks, int[] depth) {
+        Held(ReentrantLock one, ReentrantLock[] locks, int[] depth) {
+            this.one = one;
             this.locks = locks;
             this.depth = depth;
         }
 
         @Override
         public void close() {
+            if (one != null) {
+                one.unlock();
+                depth[0]--;
+                return;
+            }
             for (int i = locks.length - 1; i >= 0; i--) {
                 locks[i].unlock();
             }
