@@ -17,8 +17,11 @@ public final class KeyCodec {
         return meta(db, KeySlot.of(key), key);
     }
 
+    /** Bytes before the user key in a {@link ColumnFamily#META} key: the db and the slot (two bytes). */
+    static final int META_PREFIX = 3;
+
     public static byte[] meta(int db, int slot, byte[] key) {
-        byte[] out = new byte[3 + key.length];
+        byte[] out = new byte[META_PREFIX + key.length];
         out[0] = (byte) db;
         out[1] = (byte) (slot >>> 8);
         out[2] = (byte) slot;

@@ -403,7 +403,7 @@ public final class Keyspace {
      * collection stores, tests) that must see everything. Everyone else uses {@link #read}.
      */
     public Metadata readStored(int db, byte[] key) {
-        return metaCache.read(db, key, KeyCodec.meta(db, key), this::load);
+        return metaCache.read(db, key, this::load);
     }
 
     private Metadata load(byte[] metaKey) {
