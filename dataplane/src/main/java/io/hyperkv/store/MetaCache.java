@@ -53,8 +53,8 @@ public final class MetaCache {
      */
     static final int READ_SAMPLE = 16;
 
-    private final Cache<Key, Object> cache;
-    private final Policy<Key, Object> policy;
+    /** The current entries; {@link #clear} replaces it whole. */
+    private volatile Entries entries;
     private final KeyLocks locks;
     private final long maxBytes;
     private final long maxEntryBytes;
@@ -73,14 +73,24 @@ public final class MetaCache {
         this.locks = locks;
         this.maxBytes = maxBytes;
         this.maxEntryBytes = Math.max(4096, maxBytes / 1000);
-        this.cache = Caffeine.newBuilder()
+        this.entries = new Entries(newCache());
+    }
+
+    /** A Caffeine cache and its policy, replaced together by {@link #clear}. */
+    private record Entries(Cache<Key, Object> cache, Policy<Key, Object> policy) {
+        Entries(Cache<Key, Object> cache) {
+            this(cache, cache.policy());
+        }
+    }
+
+    private Cache<Key, Object> newCache() {
+        return Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
                 .weigher((Key k, Object v) -> weight(k, v))
                 // eviction work runs on the calling thread, in small amortized steps: no hand-off
                 // to the shared ForkJoin pool, which on a two-core node is a single thread
                 .executor(Runnable::run)
                 .build();
-        this.policy = cache.policy();
     }
 
     /** The default bound: an eighth of the heap the JVM may grow to. */
@@ -95,11 +105,12 @@ public final class MetaCache {
      */
     Metadata read(int db, byte[] key, Function<byte[], Metadata> load) {
         Key k = new Key(db, key, 0);
-        Object v = (++reads & (READ_SAMPLE - 1)) == 0 ? cache.getIfPresent(k) : policy.getIfPresentQuietly(k);
+        Entries e = entries;
+        Object v = (++reads & (READ_SAMPLE - 1)) == 0 ? e.cache.getIfPresent(k) : e.policy.getIfPresentQuietly(k);
         if (v == null) {
             try (KeyLocks.Held ignored = locks.lock(db, key)) {
-                // a writer may have published while this thread waited for the stripe
-                v = policy.getIfPresentQuietly(k);
+                // a writer may have published (or a flush cleared) while this thread waited for the stripe
+                v = entries.policy.getIfPresentQuietly(k);
                 if (v == null) {
                     misses.increment();
                     byte[] metaKey = KeyCodec.meta(db, key);
@@ -121,15 +132,21 @@ public final class MetaCache {
 
     /** Drops the entry of {@code metaKey}; the caller holds the key's stripe. */
     void forget(byte[] metaKey) {
-        cache.invalidate(Key.ofMeta(metaKey));
+        entries.cache.invalidate(Key.ofMeta(metaKey));
     }
 
-    /** Drops everything; the caller holds every stripe. */
+    /**
+     * Drops everything; the caller holds every stripe. The entries are replaced by an empty cache rather than
+     * invalidated one by one, which took time linear in the entries with every stripe held (a FLUSHALL of a large
+     * keyspace stalled every writer, and a cluster flush waiting for replicas answered {@code -NOQUORUM}). A reader
+     * that fetched the old entries just before may still hit one: it is concurrent with the flush.
+     */
     void clear() {
-        cache.invalidateAll();
+        entries = new Entries(newCache());
     }
 
     private void put(Key k, Metadata meta) {
+        Cache<Key, Object> cache = entries.cache;
         if (meta != null && weight(k, meta) > maxEntryBytes) {
             cache.invalidate(k);
         } else {
@@ -147,13 +164,14 @@ public final class MetaCache {
 
     /** Estimated bytes held now (after pending evictions ran). */
     long weightedBytes() {
-        cache.cleanUp();
+        Entries e = entries;
+        e.cache.cleanUp();
         // bounded by weight at construction, so the eviction policy and its weighted size exist
-        return cache.policy().eviction().orElseThrow().weightedSize().orElseThrow();
+        return e.policy.eviction().orElseThrow().weightedSize().orElseThrow();
     }
 
     Stats stats() {
-        return new Stats(hits.sum(), misses.sum(), cache.estimatedSize(), weightedBytes(), maxBytes);
+        return new Stats(hits.sum(), misses.sum(), entries.cache.estimatedSize(), weightedBytes(), maxBytes);
     }
 
     /**

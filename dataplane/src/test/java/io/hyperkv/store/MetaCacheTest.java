@@ -136,6 +136,26 @@ class MetaCacheTest {
     }
 
     @Test
+    void aFlushLeavesAnEmptyCacheThatFillsAgainAndStaysCoherent() {
+        open(64L << 20);
+        for (int i = 0; i < 5_000; i++) {
+            set(0, "k" + i, "v" + i, 0);
+            ks.read(0, b("k" + i));
+        }
+        assertThat(ks.metaCacheStats().entries()).isGreaterThanOrEqualTo(5_000);
+
+        ks.flushAll();
+        assertThat(ks.metaCacheStats().entries()).as("nothing cached right after the flush").isZero();
+        assertThat(ks.metaCacheStats().bytes()).isZero();
+        set(0, "k1", "after", 0);
+        assertThat(str(ks.read(0, b("k1")))).isEqualTo("after");
+        assertThat(ks.read(0, b("k2"))).isNull();
+        assertThat(ks.metaCacheStats().entries()).as("the written key and the absent one").isEqualTo(2);
+        assertCoherent(0, "k1");
+        assertCoherent(0, "k2");
+    }
+
+    @Test
     void renameCopyAndMsetThroughChangesAreVisibleAtOnce() {
         open(1 << 20);
         set(0, "src", "value", time.getAsLong() + 60_000);
