@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Policy;
 import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
@@ -60,8 +61,6 @@ public final class MetaCache {
     private final long maxEntryBytes;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
-    /** Counts reads for {@link #READ_SAMPLE}; racy on purpose (a lost increment only shifts the sample). */
-    private int reads;
 
     /** Counters and size for INFO and metrics. */
     public record Stats(long hits, long misses, long entries, long bytes, long maxBytes) {}
@@ -106,7 +105,9 @@ public final class MetaCache {
     Metadata read(int db, byte[] key, Function<byte[], Metadata> load) {
         Key k = new Key(db, key, 0);
         Entries e = entries;
-        Object v = (++reads & (READ_SAMPLE - 1)) == 0 ? e.cache.getIfPresent(k) : e.policy.getIfPresentQuietly(k);
+        // a per-thread draw: a shared counter here would bounce one cache line between the event loops on every read
+        Object v = (ThreadLocalRandom.current().nextInt() & (READ_SAMPLE - 1)) == 0
+                ? e.cache.getIfPresent(k) : e.policy.getIfPresentQuietly(k);
         if (v == null) {
             try (KeyLocks.Held ignored = locks.lock(db, key)) {
                 // a writer may have published (or a flush cleared) while this thread waited for the stripe
