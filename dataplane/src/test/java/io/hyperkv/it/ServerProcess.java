@@ -57,6 +57,7 @@ public final class ServerProcess implements AutoCloseable {
         this.dataDir = workDir.resolve("data");
         this.properties = properties;
         this.environment = environment;
+        NodeLogs.opened(this);
     }
 
     /** Starts a node with the given {@code hyperkv.*}/{@code quarkus.*} properties and waits until it answers PING. */
@@ -304,8 +305,15 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** Which node this is, for reports: its RESP port, pid and log file. */
+    String describe() {
+        return "node (RESP port " + properties.getOrDefault("hyperkv.port", "?") + ", pid "
+                + (process == null ? "-" : Long.toString(process.pid())) + ", log " + log + ")";
+    }
+
     @Override
     public void close() {
+        NodeLogs.closing(this, describe());
         if (alive()) {
             // A stopped process dies of SIGKILL too; continuing it first lets its JVM exit the usual way.
             try {
