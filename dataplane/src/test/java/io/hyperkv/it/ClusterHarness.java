@@ -28,8 +28,9 @@ import java.util.function.IntUnaryOperator;
  * separate JVMs ({@code -Xmx256m}), separate data directories, fixed ports chosen up front (RESP, HTTP, bus) and kept
  * across restarts, one cluster secret and one admin token. Faults: {@link #kill} (SIGKILL), {@link #stop} (SIGTERM),
  * {@link #pause}/{@link #resume} (SIGSTOP/SIGCONT), {@link #restart}. Put a {@link BusProxy} in front of a node's bus by
- * announcing the proxy's port in its peer entry once the bus exists. {@link #close()} ends every process and deletes
- * every directory. Use it in try-with-resources.
+ * announcing the proxy's port in its peer entry once the bus exists. A port taken by another process between its pick
+ * and the node's bind is picked again (see {@link #start(int, Map, IntFunction, IntUnaryOperator, Consumer)}).
+ * {@link #close()} ends every process and deletes every directory. Use it in try-with-resources.
  */
 public final class ClusterHarness implements AutoCloseable {
 
