@@ -35,7 +35,7 @@ final class Coordinator {
     private final QuorumReads reads;
     private volatile BusNode bus;
     private volatile HintSink hints;
-    private volatile QuorumReads.Fetch fetch = (peer, db, keys) -> CompletableFuture.failedFuture(
+    private volatile QuorumReads.Fetch fetch = (peer, db, keys, executor, merge) -> CompletableFuture.failedFuture(
             new IllegalStateException("the cluster bus is not started yet"));
 
     /**

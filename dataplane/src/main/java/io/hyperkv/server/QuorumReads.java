@@ -11,12 +11,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 /**
  * Reads at R above one ({@code hyperkv.cluster.read-consistency} quorum or all): before a read runs here, the state
- * that R-1 other owners of its slot hold for its keys is fetched ({@code StateExchange.fetch}) and merged into this
- * node's keyspace (read repair: the merge is the CRDT join, so what this node had is kept and what it missed is
+ * that R-1 other owners of its slot hold for its keys is fetched ({@code StateExchange.fetch}: in bounded messages, a big
+ * key part after part) and merged into this node's keyspace (read repair: the merge is the CRDT join, so what this node had is kept and what it missed is
  * added), so the read sees every write that reached R owners. Too few owners up, or an answer missing after
  * {@code timeout}, makes the read's reply {@code -NOQUORUM}.
  *
@@ -24,10 +25,15 @@ import java.util.function.Predicate;
  */
 final class QuorumReads {
 
-    /** The state another node holds for some keys of one database: null entries where it holds nothing. */
+    /**
+     * The state another node holds for some keys of one database, handed to {@code merge} (on {@code executor}) piece
+     * by piece: a key's whole state, or a big key's parts in order; nothing for a key it does not hold. Completes once
+     * the last piece is merged.
+     */
     @FunctionalInterface
     interface Fetch {
-        CompletableFuture<List<KeyDelta>> fetch(NodeId peer, int db, List<byte[]> keys);
+        CompletableFuture<Void> fetch(NodeId peer, int db, List<byte[]> keys, Executor executor,
+                BiConsumer<byte[], KeyDelta> merge);
     }
 
     /** Why a read could not reach R owners; its message is the reply's text. */
@@ -82,8 +88,9 @@ final class QuorumReads {
         }
         List<CompletableFuture<Void>> merged = new ArrayList<>();
         for (NodeId peer : asked) {
-            merged.add(fetch.fetch(peer, db, keys).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .thenAcceptAsync(states -> merge(db, keys, states), worker));
+            // a part merged before a timeout stays merged: a join, as any read repair
+            merged.add(fetch.fetch(peer, db, keys, worker, (key, state) -> keyspace.merge(db, key, state))
+                    .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS));
         }
         return CompletableFuture.allOf(merged.toArray(new CompletableFuture<?>[0])).handle((v, e) -> {
             if (e != null) {
@@ -92,14 +99,6 @@ final class QuorumReads {
             }
             return null;
         });
-    }
-
-    private void merge(int db, List<byte[]> keys, List<KeyDelta> states) {
-        for (int i = 0; i < keys.size() && i < states.size(); i++) {
-            if (states.get(i) != null) {
-                keyspace.merge(db, keys.get(i), states.get(i));
-            }
-        }
     }
 
     /** Counting this node, as W does. */

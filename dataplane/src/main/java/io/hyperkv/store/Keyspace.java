@@ -296,14 +296,14 @@ public final class Keyspace {
     }
 
     /** Reports one committed local change; the caller holds the key's lock. */
-    private void emit(int db, byte[] key, Metadata meta, List<KeyDelta.Element> elements) {
+    private void emit(int db, byte[] key, Metadata meta, List<KeyDelta.Element> elements, boolean whole) {
         DeltaSink sink = deltaSink;
         if (sink == null || meta == null) {
             // meta == null: a deletion without a tombstone carries nothing a replica could merge
             return;
         }
         try {
-            sink.committed(db, key, KeySlot.of(key), new KeyDelta(meta, elements, false));
+            sink.committed(db, key, KeySlot.of(key), new KeyDelta(meta, elements, whole));
         } catch (RuntimeException e) {
             stats.listenerFailures.increment();
         }
@@ -563,7 +563,7 @@ public final class Keyspace {
     private void apply(int db, byte[] key, Metadata stored, Metadata meta) {
         meta = carried(stored, meta);
         applyQuietly(db, key, stored, meta);
-        emit(db, key, meta, List.of());
+        emit(db, key, meta, List.of(), false);
         fireModified(db, key);
     }
 
@@ -783,6 +783,8 @@ public final class Keyspace {
         private final Map<java.nio.ByteBuffer, List<KeyDelta.Element>> elements = new java.util.HashMap<>();
         /** The causal context a live collection's delta ships per META key ({@link #deltaContext}); empty unless replicating. */
         private final Map<java.nio.ByteBuffer, byte[]> deltaContexts = new java.util.HashMap<>();
+        /** What each key staged here held before this change set (absent: nothing); kept only while replicating. */
+        private final Map<java.nio.ByteBuffer, Optional<Metadata>> before = new java.util.HashMap<>();
         /** A merge of a remote delta: reported to listeners, never to the {@link DeltaSink}. */
         private final boolean merging;
 
@@ -810,6 +812,8 @@ public final class Keyspace {
             Optional<Metadata> already = pending.get(java.nio.ByteBuffer.wrap(KeyCodec.meta(db, key)));
             if (already != null) {
                 stored = already.orElse(null);
+            } else if (deltaSink != null && !merging) {
+                before.put(java.nio.ByteBuffer.wrap(KeyCodec.meta(db, key)), Optional.ofNullable(stored));
             }
             boolean absent = stored == null || stored.tombstone();
             boolean expired = !absent && stored.expiredAt(millis.getAsLong());
@@ -938,10 +942,11 @@ public final class Keyspace {
                         List<KeyDelta.Element> named = elements.remove(metaKey);
                         byte[] context = deltaContexts.remove(metaKey);
                         Metadata shipped = last.orElse(null);
-                        if (context != null && shipped != null && !shipped.tombstone()) {
+                        boolean whole = context != null && createdOverCovered(before.get(metaKey), shipped);
+                        if (context != null && shipped != null && !shipped.tombstone() && !whole) {
                             shipped = shipped.withContext(context);
                         }
-                        emit((Integer) s[0], (byte[]) s[3], shipped, named == null ? List.of() : named);
+                        emit((Integer) s[0], (byte[]) s[3], shipped, named == null ? List.of() : named, whole);
                     }
                 }
                 fireModified((Integer) s[0], (byte[]) s[3]);
@@ -949,6 +954,28 @@ public final class Keyspace {
             staged.clear();
             elements.clear();
             deltaContexts.clear();
+            before.clear();
+        }
+
+        /**
+         * Whether {@code shipped}, a live collection this change set wrote, was created here over {@code was} (what the
+         * key held before), a value of another kind or a tombstone that covered dots: a string or DEL that replaced a
+         * collection, whose covered elements a replica that missed that write may still hold. Such a collection's
+         * delta ships whole (every row is new, so every row is named; {@code full}, with META's whole context, which
+         * carries those dots): a replica merging it sweeps its rows against that context, as for a tombstone, and drops
+         * the replaced elements instead of keeping them beside the new ones. Only for rows shipped through
+         * {@link #deltaContext} (hashes, sets, sorted sets), whose writers name every row they write.
+         */
+        private boolean createdOverCovered(Optional<Metadata> was, Metadata shipped) {
+            if (was == null || was.isEmpty() || shipped == null || shipped.tombstone()
+                    || !shipped.type().hasSubkeys()) {
+                return false;
+            }
+            Metadata old = was.get();
+            if (live(old) && old.type() == shipped.type()) {
+                return false;
+            }
+            return !RowReplica.context(old).equals(CausalContext.EMPTY);
         }
 
         @Override

@@ -49,7 +49,7 @@ public final class BusProxy implements AutoCloseable {
     private static final int OPENING_BYTES = 512;
 
     private final ServerSocket server;
-    private final int targetPort;
+    private volatile int targetPort;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final Set<String> cutDialers = ConcurrentHashMap.newKeySet();
     private final Object gate = new Object();
@@ -80,6 +80,11 @@ public final class BusProxy implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Forwards connections accepted from now on to {@code 127.0.0.1:port} (a node that moved its bus there). */
+    public void retarget(int port) {
+        targetPort = port;
     }
 
     public int port() {

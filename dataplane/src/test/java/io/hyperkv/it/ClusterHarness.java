@@ -19,15 +19,18 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Several real HyperKV server processes on 127.0.0.1 forming one cluster from a static peer list, for cluster tests:
  * separate JVMs ({@code -Xmx256m}), separate data directories, fixed ports chosen up front (RESP, HTTP, bus) and kept
  * across restarts, one cluster secret and one admin token. Faults: {@link #kill} (SIGKILL), {@link #stop} (SIGTERM),
  * {@link #pause}/{@link #resume} (SIGSTOP/SIGCONT), {@link #restart}. Put a {@link BusProxy} in front of a node's bus by
- * announcing the proxy's port in its peer entry once the bus exists. {@link #close()} ends every process and deletes
- * every directory. Use it in try-with-resources.
+ * announcing the proxy's port in its peer entry once the bus exists. A port taken by another process between its pick
+ * and the node's bind is picked again (see {@link #start(int, Map, IntFunction, IntUnaryOperator, Consumer)}).
+ * {@link #close()} ends every process and deletes every directory. Use it in try-with-resources.
  */
 public final class ClusterHarness implements AutoCloseable {
 
@@ -55,6 +58,45 @@ public final class ClusterHarness implements AutoCloseable {
      * {@code i} (for example a configured node id); {@code common} and {@code perNode} override the defaults.
      */
     public static ClusterHarness start(int size, Map<String, String> common, IntFunction<Map<String, String>> perNode) {
+        return start(size, common, perNode, null, ports -> { });
+    }
+
+    /** How many times a node is launched, or the whole cluster when a port every node knows was taken. */
+    static final int START_ATTEMPTS = 3;
+
+    /**
+     * Like {@link #start(int, Map, IntFunction)}, for harnesses that know more about the bus ports.
+     *
+     * <p>The ports are picked free a moment before the nodes bind them, so another process can take one meanwhile; the
+     * node then exits with "Address already in use". Such a node is launched again (at most {@value #START_ATTEMPTS}
+     * times) on fresh RESP and HTTP ports, which only clients know. Its bus port is in every node's peer list: when the
+     * harness chose it, a node that could not bind it makes the harness start the whole cluster again on fresh ports
+     * (at most {@value #START_ATTEMPTS} times); when {@code perNode} sets it (a {@link BusProxy} in front announces
+     * another port), {@code busMover} may move it: it is given the node's index, points whatever forwards to that bus
+     * at a fresh port, and returns that port; null when the bus port cannot move. Any other start failure fails at
+     * once, with the node's log.
+     *
+     * @param beforeLaunch sees every node's chosen RESP, HTTP and bus port just before the nodes launch (tests of the
+     *     harness itself take one of them)
+     */
+    static ClusterHarness start(int size, Map<String, String> common, IntFunction<Map<String, String>> perNode,
+            IntUnaryOperator busMover, Consumer<List<int[]>> beforeLaunch) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return startOnce(size, common, perNode, busMover, beforeLaunch);
+            } catch (BusPortTaken e) {
+                if (attempt >= START_ATTEMPTS) {
+                    throw new IllegalStateException("a node's bus port was taken on each of " + attempt
+                            + " cluster starts", e.getCause());
+                }
+                System.err.println("ClusterHarness: node " + e.node + " could not bind its bus port "
+                        + e.port + " (Address already in use); starting the cluster again on fresh ports");
+            }
+        }
+    }
+
+    private static ClusterHarness startOnce(int size, Map<String, String> common,
+            IntFunction<Map<String, String>> perNode, IntUnaryOperator busMover, Consumer<List<int[]>> beforeLaunch) {
         List<int[]> ports = freePorts(size);
         StringBuilder peers = new StringBuilder();
         for (int[] p : ports) {
@@ -64,6 +106,7 @@ public final class ClusterHarness implements AutoCloseable {
         String secret = HexFormat.of().formatHex(random.generateSeed(16));
         String token = HexFormat.of().formatHex(random.generateSeed(16));
         List<Map<String, String>> configs = new ArrayList<>();
+        List<Map<String, String>> fixed = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             Map<String, String> props = new LinkedHashMap<>();
             props.put("hyperkv.port", Integer.toString(ports.get(i)[0]));
@@ -75,14 +118,21 @@ public final class ClusterHarness implements AutoCloseable {
             props.put("hyperkv.cluster.secret", secret);
             props.put("hyperkv.cluster.announce-host", "127.0.0.1");
             props.put("hyperkv.admin.token", token);
-            props.putAll(common);
-            props.putAll(perNode.apply(i));
+            Map<String, String> own = new LinkedHashMap<>(common);
+            own.putAll(perNode.apply(i));
+            props.putAll(own);
+            String bus = props.get("hyperkv.cluster.bus-port");
+            ports.get(i)[2] = Integer.parseInt(bus);
             configs.add(props);
+            fixed.add(own);
         }
+        beforeLaunch.accept(ports);
         ExecutorService starter = Executors.newFixedThreadPool(size);
         List<Future<ServerProcess>> starting = new ArrayList<>();
-        for (Map<String, String> props : configs) {
-            starting.add(starter.submit(() -> ServerProcess.start(props)));
+        for (int i = 0; i < size; i++) {
+            int node = i;
+            starting.add(starter.submit(() -> launch(node, configs.get(node), fixed.get(node), ports.get(node),
+                    busMover)));
         }
         starter.shutdown();
         List<ServerProcess> nodes = new ArrayList<>();
@@ -91,7 +141,11 @@ public final class ClusterHarness implements AutoCloseable {
             try {
                 nodes.add(f.get());
             } catch (ExecutionException e) {
-                failure = failure == null ? new IllegalStateException("a node did not start", e.getCause()) : failure;
+                // any other failure wins over a taken bus port: starting again would not cure it
+                if (failure == null || failure instanceof BusPortTaken && !(e.getCause() instanceof BusPortTaken)) {
+                    failure = e.getCause() instanceof BusPortTaken taken ? taken
+                            : new IllegalStateException("a node did not start", e.getCause());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 failure = new IllegalStateException(e);
@@ -102,6 +156,59 @@ public final class ClusterHarness implements AutoCloseable {
             throw failure;
         }
         return new ClusterHarness(nodes, ports, token);
+    }
+
+    /**
+     * Launches node {@code node}, again on fresh ports when one it was given is taken (see
+     * {@link #start(int, Map, IntFunction, IntUnaryOperator, Consumer)}); updates {@code ports} to what it bound.
+     */
+    private static ServerProcess launch(int node, Map<String, String> props, Map<String, String> fixed, int[] ports,
+            IntUnaryOperator busMover) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                ServerProcess started = ServerProcess.start(props);
+                ports[0] = started.respPort();
+                ports[1] = started.httpPort();
+                return started;
+            } catch (ServerProcess.StartFailure e) {
+                ServerProcess.Listener taken = e.listenerInUse().orElseThrow(() -> e);
+                String key = switch (taken) {
+                    case RESP -> "hyperkv.port";
+                    case HTTP -> "quarkus.http.port";
+                    case BUS -> "hyperkv.cluster.bus-port";
+                };
+                boolean harnessChose = !fixed.containsKey(key);
+                if (taken == ServerProcess.Listener.BUS && harnessChose) {
+                    throw new BusPortTaken(node, Integer.parseInt(props.get(key)), e);
+                }
+                if (!harnessChose && (taken != ServerProcess.Listener.BUS || busMover == null)
+                        || attempt >= START_ATTEMPTS) {
+                    throw e;
+                }
+                String was = props.get(key);
+                String now = Integer.toString(taken == ServerProcess.Listener.BUS ? busMover.applyAsInt(node)
+                        : freePortList(1).get(0));
+                props.put(key, now);
+                if (taken == ServerProcess.Listener.BUS) {
+                    ports[2] = Integer.parseInt(now);
+                }
+                System.err.println("ClusterHarness: node " + node + " could not bind its " + taken + " port " + was
+                        + " (Address already in use); launching it again on port " + now);
+            }
+        }
+    }
+
+    /** A node could not bind the bus port the harness chose, which every node's peer list names. */
+    private static final class BusPortTaken extends RuntimeException {
+
+        final int node;
+        final int port;
+
+        BusPortTaken(int node, int port, Throwable cause) {
+            super("node " + node + " could not bind its bus port " + port, cause);
+            this.node = node;
+            this.port = port;
+        }
     }
 
     /** RESP, HTTP and bus port for each node, all distinct. */

@@ -46,6 +46,15 @@ final class FaultCluster implements AutoCloseable {
 
     /** Starts {@code size} nodes (N = min(3, size)) with {@code settings} for every node, and waits until it formed. */
     static FaultCluster start(int size, Map<String, String> settings) {
+        return start(size, settings, ports -> { });
+    }
+
+    /**
+     * Like {@link #start(int, Map)}; {@code beforeLaunch} sees each node's RESP, HTTP and bus port (the one behind its
+     * proxy) just before the nodes launch. A node that finds its bus port taken moves it: its proxy forwards there.
+     */
+    static FaultCluster start(int size, Map<String, String> settings,
+            java.util.function.Consumer<List<int[]>> beforeLaunch) {
         List<Integer> busPorts = ClusterHarness.freePortList(size);
         List<BusProxy> proxies = new ArrayList<>();
         ClusterHarness cluster = null;
@@ -59,7 +68,11 @@ final class FaultCluster implements AutoCloseable {
             Map<String, String> common = new HashMap<>(settings);
             common.put("hyperkv.cluster.peers", peers.toString());
             cluster = ClusterHarness.start(size, common,
-                    i -> Map.of("hyperkv.cluster.bus-port", Integer.toString(busPorts.get(i))));
+                    i -> Map.of("hyperkv.cluster.bus-port", Integer.toString(busPorts.get(i))), i -> {
+                        int moved = ClusterHarness.freePortList(1).get(0);
+                        proxies.get(i).retarget(moved);
+                        return moved;
+                    }, beforeLaunch);
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < size; i++) {
                 ids.add(json(cluster.admin(i, "GET", "/v1/node", null)).get("nodeId").asText());

@@ -57,6 +57,7 @@ public final class ServerProcess implements AutoCloseable {
         this.dataDir = workDir.resolve("data");
         this.properties = properties;
         this.environment = environment;
+        NodeLogs.opened(this);
     }
 
     /** Starts a node with the given {@code hyperkv.*}/{@code quarkus.*} properties and waits until it answers PING. */
@@ -107,9 +108,7 @@ public final class ServerProcess implements AutoCloseable {
         }
         await("HyperKV node to log its ports (log " + log + ")").atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(100))
                 .until(() -> {
-                    if (!process.isAlive()) {
-                        throw new IllegalStateException("node exited with " + process.exitValue() + ":\n" + log());
-                    }
+                    failIfExited();
                     String text = log();
                     Matcher resp = RESP_PORT.matcher(text);
                     Matcher http = HTTP_PORT.matcher(text);
@@ -121,18 +120,71 @@ public final class ServerProcess implements AutoCloseable {
                     return false;
                 });
         await("HyperKV node to answer PING").atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(100))
-                .ignoreExceptions().until(() -> {
+                .until(() -> {
+                    failIfExited();
                     try (Jedis jedis = new Jedis("127.0.0.1", respPort)) {
                         String pass = properties.get("hyperkv.requirepass");
                         if (pass != null) {
                             jedis.auth(pass);
                         }
                         return "PONG".equals(jedis.ping());
+                    } catch (redis.clients.jedis.exceptions.JedisException notYet) {
+                        return false;
                     }
                 });
         // Restarts come back on the same ports: peers and clients know this node by its address.
         properties.put("hyperkv.port", Integer.toString(respPort));
         properties.put("quarkus.http.port", Integer.toString(httpPort));
+    }
+
+    private void failIfExited() {
+        if (!process.isAlive()) {
+            throw new StartFailure(process.exitValue(), log());
+        }
+    }
+
+    /** Which listening port a start that failed with "Address already in use" could not bind. */
+    public enum Listener {
+        RESP,
+        HTTP,
+        BUS
+    }
+
+    /** The node process exited while starting; carries its log. */
+    public static final class StartFailure extends IllegalStateException {
+
+        private final String log;
+
+        StartFailure(int exitCode, String log) {
+            super("node exited with " + exitCode + ":\n" + log);
+            this.log = log;
+        }
+
+        public String log() {
+            return log;
+        }
+
+        /** Whether the node failed to bind one of its ports because another socket holds it. */
+        public boolean portInUse() {
+            return log.contains("Address already in use");
+        }
+
+        /**
+         * The listener that could not bind its port, from what the node logged: the HTTP server says so; the RESP
+         * listener binds before the cluster bus and logs its port once bound. Empty unless {@link #portInUse()}.
+         */
+        public java.util.Optional<Listener> listenerInUse() {
+            if (!portInUse()) {
+                return java.util.Optional.empty();
+            }
+            if (log.contains("Unable to start HTTP server")) {
+                return java.util.Optional.of(Listener.HTTP);
+            }
+            if (RESP_PORT.matcher(log).find() && !log.contains("HyperKV cluster bus listening")) {
+                return java.util.Optional.of(Listener.BUS);
+            }
+            return java.util.Optional.of(Listener.RESP);
+        }
     }
 
     public int respPort() {
@@ -253,8 +305,15 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** Which node this is, for reports: its RESP port, pid and log file. */
+    String describe() {
+        return "node (RESP port " + properties.getOrDefault("hyperkv.port", "?") + ", pid "
+                + (process == null ? "-" : Long.toString(process.pid())) + ", log " + log + ")";
+    }
+
     @Override
     public void close() {
+        NodeLogs.closing(this, describe());
         if (alive()) {
             // A stopped process dies of SIGKILL too; continuing it first lets its JVM exit the usual way.
             try {

@@ -15,9 +15,10 @@ import io.hyperkv.store.TestClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -67,12 +68,15 @@ class QuorumReadsTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private CompletableFuture<List<KeyDelta>> fromPeer(NodeId node, int db, List<byte[]> keys) {
-        List<KeyDelta> states = new ArrayList<>();
+    private CompletableFuture<Void> fromPeer(NodeId node, int db, List<byte[]> keys, Executor executor,
+            BiConsumer<byte[], KeyDelta> merge) {
         for (byte[] k : keys) {
-            states.add(peer.capture(db, k));
+            KeyDelta state = peer.capture(db, k);
+            if (state != null) {
+                merge.accept(k, state);
+            }
         }
-        return CompletableFuture.completedFuture(states);
+        return CompletableFuture.completedFuture(null);
     }
 
     @Test
@@ -94,7 +98,7 @@ class QuorumReadsTest {
         assertThat(down).isInstanceOf(QuorumReads.NoQuorum.class)
                 .hasMessage("NOQUORUM 1 of 2 required replicas are up");
 
-        Throwable silent = failure(reads.repair(OWNERS, id -> true, (n, db, keys) -> new CompletableFuture<>(), 0,
+        Throwable silent = failure(reads.repair(OWNERS, id -> true, (n, db, keys, executor, merge) -> new CompletableFuture<>(), 0,
                 List.of(b("k"))));
         assertThat(silent).hasMessage("NOQUORUM 1 of 2 required replicas answered the read within 200 ms");
         assertThat(self.read(0, b("k"))).isNull();

@@ -244,7 +244,7 @@ final class SlotRepair {
 
     /** Whether {@code next} continues the transfer that began with {@code first}: a part of the same type. */
     private static boolean samePartsOf(KeyDelta first, KeyDelta next) {
-        return next != null && next.part() != null && next.meta().type() == first.meta().type();
+        return StateExchange.continues(first, next);
     }
 
     private void sendOne(byte[] key, KeyDelta delta) throws ExecutionException, InterruptedException,

@@ -15,13 +15,15 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.IntPredicate;
 
 /**
  * The calls replicas make to compare and exchange state, both ends: this node serves them from its {@link Keyspace}
- * over {@link BusRpc}, and calls them on peers. Anti-entropy uses all four; the coordinator's quorum reads use
- * {@link #fetch}.
+ * over {@link BusRpc}, and calls them on peers. Anti-entropy uses them all but {@code AE.FETCH}; the coordinator's
+ * quorum reads use {@link #fetch}, which also brings big keys part after part ({@code AE.PARTS}, {@code AE.PART}).
  *
  * <h2>Calls</h2>
  * <table>
@@ -35,7 +37,8 @@ import java.util.function.IntPredicate;
  * <tr><td>{@code AE.FETCH db key...}</td><td>one element per key, for a prefix of the keys: the key's
  *     {@link Keyspace#capture} (tombstones included), or empty when nothing is stored; the prefix ends once the answer
  *     holds {@code maxAnswerBytes} (at least one key), and the caller asks again for the rest. A key's state is sent
- *     whole, however large (quorum reads)</td></tr>
+ *     whole, however large, so a key above the bus frame limit cannot travel this way: served for peers of earlier
+ *     versions (their quorum reads), no longer called</td></tr>
  * <tr><td>{@code AE.PARTS db key...}</td><td>as {@code AE.FETCH}, but a key whose state does not fit in what is
  *     left of the answer's {@code maxAnswerBytes} comes as its first part ({@link Keyspace#capturePart},
  *     {@link KeyDelta.Part}): an answer never holds much more than {@code maxAnswerBytes}</td></tr>
@@ -134,13 +137,54 @@ public final class StateExchange {
     }
 
     /**
-     * The state {@code peer} stores for each of {@code keys} of {@code db} ({@link Keyspace#capture}: full deltas,
-     * tombstones included), in the order of {@code keys}, with null where the peer stores nothing. Asks as many times
-     * as the peer's answer bound requires.
+     * Hands {@code merge} the state {@code peer} stores for each of {@code keys} of {@code db}, in messages of about
+     * {@link #maxAnswerBytes()} however large a key (quorum reads): a key's whole state ({@link Keyspace#capture}: a
+     * full delta, tombstones included), or a big key's parts in order ({@link #fetchParts}, {@link #nextPart}, every
+     * part {@link KeyDelta#sharing sharing} the first's context), each merged before the next is asked for, so no more
+     * than about one message of a key is held at a time; nothing for a key the peer does not store. A big key that
+     * changes kind or shrinks meanwhile ends with its whole new state, or where it went. {@code merge} runs on
+     * {@code executor}; the future completes once the last merge returned.
      */
-    public CompletableFuture<List<KeyDelta>> fetch(NodeId peer, int db, List<byte[]> keys) {
-        List<KeyDelta> out = new ArrayList<>(keys.size());
-        return fetchFrom(peer, db, keys, out).thenApply(v -> Collections.unmodifiableList(out));
+    public CompletableFuture<Void> fetch(NodeId peer, int db, List<byte[]> keys, Executor executor,
+            BiConsumer<byte[], KeyDelta> merge) {
+        return fetchParts(peer, db, keys).thenComposeAsync(firsts -> {
+            CompletableFuture<Void> rest = CompletableFuture.completedFuture(null);
+            for (int i = 0; i < keys.size() && i < firsts.size(); i++) {
+                byte[] key = keys.get(i);
+                KeyDelta first = firsts.get(i);
+                if (first == null) {
+                    continue;
+                }
+                merge.accept(key, first);
+                if (first.part() != null) {
+                    rest = rest.thenCompose(v -> restOf(peer, db, key, first, first, executor, merge));
+                }
+            }
+            return rest;
+        }, executor);
+    }
+
+    /** The parts of {@code key} after {@code part}, one call and one merge after the other. */
+    private CompletableFuture<Void> restOf(NodeId peer, int db, byte[] key, KeyDelta first, KeyDelta part,
+            Executor executor, BiConsumer<byte[], KeyDelta> merge) {
+        if (part.part() == null || part.part().last()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return nextPart(peer, db, key, part.part().upTo()).thenComposeAsync(next -> {
+            if (!continues(first, next)) {
+                if (next != null && next.part() == null) {
+                    merge.accept(key, next); // it shrank: its whole state
+                }
+                return CompletableFuture.completedFuture(null);
+            }
+            merge.accept(key, next.sharing(first));
+            return restOf(peer, db, key, first, next, executor, merge);
+        }, executor);
+    }
+
+    /** Whether {@code next} continues the transfer of a big key's parts that began with {@code first}. */
+    static boolean continues(KeyDelta first, KeyDelta next) {
+        return next != null && next.part() != null && next.meta().type() == first.meta().type();
     }
 
     /**
@@ -160,10 +204,6 @@ public final class StateExchange {
             }
             return answer[0].length == 0 ? null : KeyDelta.decode(answer[0]);
         });
-    }
-
-    private CompletableFuture<Void> fetchFrom(NodeId peer, int db, List<byte[]> keys, List<KeyDelta> out) {
-        return fetchFrom(FETCH, peer, db, keys, out);
     }
 
     private CompletableFuture<Void> fetchFrom(String verb, NodeId peer, int db, List<byte[]> keys,
