@@ -227,6 +227,16 @@ public final class Keyspace {
         listeners = next;
     }
 
+    /**
+     * Reports a write that left {@code key} as it was (an HSET of the values a hash already holds), which Redis still
+     * counts as a change: the dirty counter and the key's modification listeners (WATCH) hear of it. The caller holds
+     * the key's lock.
+     */
+    public void touched(int db, byte[] key) {
+        stats.dirty.increment();
+        fireModified(db, key);
+    }
+
     private void fireModified(int db, byte[] key) {
         for (KeyEvents l : listeners) {
             try {
