@@ -926,7 +926,9 @@ public final class Keyspace {
         public void commit() {
             // hide the whole batch from lock-free cache readers until all of it is written (see MetaCache)
             pending.keySet().forEach(k -> metaCache.forget(k.array()));
-            engine.write(batch);
+            if (!deferred()) {
+                engine.write(batch);
+            }
             pending.forEach((k, meta) -> metaCache.written(k.array(), meta.orElse(null)));
             SlotDigests d = digests;
             for (Object[] s : staged) {
@@ -959,6 +961,27 @@ public final class Keyspace {
             staged.clear();
             elements.clear();
             deltaContexts.clear();
+        }
+
+        /**
+         * Joins the batch to the calling thread's deferred-write scope ({@link #deferWrites}) instead of writing it,
+         * when one is open and every key the batch stages can stay locked until the scope's batch is written (the
+         * caller holds all of their locks): a collection write in a pipelined burst then costs no RocksDB write of
+         * its own, as a plain string overwrite does. Not a merge, nor a batch that deletes a range (the engine
+         * decides). The rows stay readable to this thread through the engine and the cache holds the new META, as
+         * for a deferred string; the same failure rule applies.
+         */
+        private boolean deferred() {
+            if (merging || deferrable == null || !deferrable.canDefer(batch)) {
+                return false;
+            }
+            for (java.nio.ByteBuffer k : pending.keySet()) {
+                byte[] metaKey = k.array();
+                if (!locks.retain(metaKey[0] & 0xFF, KeyCodec.userKeyOfMeta(metaKey))) {
+                    return false;
+                }
+            }
+            return deferrable.writeDeferred(batch);
         }
 
         @Override
