@@ -71,6 +71,13 @@ public final class Keyspace {
     private final MetaCache metaCache;
     /** The engine when it can defer writes to the end of a burst ({@link #deferWrites}), else null. */
     private final RocksDbEngine deferrable;
+    /**
+     * The META of collection writes this thread deferred ({@link Changes#commit}), by META key, not yet in the engine
+     * and therefore not yet in the cache: this thread reads them from here, others wait for the key's retained stripe.
+     * Published to the cache by {@link #deferredCommitted}, after the batch is written, before the stripes go.
+     */
+    private final ThreadLocal<Map<java.nio.ByteBuffer, Optional<Metadata>>> unpublished =
+            ThreadLocal.withInitial(java.util.HashMap::new);
     /** After a deferred batch left the engine's buffer: the stripes it kept locked go; a failed one leaves no cache entry. */
     private final RocksDbEngine.DeferredCommit deferredCommitted = this::deferredCommitted;
     private final AtomicLong[] keys;
@@ -366,6 +373,14 @@ public final class Keyspace {
     }
 
     private void deferredCommitted(boolean written) {
+        Map<java.nio.ByteBuffer, Optional<Metadata>> mine = unpublished.get();
+        if (!mine.isEmpty()) {
+            if (written) {
+                // the rows are in the engine now: readers may see the META that goes with them
+                mine.forEach((k, meta) -> metaCache.written(k.array(), meta.orElse(null)));
+            }
+            mine.clear();
+        }
         locks.releaseRetained();
         if (!written) {
             // the cache published values the engine does not hold; forgetting only removes, so needs no stripe
@@ -413,7 +428,15 @@ public final class Keyspace {
      * collection stores, tests) that must see everything. Everyone else uses {@link #read}.
      */
     public Metadata readStored(int db, byte[] key) {
-        return metaCache.read(db, key, KeyCodec.meta(db, key), this::load);
+        byte[] metaKey = KeyCodec.meta(db, key);
+        Map<java.nio.ByteBuffer, Optional<Metadata>> mine = unpublished.get();
+        if (!mine.isEmpty()) {
+            Optional<Metadata> staged = mine.get(java.nio.ByteBuffer.wrap(metaKey));
+            if (staged != null) {
+                return staged.orElse(null);
+            }
+        }
+        return metaCache.read(db, key, metaKey, this::load);
     }
 
     private Metadata load(byte[] metaKey) {
@@ -598,6 +621,10 @@ public final class Keyspace {
             }
         }
         metaCache.written(metaKey, meta);
+        Map<java.nio.ByteBuffer, Optional<Metadata>> mine = unpublished.get();
+        if (!mine.isEmpty()) {
+            mine.remove(java.nio.ByteBuffer.wrap(metaKey));
+        }
         count(db, stored, meta);
         reclaimIfLarge(db, key, stored, meta);
         SlotDigests d = digests;
@@ -926,10 +953,15 @@ public final class Keyspace {
         public void commit() {
             // hide the whole batch from lock-free cache readers until all of it is written (see MetaCache)
             pending.keySet().forEach(k -> metaCache.forget(k.array()));
-            if (!deferred()) {
+            if (deferred()) {
+                // the cache learns the new META only once the rows are in the engine (deferredCommitted): until then
+                // another thread's read misses and waits for the retained stripe, so none sees the new META with the
+                // old rows; this thread reads its own from unpublished
+                unpublished.get().putAll(pending);
+            } else {
                 engine.write(batch);
+                pending.forEach((k, meta) -> metaCache.written(k.array(), meta.orElse(null)));
             }
-            pending.forEach((k, meta) -> metaCache.written(k.array(), meta.orElse(null)));
             SlotDigests d = digests;
             for (Object[] s : staged) {
                 count((Integer) s[0], (Metadata) s[1], (Metadata) s[2]);

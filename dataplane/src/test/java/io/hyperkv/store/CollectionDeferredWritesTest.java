@@ -156,6 +156,28 @@ class CollectionDeferredWritesTest {
     }
 
     @Test
+    void anotherThreadNeverSeesTheNewMetaBeforeItsRows() throws Exception {
+        sadd("s", "a");
+        on(loopA, () -> {
+            ks.deferWrites();
+            sadd("s", "b");
+            sadd("t", "x"); // a new key too
+            return null;
+        });
+        // a lock-free read of another thread must not find SCARD 2 while RocksDB has no row b (nor t's row while
+        // t's META says it exists): it waits for the batch instead
+        CompletableFuture<Object[]> reader = CompletableFuture.supplyAsync(() -> {
+            Metadata s = ks.read(0, b("s"));
+            Metadata t = ks.read(0, b("t"));
+            return new Object[] {s.size(), sets.contains(0, b("s"), s, b("b")), t != null && sets.contains(0, b("t"), t, b("x"))};
+        });
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5)).until(() -> !reader.isDone());
+        assertThat(on(loopA, () -> (int) ks.read(0, b("s")).size())).isEqualTo(2);
+        assertThat(on(loopA, ks::endDeferredWrites)).isTrue();
+        assertThat(reader.get(10, TimeUnit.SECONDS)).containsExactly(2L, true, true);
+    }
+
+    @Test
     void aBurstOfWritesToOneKeyReadsItsOwnRows() throws Exception {
         List<Object> seen = on(loopA, () -> {
             List<Object> out = new ArrayList<>();
