@@ -356,12 +356,15 @@ public final class Keyspace {
 
     /**
      * Opens a scope on the calling thread (an event loop answering one read burst) in which plain overwrites of a
-     * string (the hot path of SET, APPEND, INCR...) reach the engine as one batch when the scope ends, instead of one
-     * RocksDB write each. Each such key's lock stays held until its write is in the engine, so no other thread reads
-     * the key's old value from the engine, caches it, or writes the key in between (the cache already holds the new
-     * value, as after any write); a thread that needs a lock another thread retains waits at most until that thread
-     * commits, and one retaining locks commits before it waits (see {@link KeyLocks}). Every other engine operation of
-     * this thread commits first, so it reads its own writes and writes in order. Replication deltas and key events are
+     * string (the hot path of SET, APPEND, INCR...) and the change sets of collection writes ({@link Changes#commit})
+     * reach the engine as one batch when the scope ends, instead of one RocksDB write each. Each such key's lock stays
+     * held until its write is in the engine, so no other thread reads the key's old value from the engine, caches it,
+     * or writes the key in between (for a string the cache already holds the new value, as after any write; for a
+     * collection the cache learns its META only with its rows, see {@link #unpublished}); a thread that needs a lock
+     * another thread retains waits at most until that thread commits, and one retaining locks commits before it waits
+     * (see {@link KeyLocks}). This thread's point reads see its deferred rows (the engine reads through the open
+     * batch); every other engine operation of this thread commits first, so it reads its own writes and writes in
+     * order. Replication deltas and key events are
      * reported when the write is staged, under the key's lock, in the same order as without a scope. Scopes nest;
      * the outermost {@link #endDeferredWrites} commits. The engine fails {@link #durable()} for good if a deferred
      * batch cannot be written, so no reply acknowledges it.

@@ -231,9 +231,11 @@ public final class RocksDbEngine implements Engine {
     /**
      * Opens (or, nested, joins) a scope on the calling thread in which {@link #putDeferred} collects writes into one
      * WriteBatch instead of writing each: an event loop answering a pipelined burst then pays RocksDB's write path
-     * (write-thread join, WAL record, sequence publication) once per burst instead of once per command. The batch is
-     * committed, in order, before any other operation this thread makes on the engine (so the thread reads its own
-     * writes and its later writes land after them), when {@link #commitDeferred} is called (by whoever holds a lock
+     * (write-thread join, WAL record, sequence publication) once per burst instead of once per command
+     * ({@link #writeDeferred} joins a whole {@link Batch} the same way). A point read ({@link #get}) of this thread
+     * answers from the open batch for the rows it writes and from the database for the others, without committing it;
+     * the batch is committed, in order, before any other operation this thread makes on the engine (so the thread
+     * reads its own writes and its later writes land after them), when {@link #commitDeferred} is called (by whoever holds a lock
      * another thread needs), and when the outermost scope ends. {@code hook} hears of every commit; the caller keeps
      * whatever other threads must not see as written (the keys' locks) until then.
      */
