@@ -8,7 +8,8 @@
 # a local redis-server, side by side) when that script exists beside the repository, else plain
 # redis-benchmark. The node is always stopped and its data removed on exit.
 # Environment: BENCH_N, BENCH_C, BENCH_TESTS, BENCH_PIPELINES (as redis-ratio.sh), JAVA_OPTS,
-# RATIO_SCRIPT (path of redis-ratio.sh when shared/ is not beside the repository), BENCH_WARMUP.
+# RATIO_SCRIPT (path of redis-ratio.sh when shared/ is not beside the repository), BENCH_WARMUP, BENCH_JAR
+# (the server jar to run instead of this tree's build, e.g. a copy of another commit's quarkus-app).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)

@@ -187,6 +187,11 @@ public final class HashStore {
      */
     public int put(int db, byte[] key, Metadata live, Map<Bytes, Bytes> pairs, int pairsGiven) {
         SortedMap<Bytes, DotFun<Contribution>> rows = rows(db, key, live, pairs.keySet());
+        if (unchanged(live, rows, pairs, pairsGiven)) {
+            // the hash would read the same afterwards: Redis still counts it as a write (WATCH, dirty)
+            ks.touched(db, key);
+            return 0;
+        }
         Metadata prior = live == null ? ElementRows.prior(ks, db, key) : null;
         OrMap slice = new OrMap(DotMap.of(rows), context(live == null ? prior : live));
         int created = 0;
@@ -199,6 +204,31 @@ public final class HashStore {
         OrMap delta = slice.put(pairs, ks.clock());
         commit(db, key, live, prior, stamp, slice, delta, grow(live, slice, delta, pairs, pairsGiven), pairs.keySet());
         return created;
+    }
+
+    /**
+     * Whether assigning {@code pairs} to the stored {@code rows} leaves the hash as it is, so that a single node need
+     * not write it: every field holds exactly one contribution, an assignment of the same value, and the encoding
+     * would not change. Never while replicating: there an HSET re-assigns under a fresh dot, which wins over the
+     * concurrent writes of other replicas that it has not seen (last writer wins on the stamp), as SADD re-adds.
+     */
+    private boolean unchanged(Metadata live, SortedMap<Bytes, DotFun<Contribution>> rows, Map<Bytes, Bytes> pairs,
+            int pairsGiven) {
+        if (live == null || rows.size() != pairs.size() || ks.replicating()
+                || pairsGiven > MAX_LISTPACK_ENTRIES && live.encoding() != Encoding.HASHTABLE) {
+            return false;
+        }
+        for (Map.Entry<Bytes, Bytes> e : pairs.entrySet()) {
+            DotFun<Contribution> row = rows.get(e.getKey());
+            if (row == null || row.size() != 1) {
+                return false;
+            }
+            Contribution only = row.iterator().next().getValue();
+            if (!(only instanceof Contribution.Assign a) || !a.value().equals(e.getValue())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** HINCRBY: adds {@code by} to the field's counter (the caller checked the value and the overflow, as Redis). */

@@ -71,6 +71,13 @@ public final class Keyspace {
     private final MetaCache metaCache;
     /** The engine when it can defer writes to the end of a burst ({@link #deferWrites}), else null. */
     private final RocksDbEngine deferrable;
+    /**
+     * The META of collection writes this thread deferred ({@link Changes#commit}), by META key, not yet in the engine
+     * and therefore not yet in the cache: this thread reads them from here, others wait for the key's retained stripe.
+     * Published to the cache by {@link #deferredCommitted}, after the batch is written, before the stripes go.
+     */
+    private final ThreadLocal<Map<java.nio.ByteBuffer, Optional<Metadata>>> unpublished =
+            ThreadLocal.withInitial(java.util.HashMap::new);
     /** After a deferred batch left the engine's buffer: the stripes it kept locked go; a failed one leaves no cache entry. */
     private final RocksDbEngine.DeferredCommit deferredCommitted = this::deferredCommitted;
     private final AtomicLong[] keys;
@@ -227,6 +234,16 @@ public final class Keyspace {
         listeners = next;
     }
 
+    /**
+     * Reports a write that left {@code key} as it was (an HSET of the values a hash already holds), which Redis still
+     * counts as a change: the dirty counter and the key's modification listeners (WATCH) hear of it. The caller holds
+     * the key's lock.
+     */
+    public void touched(int db, byte[] key) {
+        stats.dirty.increment();
+        fireModified(db, key);
+    }
+
     private void fireModified(int db, byte[] key) {
         for (KeyEvents l : listeners) {
             try {
@@ -339,12 +356,15 @@ public final class Keyspace {
 
     /**
      * Opens a scope on the calling thread (an event loop answering one read burst) in which plain overwrites of a
-     * string (the hot path of SET, APPEND, INCR...) reach the engine as one batch when the scope ends, instead of one
-     * RocksDB write each. Each such key's lock stays held until its write is in the engine, so no other thread reads
-     * the key's old value from the engine, caches it, or writes the key in between (the cache already holds the new
-     * value, as after any write); a thread that needs a lock another thread retains waits at most until that thread
-     * commits, and one retaining locks commits before it waits (see {@link KeyLocks}). Every other engine operation of
-     * this thread commits first, so it reads its own writes and writes in order. Replication deltas and key events are
+     * string (the hot path of SET, APPEND, INCR...) and the change sets of collection writes ({@link Changes#commit})
+     * reach the engine as one batch when the scope ends, instead of one RocksDB write each. Each such key's lock stays
+     * held until its write is in the engine, so no other thread reads the key's old value from the engine, caches it,
+     * or writes the key in between (for a string the cache already holds the new value, as after any write; for a
+     * collection the cache learns its META only with its rows, see {@link #unpublished}); a thread that needs a lock
+     * another thread retains waits at most until that thread commits, and one retaining locks commits before it waits
+     * (see {@link KeyLocks}). This thread's point reads see its deferred rows (the engine reads through the open
+     * batch); every other engine operation of this thread commits first, so it reads its own writes and writes in
+     * order. Replication deltas and key events are
      * reported when the write is staged, under the key's lock, in the same order as without a scope. Scopes nest;
      * the outermost {@link #endDeferredWrites} commits. The engine fails {@link #durable()} for good if a deferred
      * batch cannot be written, so no reply acknowledges it.
@@ -356,6 +376,14 @@ public final class Keyspace {
     }
 
     private void deferredCommitted(boolean written) {
+        Map<java.nio.ByteBuffer, Optional<Metadata>> mine = unpublished.get();
+        if (!mine.isEmpty()) {
+            if (written) {
+                // the rows are in the engine now: readers may see the META that goes with them
+                mine.forEach((k, meta) -> metaCache.written(k.array(), meta.orElse(null)));
+            }
+            mine.clear();
+        }
         locks.releaseRetained();
         if (!written) {
             // the cache published values the engine does not hold; forgetting only removes, so needs no stripe
@@ -403,6 +431,13 @@ public final class Keyspace {
      * collection stores, tests) that must see everything. Everyone else uses {@link #read}.
      */
     public Metadata readStored(int db, byte[] key) {
+        Map<java.nio.ByteBuffer, Optional<Metadata>> mine = unpublished.get();
+        if (!mine.isEmpty()) {
+            Optional<Metadata> staged = mine.get(java.nio.ByteBuffer.wrap(KeyCodec.meta(db, key)));
+            if (staged != null) {
+                return staged.orElse(null);
+            }
+        }
         return metaCache.read(db, key, this::load);
     }
 
@@ -588,6 +623,10 @@ public final class Keyspace {
             }
         }
         metaCache.written(metaKey, meta);
+        Map<java.nio.ByteBuffer, Optional<Metadata>> mine = unpublished.get();
+        if (!mine.isEmpty()) {
+            mine.remove(java.nio.ByteBuffer.wrap(metaKey));
+        }
         count(db, stored, meta);
         reclaimIfLarge(db, key, stored, meta);
         SlotDigests d = digests;
@@ -920,8 +959,15 @@ public final class Keyspace {
         public void commit() {
             // hide the whole batch from lock-free cache readers until all of it is written (see MetaCache)
             pending.keySet().forEach(k -> metaCache.forget(k.array()));
-            engine.write(batch);
-            pending.forEach((k, meta) -> metaCache.written(k.array(), meta.orElse(null)));
+            if (deferred()) {
+                // the cache learns the new META only once the rows are in the engine (deferredCommitted): until then
+                // another thread's read misses and waits for the retained stripe, so none sees the new META with the
+                // old rows; this thread reads its own from unpublished
+                unpublished.get().putAll(pending);
+            } else {
+                engine.write(batch);
+                pending.forEach((k, meta) -> metaCache.written(k.array(), meta.orElse(null)));
+            }
             SlotDigests d = digests;
             for (Object[] s : staged) {
                 count((Integer) s[0], (Metadata) s[1], (Metadata) s[2]);
@@ -976,6 +1022,27 @@ public final class Keyspace {
                 return false;
             }
             return !RowReplica.context(old).equals(CausalContext.EMPTY);
+        }
+
+        /**
+         * Joins the batch to the calling thread's deferred-write scope ({@link #deferWrites}) instead of writing it,
+         * when one is open and every key the batch stages can stay locked until the scope's batch is written (the
+         * caller holds all of their locks): a collection write in a pipelined burst then costs no RocksDB write of
+         * its own, as a plain string overwrite does. Not a merge, nor a batch that deletes a range (the engine
+         * decides). The rows stay readable to this thread through the engine and the cache holds the new META, as
+         * for a deferred string; the same failure rule applies.
+         */
+        private boolean deferred() {
+            if (merging || deferrable == null || !deferrable.canDefer(batch)) {
+                return false;
+            }
+            for (java.nio.ByteBuffer k : pending.keySet()) {
+                byte[] metaKey = k.array();
+                if (!locks.retain(metaKey[0] & 0xFF, KeyCodec.userKeyOfMeta(metaKey))) {
+                    return false;
+                }
+            }
+            return deferrable.writeDeferred(batch);
         }
 
         @Override

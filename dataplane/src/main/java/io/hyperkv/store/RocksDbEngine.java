@@ -23,6 +23,7 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
+import org.rocksdb.DataBlockIndexType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
@@ -100,14 +101,31 @@ public final class RocksDbEngine implements Engine {
         void committed(boolean written);
     }
 
+    /** What a deferred delete leaves in {@link Deferred#overlay}. */
+    private static final byte[] DELETED = new byte[0];
+
     private static final class Deferred {
         final DeferredCommit hook;
         WriteBatch batch;
+        /**
+         * Every row the open batch writes, by family and key, with its value as written ({@link #DELETED} for a
+         * delete): a point read of the writing thread answers from it, and a read of any other row goes to the
+         * database without committing the batch (the batch does not touch that row, so the database's value is
+         * current). Empty whenever {@code batch} is null.
+         */
+        final java.util.HashMap<OverlayKey, byte[]> overlay = new java.util.HashMap<>();
         int depth;
         boolean wrote;
 
         Deferred(DeferredCommit hook) {
             this.hook = hook;
+        }
+    }
+
+    /** A row of {@link Deferred#overlay}. */
+    private record OverlayKey(ColumnFamily cf, java.nio.ByteBuffer key) {
+        static OverlayKey of(ColumnFamily cf, byte[] key) {
+            return new OverlayKey(cf, java.nio.ByteBuffer.wrap(key));
         }
     }
 
@@ -156,6 +174,11 @@ public final class RocksDbEngine implements Engine {
         cfOptions.add(defaults);
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, defaults));
         for (ColumnFamily cf : ColumnFamily.values()) {
+            // element rows are read one at a time on every collection write (is the member there? what does the
+            // field hold?): a whole-key bloom filter over the memtable skips its skip-list walk for rows that are
+            // not in it, and a hash index in each data block finds a row without the binary search over the
+            // block's restart points (it serves point reads only; iterators still search)
+            boolean points = cf == ColumnFamily.SUB;
             ColumnFamilyOptions o = new ColumnFamilyOptions()
                     .setCompressionType(CompressionType.LZ4_COMPRESSION)
                     .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION)
@@ -169,7 +192,12 @@ public final class RocksDbEngine implements Engine {
                             .setFilterPolicy(new BloomFilter(10, false))
                             .setCacheIndexAndFilterBlocks(true)
                             .setPinL0FilterAndIndexBlocksInCache(true)
+                            .setDataBlockIndexType(points ? DataBlockIndexType.kDataBlockBinaryAndHash
+                                    : DataBlockIndexType.kDataBlockBinarySearch)
                             .setBlockSize(16 * 1024));
+            if (points) {
+                o.setMemtablePrefixBloomSizeRatio(0.1).setMemtableWholeKeyFiltering(true);
+            }
             cfOptions.add(o);
             descriptors.add(new ColumnFamilyDescriptor(cf.rocksName(), o));
         }
@@ -203,9 +231,11 @@ public final class RocksDbEngine implements Engine {
     /**
      * Opens (or, nested, joins) a scope on the calling thread in which {@link #putDeferred} collects writes into one
      * WriteBatch instead of writing each: an event loop answering a pipelined burst then pays RocksDB's write path
-     * (write-thread join, WAL record, sequence publication) once per burst instead of once per command. The batch is
-     * committed, in order, before any other operation this thread makes on the engine (so the thread reads its own
-     * writes and its later writes land after them), when {@link #commitDeferred} is called (by whoever holds a lock
+     * (write-thread join, WAL record, sequence publication) once per burst instead of once per command
+     * ({@link #writeDeferred} joins a whole {@link Batch} the same way). A point read ({@link #get}) of this thread
+     * answers from the open batch for the rows it writes and from the database for the others, without committing it;
+     * the batch is committed, in order, before any other operation this thread makes on the engine (so the thread
+     * reads its own writes and its later writes land after them), when {@link #commitDeferred} is called (by whoever holds a lock
      * another thread needs), and when the outermost scope ends. {@code hook} hears of every commit; the caller keeps
      * whatever other threads must not see as written (the keys' locks) until then.
      */
@@ -252,18 +282,56 @@ public final class RocksDbEngine implements Engine {
             put(cf, key, value);
             return;
         }
+        stageDeferred(d, cf, key, value);
+        if (d.batch.count() >= MAX_DEFERRED) {
+            // a long pipeline must not keep its keys locked for its whole burst
+            settle(d);
+        }
+    }
+
+    /**
+     * Joins {@code batch} (from {@link #batch()}) to the calling thread's deferred batch, as {@link #putDeferred} does
+     * for one row, and returns true; false, with nothing done, when the thread has no scope open or the batch cannot
+     * be deferred (it deletes a range, which a point read could not see through, or was made outside a scope), in
+     * which case the caller {@link #write}s it. Either way the batch's rows are written atomically: a deferred batch
+     * becomes part of the scope's one WriteBatch.
+     */
+    public boolean writeDeferred(Batch batch) {
+        RocksBatch b = (RocksBatch) batch;
+        Deferred d = deferred.get();
+        if (d == null || b.ops == null) {
+            return false;
+        }
+        for (Object[] op : b.ops) {
+            stageDeferred(d, (ColumnFamily) op[0], (byte[]) op[1], (byte[]) op[2]);
+        }
+        b.ops.clear();
+        if (d.batch != null && d.batch.count() >= MAX_DEFERRED) {
+            settle(d);
+        }
+        return true;
+    }
+
+    /** Whether {@link #writeDeferred} would take {@code batch} now. */
+    public boolean canDefer(Batch batch) {
+        return ((RocksBatch) batch).ops != null && deferred.get() != null;
+    }
+
+    /** Adds one row (value null: a delete) to the thread's open batch and its overlay. */
+    private void stageDeferred(Deferred d, ColumnFamily cf, byte[] key, byte[] value) {
         try {
             if (d.batch == null) {
                 d.batch = new WriteBatch();
             }
-            d.batch.put(h(cf), key, value);
+            if (value == null) {
+                d.batch.delete(h(cf), key);
+            } else {
+                d.batch.put(h(cf), key, value);
+            }
+            d.overlay.put(OverlayKey.of(cf, key), value == null ? DELETED : value);
             d.wrote = true;
         } catch (RocksDBException e) {
-            throw failure("batch put", e);
-        }
-        if (d.batch.count() >= MAX_DEFERRED) {
-            // a long pipeline must not keep its keys locked for its whole burst
-            settle(d);
+            throw failure(value == null ? "batch delete" : "batch put", e);
         }
     }
 
@@ -282,6 +350,7 @@ public final class RocksDbEngine implements Engine {
             return;
         }
         d.batch = null;
+        d.overlay.clear();
         boolean ok = false;
         try (b) {
             db.write(writeOptions, b);
@@ -299,7 +368,14 @@ public final class RocksDbEngine implements Engine {
 
     @Override
     public byte[] get(ColumnFamily cf, byte[] key) {
-        settle();
+        Deferred d = deferred.get();
+        if (d != null && d.batch != null) {
+            // read through the open batch instead of committing it (see Deferred#overlay)
+            byte[] v = d.overlay.get(OverlayKey.of(cf, key));
+            if (v != null) {
+                return v == DELETED ? null : v.clone();
+            }
+        }
         try {
             return db.get(h(cf), readOptions, key);
         } catch (RocksDBException e) {
@@ -384,7 +460,7 @@ public final class RocksDbEngine implements Engine {
 
     @Override
     public Batch batch() {
-        return new RocksBatch();
+        return new RocksBatch(deferred.get() != null);
     }
 
     @Override
@@ -395,7 +471,7 @@ public final class RocksDbEngine implements Engine {
             if (b.isEmpty()) {
                 return;
             }
-            db.write(writeOptions, b.batch);
+            db.write(writeOptions, b.materialized());
             written.incrementAndGet();
         } catch (RocksDBException e) {
             throw failure("write", e);
@@ -619,11 +695,46 @@ public final class RocksDbEngine implements Engine {
         return new StoreException("RocksDB " + op + " failed: " + e.getMessage(), e);
     }
 
+    /**
+     * A batch made inside a deferred-write scope first only records its rows ({@code ops}: family, key, value or null
+     * for a delete), so that {@link #writeDeferred} can join them to the scope's batch; anything else (a range
+     * deletion, a plain {@link #write}) turns it into a WriteBatch.
+     */
     private final class RocksBatch implements Batch {
-        final WriteBatch batch = new WriteBatch();
+        private WriteBatch batch;
+        List<Object[]> ops;
+
+        RocksBatch(boolean recording) {
+            if (recording) {
+                ops = new ArrayList<>(4);
+            } else {
+                batch = new WriteBatch();
+            }
+        }
+
+        /** The WriteBatch holding every row staged so far; the batch no longer records. */
+        WriteBatch materialized() {
+            if (batch == null) {
+                batch = new WriteBatch();
+                List<Object[]> recorded = ops;
+                ops = null;
+                for (Object[] op : recorded) {
+                    if (op[2] == null) {
+                        delete((ColumnFamily) op[0], (byte[]) op[1]);
+                    } else {
+                        put((ColumnFamily) op[0], (byte[]) op[1], (byte[]) op[2]);
+                    }
+                }
+            }
+            return batch;
+        }
 
         @Override
         public Batch put(ColumnFamily cf, byte[] key, byte[] value) {
+            if (ops != null) {
+                ops.add(new Object[] {cf, key, value});
+                return this;
+            }
             try {
                 batch.put(h(cf), key, value);
             } catch (RocksDBException e) {
@@ -634,6 +745,10 @@ public final class RocksDbEngine implements Engine {
 
         @Override
         public Batch delete(ColumnFamily cf, byte[] key) {
+            if (ops != null) {
+                ops.add(new Object[] {cf, key, null});
+                return this;
+            }
             try {
                 batch.delete(h(cf), key);
             } catch (RocksDBException e) {
@@ -645,7 +760,7 @@ public final class RocksDbEngine implements Engine {
         @Override
         public Batch deleteRange(ColumnFamily cf, byte[] begin, byte[] end) {
             try {
-                batch.deleteRange(h(cf), begin, end);
+                materialized().deleteRange(h(cf), begin, end);
             } catch (RocksDBException e) {
                 throw failure("batch deleteRange", e);
             }
@@ -654,12 +769,14 @@ public final class RocksDbEngine implements Engine {
 
         @Override
         public boolean isEmpty() {
-            return batch.count() == 0;
+            return ops != null ? ops.isEmpty() : batch.count() == 0;
         }
 
         @Override
         public void close() {
-            batch.close();
+            if (batch != null) {
+                batch.close();
+            }
         }
     }
 
