@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,6 +35,7 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteBatchWithIndex;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -93,6 +96,14 @@ public final class RocksDbEngine implements Engine {
 
     /** The deferred writes of the current thread's open scope ({@link #deferWrites}); null outside one. */
     private final ThreadLocal<Deferred> deferred = new ThreadLocal<>();
+    /**
+     * A written, cleared batch each thread keeps for its next scope: an indexed batch costs native allocations
+     * (its skip list and arena) that a pipelined burst would otherwise pay every time. At most one per thread that
+     * deferred; {@link #batches} holds them all so {@link #close()} frees them.
+     */
+    private final ThreadLocal<WriteBatchWithIndex> spareBatch = new ThreadLocal<>();
+    /** Every indexed batch this engine made and has not closed. */
+    private final Set<WriteBatchWithIndex> batches = ConcurrentHashMap.newKeySet();
     /** Set once a deferred batch failed to reach RocksDB: from then on {@link #durable()} fails, so nothing is acknowledged. */
     private volatile StoreException deferredFailure;
 
@@ -101,31 +112,19 @@ public final class RocksDbEngine implements Engine {
         void committed(boolean written);
     }
 
-    /** What a deferred delete leaves in {@link Deferred#overlay}. */
-    private static final byte[] DELETED = new byte[0];
-
     private static final class Deferred {
         final DeferredCommit hook;
-        WriteBatch batch;
         /**
-         * Every row the open batch writes, by family and key, with its value as written ({@link #DELETED} for a
-         * delete): a point read of the writing thread answers from it, and a read of any other row goes to the
-         * database without committing the batch (the batch does not touch that row, so the database's value is
-         * current). Empty whenever {@code batch} is null.
+         * The open batch, indexed by RocksDB ({@code overwrite_key}: the last write of a row wins), so a point read of
+         * the writing thread answers from it for the rows it writes and from the database for the others
+         * ({@code getFromBatchAndDB}) without committing it. Null when nothing is staged.
          */
-        final java.util.HashMap<OverlayKey, byte[]> overlay = new java.util.HashMap<>();
+        WriteBatchWithIndex batch;
         int depth;
         boolean wrote;
 
         Deferred(DeferredCommit hook) {
             this.hook = hook;
-        }
-    }
-
-    /** A row of {@link Deferred#overlay}. */
-    private record OverlayKey(ColumnFamily cf, java.nio.ByteBuffer key) {
-        static OverlayKey of(ColumnFamily cf, byte[] key) {
-            return new OverlayKey(cf, java.nio.ByteBuffer.wrap(key));
         }
     }
 
@@ -317,18 +316,25 @@ public final class RocksDbEngine implements Engine {
         return ((RocksBatch) batch).ops != null && deferred.get() != null;
     }
 
-    /** Adds one row (value null: a delete) to the thread's open batch and its overlay. */
+    /** Adds one row (value null: a delete) to the thread's open batch. */
     private void stageDeferred(Deferred d, ColumnFamily cf, byte[] key, byte[] value) {
         try {
             if (d.batch == null) {
-                d.batch = new WriteBatch();
+                WriteBatchWithIndex spare = spareBatch.get();
+                if (spare != null) {
+                    spareBatch.remove();
+                }
+                if (spare == null) {
+                    spare = new WriteBatchWithIndex(true);
+                    batches.add(spare);
+                }
+                d.batch = spare;
             }
             if (value == null) {
                 d.batch.delete(h(cf), key);
             } else {
                 d.batch.put(h(cf), key, value);
             }
-            d.overlay.put(OverlayKey.of(cf, key), value == null ? DELETED : value);
             d.wrote = true;
         } catch (RocksDBException e) {
             throw failure(value == null ? "batch delete" : "batch put", e);
@@ -344,24 +350,30 @@ public final class RocksDbEngine implements Engine {
     }
 
     private void settle(Deferred d) {
-        WriteBatch b = d.batch;
+        WriteBatchWithIndex b = d.batch;
         if (b == null) {
             d.hook.committed(true);
             return;
         }
         d.batch = null;
-        d.overlay.clear();
         boolean ok = false;
-        try (b) {
+        try {
             db.write(writeOptions, b);
             written.incrementAndGet();
             ok = true;
+            b.clear();
+            spareBatch.set(b);
+            b = null;
         } catch (RocksDBException e) {
             StoreException failed = failure("write", e);
             deferredFailure = failed;
             LOG.log(Level.SEVERE, "a deferred write batch failed; writes are no longer acknowledged", e);
             throw failed;
         } finally {
+            if (b != null) {
+                batches.remove(b);
+                b.close();
+            }
             d.hook.committed(ok);
         }
     }
@@ -369,14 +381,11 @@ public final class RocksDbEngine implements Engine {
     @Override
     public byte[] get(ColumnFamily cf, byte[] key) {
         Deferred d = deferred.get();
-        if (d != null && d.batch != null) {
-            // read through the open batch instead of committing it (see Deferred#overlay)
-            byte[] v = d.overlay.get(OverlayKey.of(cf, key));
-            if (v != null) {
-                return v == DELETED ? null : v.clone();
-            }
-        }
         try {
+            if (d != null && d.batch != null) {
+                // read through the open batch instead of committing it (see Deferred#batch)
+                return d.batch.getFromBatchAndDB(db, h(cf), readOptions, key);
+            }
             return db.get(h(cf), readOptions, key);
         } catch (RocksDBException e) {
             throw failure("get", e);
@@ -683,6 +692,9 @@ public final class RocksDbEngine implements Engine {
         }
         handles.forEach(ColumnFamilyHandle::close);
         db.close();
+        // spare batches of threads that will not write again (the store is closed)
+        batches.forEach(WriteBatchWithIndex::close);
+        batches.clear();
         cfOptions.forEach(ColumnFamilyOptions::close);
         dbOptions.close();
         writeOptions.close();
