@@ -91,7 +91,7 @@ class DeferredWritesTest {
         String seen = on(loopA, () -> {
             ks.deferWrites();
             set("k", "2");
-            // any other engine operation of this thread commits the batch first
+            // a point read of this thread reads through the open batch; any other engine operation commits it first
             String s = stored("k");
             ks.endDeferredWrites();
             return s;
