@@ -1029,8 +1029,9 @@ public final class Keyspace {
          * when one is open and every key the batch stages can stay locked until the scope's batch is written (the
          * caller holds all of their locks): a collection write in a pipelined burst then costs no RocksDB write of
          * its own, as a plain string overwrite does. Not a merge, nor a batch that deletes a range (the engine
-         * decides). The rows stay readable to this thread through the engine and the cache holds the new META, as
-         * for a deferred string; the same failure rule applies.
+         * decides). The rows stay readable to this thread through the engine's open batch and its new META through
+         * {@link #unpublished}; the cache learns that META only once the rows are written. The same failure rule
+         * as for a deferred string applies.
          */
         private boolean deferred() {
             if (merging || deferrable == null || !deferrable.canDefer(batch)) {

@@ -229,7 +229,7 @@ public final class RocksDbEngine implements Engine {
 
     /**
      * Opens (or, nested, joins) a scope on the calling thread in which {@link #putDeferred} collects writes into one
-     * WriteBatch instead of writing each: an event loop answering a pipelined burst then pays RocksDB's write path
+     * indexed batch instead of writing each: an event loop answering a pipelined burst then pays RocksDB's write path
      * (write-thread join, WAL record, sequence publication) once per burst instead of once per command
      * ({@link #writeDeferred} joins a whole {@link Batch} the same way). A point read ({@link #get}) of this thread
      * answers from the open batch for the rows it writes and from the database for the others, without committing it;
@@ -301,8 +301,8 @@ public final class RocksDbEngine implements Engine {
         if (d == null || b.ops == null) {
             return false;
         }
-        for (Object[] op : b.ops) {
-            stageDeferred(d, (ColumnFamily) op[0], (byte[]) op[1], (byte[]) op[2]);
+        for (Row row : b.ops) {
+            stageDeferred(d, row.cf(), row.key(), row.value());
         }
         b.ops.clear();
         if (d.batch != null && d.batch.count() >= MAX_DEFERRED) {
@@ -316,19 +316,23 @@ public final class RocksDbEngine implements Engine {
         return ((RocksBatch) batch).ops != null && deferred.get() != null;
     }
 
+    /** The calling thread's spare batch (see {@link #spareBatch}), or a new one. */
+    private WriteBatchWithIndex takeSpareBatch() {
+        WriteBatchWithIndex spare = spareBatch.get();
+        if (spare != null) {
+            spareBatch.remove();
+            return spare;
+        }
+        WriteBatchWithIndex fresh = new WriteBatchWithIndex(true);
+        batches.add(fresh);
+        return fresh;
+    }
+
     /** Adds one row (value null: a delete) to the thread's open batch. */
     private void stageDeferred(Deferred d, ColumnFamily cf, byte[] key, byte[] value) {
         try {
             if (d.batch == null) {
-                WriteBatchWithIndex spare = spareBatch.get();
-                if (spare != null) {
-                    spareBatch.remove();
-                }
-                if (spare == null) {
-                    spare = new WriteBatchWithIndex(true);
-                    batches.add(spare);
-                }
-                d.batch = spare;
+                d.batch = takeSpareBatch();
             }
             if (value == null) {
                 d.batch.delete(h(cf), key);
@@ -708,13 +712,15 @@ public final class RocksDbEngine implements Engine {
     }
 
     /**
-     * A batch made inside a deferred-write scope first only records its rows ({@code ops}: family, key, value or null
-     * for a delete), so that {@link #writeDeferred} can join them to the scope's batch; anything else (a range
+     * A batch made inside a deferred-write scope first only records its rows ({@code ops}), so that {@link #writeDeferred} can join them to the scope's batch; anything else (a range
      * deletion, a plain {@link #write}) turns it into a WriteBatch.
      */
+    /** A row a recording batch will write: {@code value} null for a delete. */
+    private record Row(ColumnFamily cf, byte[] key, byte[] value) {}
+
     private final class RocksBatch implements Batch {
         private WriteBatch batch;
-        List<Object[]> ops;
+        List<Row> ops;
 
         RocksBatch(boolean recording) {
             if (recording) {
@@ -728,13 +734,13 @@ public final class RocksDbEngine implements Engine {
         WriteBatch materialized() {
             if (batch == null) {
                 batch = new WriteBatch();
-                List<Object[]> recorded = ops;
+                List<Row> recorded = ops;
                 ops = null;
-                for (Object[] op : recorded) {
-                    if (op[2] == null) {
-                        delete((ColumnFamily) op[0], (byte[]) op[1]);
+                for (Row row : recorded) {
+                    if (row.value() == null) {
+                        delete(row.cf(), row.key());
                     } else {
-                        put((ColumnFamily) op[0], (byte[]) op[1], (byte[]) op[2]);
+                        put(row.cf(), row.key(), row.value());
                     }
                 }
             }
@@ -744,7 +750,7 @@ public final class RocksDbEngine implements Engine {
         @Override
         public Batch put(ColumnFamily cf, byte[] key, byte[] value) {
             if (ops != null) {
-                ops.add(new Object[] {cf, key, value});
+                ops.add(new Row(cf, key, value));
                 return this;
             }
             try {
@@ -758,7 +764,7 @@ public final class RocksDbEngine implements Engine {
         @Override
         public Batch delete(ColumnFamily cf, byte[] key) {
             if (ops != null) {
-                ops.add(new Object[] {cf, key, null});
+                ops.add(new Row(cf, key, null));
                 return this;
             }
             try {
