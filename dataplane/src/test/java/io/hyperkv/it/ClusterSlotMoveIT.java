@@ -108,10 +108,15 @@ class ClusterSlotMoveIT {
                 assertThat(tx.exec()).as("EXEC after a WATCHed key's slot was dropped").isNull();
             }
             // The subscriber subscribes again at an owner, as a cluster client does after the notice.
-            StatefulRedisPubSubConnection<String, String> again = RedisClient.create("redis://127.0.0.1:"
-                    + cluster.respPort(b)).connectPubSub();
-            again.sync().ssubscribe(CHANNEL);
-            again.close();
+            RedisClient atOwner = RedisClient.create("redis://127.0.0.1:" + cluster.respPort(b));
+            try (StatefulRedisPubSubConnection<String, String> again = atOwner.connectPubSub();
+                    Jedis owner = jedis(cluster, b)) {
+                again.sync().ssubscribe(CHANNEL);
+                assertThat(owner.sendCommand(() -> "PUBSUB".getBytes(StandardCharsets.UTF_8), "SHARDNUMSUB",
+                        CHANNEL)).asList().last().as("the subscriber is back, at the owner").isEqualTo(1L);
+            } finally {
+                atOwner.shutdown();
+            }
         } finally {
             pool.shutdownNow();
             if (lettuce != null) {
