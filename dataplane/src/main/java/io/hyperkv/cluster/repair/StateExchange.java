@@ -22,8 +22,8 @@ import java.util.function.IntPredicate;
 
 /**
  * The calls replicas make to compare and exchange state, both ends: this node serves them from its {@link Keyspace}
- * over {@link BusRpc}, and calls them on peers. Anti-entropy uses them all but {@code AE.FETCH}; the coordinator's
- * quorum reads use {@link #fetch}, which also brings big keys part after part ({@code AE.PARTS}, {@code AE.PART}).
+ * over {@link BusRpc}, and calls them on peers. Anti-entropy uses them all; the coordinator's quorum reads use
+ * {@link #fetch}, which brings big keys part after part ({@code AE.PARTS}, {@code AE.PART}).
  *
  * <h2>Calls</h2>
  * <table>
@@ -34,14 +34,11 @@ import java.util.function.IntPredicate;
  * <tr><td>{@code AE.KEYS db slot after limit}</td><td>{@code {key, hash u64}*}: the slot's live keys
  *     ({@link Keyspace#keyHashes}) after {@code after} (unsigned byte order; empty: from the first), at most
  *     {@code limit}; fewer than {@code limit} means the slot ends there</td></tr>
- * <tr><td>{@code AE.FETCH db key...}</td><td>one element per key, for a prefix of the keys: the key's
- *     {@link Keyspace#capture} (tombstones included), or empty when nothing is stored; the prefix ends once the answer
- *     holds {@code maxAnswerBytes} (at least one key), and the caller asks again for the rest. A key's state is sent
- *     whole, however large, so a key above the bus frame limit cannot travel this way: served for peers of earlier
- *     versions (their quorum reads), no longer called</td></tr>
- * <tr><td>{@code AE.PARTS db key...}</td><td>as {@code AE.FETCH}, but a key whose state does not fit in what is
- *     left of the answer's {@code maxAnswerBytes} comes as its first part ({@link Keyspace#capturePart},
- *     {@link KeyDelta.Part}): an answer never holds much more than {@code maxAnswerBytes}</td></tr>
+ * <tr><td>{@code AE.PARTS db key...}</td><td>one element per key, for a prefix of the keys: the key's
+ *     {@link Keyspace#capture} (tombstones included), or empty when nothing is stored; a key whose state does not fit
+ *     in what is left of the answer's {@code maxAnswerBytes} comes as its first part ({@link Keyspace#capturePart},
+ *     {@link KeyDelta.Part}), and the prefix ends before a key that would come in small parts: an answer never holds
+ *     much more than {@code maxAnswerBytes}, and the caller asks again for the rest</td></tr>
  * <tr><td>{@code AE.PART db key after}</td><td>the part of the key's state after element {@code after}, of about
  *     {@code maxAnswerBytes} ({@link Keyspace#capturePart}); empty when nothing is stored</td></tr>
  * <tr><td>{@code AE.MERGE db {key delta}...}</td><td>{@code changed}: after merging every delta of a slot this node
@@ -58,7 +55,6 @@ public final class StateExchange {
 
     static final String DIGESTS = "AE.DIGESTS";
     static final String KEYS = "AE.KEYS";
-    static final String FETCH = "AE.FETCH";
     static final String MERGE = "AE.MERGE";
     static final String PARTS = "AE.PARTS";
     static final String PART = "AE.PART";
@@ -89,7 +85,6 @@ public final class StateExchange {
         this.maxAnswerBytes = maxAnswerBytes;
         rpc.serve(DIGESTS, (from, args) -> CompletableFuture.completedFuture(localDigests()));
         rpc.serve(KEYS, (from, args) -> CompletableFuture.completedFuture(sized(serveKeys(args))));
-        rpc.serve(FETCH, (from, args) -> CompletableFuture.completedFuture(serveFetch(args)));
         rpc.serve(MERGE, (from, args) -> serveMerge(args));
         rpc.serve(PARTS, (from, args) -> CompletableFuture.completedFuture(sized(serveParts(args))));
         rpc.serve(PART, (from, args) -> CompletableFuture.completedFuture(sized(servePart(args))));
@@ -188,8 +183,9 @@ public final class StateExchange {
     }
 
     /**
-     * As {@link #fetch}, but a key whose state is larger than a message comes as its first part
-     * ({@link KeyDelta#part()}); the caller asks for the rest with {@link #nextPart}.
+     * {@code peer}'s state of each of {@code keys} (null where it stores nothing), except that a key whose state is
+     * larger than a message comes as its first part ({@link KeyDelta#part()}); the caller asks for the rest with
+     * {@link #nextPart}, or uses {@link #fetch}, which does.
      */
     public CompletableFuture<List<KeyDelta>> fetchParts(NodeId peer, int db, List<byte[]> keys) {
         List<KeyDelta> out = new ArrayList<>(keys.size());
@@ -290,20 +286,6 @@ public final class StateExchange {
         for (Keyspace.KeyHash kh : keyspace.keyHashes(db, slot, after.length == 0 ? null : after, limit)) {
             out.add(kh.key());
             out.add(ByteBuffer.allocate(8).putLong(kh.hash()).array());
-        }
-        return out.toArray(byte[][]::new);
-    }
-
-    private byte[][] serveFetch(byte[][] args) {
-        require(args.length >= 2, "AE.FETCH takes db key...");
-        int db = database(args[0]);
-        List<byte[]> out = new ArrayList<>();
-        long bytes = 0;
-        for (int i = 1; i < args.length && (out.isEmpty() || bytes < maxAnswerBytes); i++) {
-            KeyDelta d = keyspace.capture(db, args[i]);
-            byte[] state = d == null ? new byte[0] : d.encode();
-            bytes += state.length + args[i].length;
-            out.add(state);
         }
         return out.toArray(byte[][]::new);
     }
