@@ -130,12 +130,9 @@ final class ClusterPubSub implements PubSubRoute {
         if (t.isEmpty()) {
             return Reply.error("CLUSTERDOWN Hash slot not served");
         }
-        List<NodeId> owners = t.get().ownersOf(slot);
-        if (owners.contains(self)) {
+        if (t.get().ownersOf(slot).contains(self)) {
             return null;
         }
-        return owners.stream().findFirst().flatMap(t.get()::node)
-                .map(n -> Reply.error("MOVED " + slot + " " + n.address()))
-                .orElseGet(() -> Reply.error("CLUSTERDOWN Hash slot not served"));
+        return Coordinator.moved(t.get(), slot);
     }
 }

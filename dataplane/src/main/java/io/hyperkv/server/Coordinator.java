@@ -124,6 +124,11 @@ final class Coordinator {
         if (t == null || t.owns(self, slot)) {
             return null;
         }
+        return moved(t, slot);
+    }
+
+    /** {@code -MOVED slot host:port} naming the first owner of {@code slot} in {@code t}, or CLUSTERDOWN if none. */
+    static Reply moved(Topology t, int slot) {
         return t.ownersOf(slot).stream().findFirst().flatMap(t::node)
                 .map(n -> Reply.error("MOVED " + slot + " " + n.address()))
                 .orElseGet(() -> Reply.error("CLUSTERDOWN Hash slot not served"));

@@ -1,5 +1,6 @@
 package io.hyperkv.server;
 
+import io.hyperkv.cluster.ClusterNode;
 import io.hyperkv.cluster.Consistency;
 import io.hyperkv.cluster.CurrentTopology;
 import io.hyperkv.cluster.NodeId;
@@ -8,7 +9,9 @@ import io.hyperkv.cluster.bus.Delivery;
 import io.hyperkv.cluster.bus.DeltaEnvelope;
 import io.hyperkv.cluster.bus.HintSink;
 import io.hyperkv.cluster.bus.Origin;
+import io.hyperkv.crdt.Stamp;
 import io.hyperkv.store.DeltaSink;
+import io.hyperkv.store.FlushCut;
 import io.hyperkv.store.KeyDelta;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,17 +91,7 @@ final class Replicator implements DeltaSink {
             return;
         }
         List<NodeId> owners = t.ownersOf(slot);
-        DeltaEnvelope envelope = new DeltaEnvelope(db, slot, key, delta.meta().stamp(), delta.encode(), Origin.LIVE);
-        Scope scope = open.get();
-        if (scope != null) {
-            scope.add(owners, envelope);
-            return;
-        }
-        for (NodeId owner : owners) {
-            if (!owner.equals(self)) {
-                ship(owner, List.of(envelope));
-            }
-        }
+        route(owners, new DeltaEnvelope(db, slot, key, delta.meta().stamp(), delta.encode(), Origin.LIVE));
     }
 
     /**
@@ -106,19 +99,26 @@ final class Replicator implements DeltaSink {
      * like a write whose owner set is the whole cluster (hints keep it for a node that is down).
      */
     @Override
-    public void flushed(int fromDb, int toDb, io.hyperkv.crdt.Stamp cut) {
+    public void flushed(int fromDb, int toDb, Stamp cut) {
         Topology t = topology.get().orElse(null);
         if (t == null) {
             return;
         }
-        List<NodeId> everyone = t.nodes().stream().map(io.hyperkv.cluster.ClusterNode::id).toList();
-        DeltaEnvelope envelope = DeltaApplier.envelope(new io.hyperkv.store.FlushCut(fromDb, toDb, cut));
+        route(t.nodes().stream().map(ClusterNode::id).toList(),
+                DeltaApplier.envelope(new FlushCut(fromDb, toDb, cut)));
+    }
+
+    /**
+     * Sends {@code envelope} to {@code targets} but this node: into the thread's open {@link Scope} (which ships it with
+     * the command's other changes and counts W over {@code targets}), or at once when none is open.
+     */
+    private void route(List<NodeId> targets, DeltaEnvelope envelope) {
         Scope scope = open.get();
         if (scope != null) {
-            scope.add(everyone, envelope);
+            scope.add(targets, envelope);
             return;
         }
-        for (NodeId node : everyone) {
+        for (NodeId node : targets) {
             if (!node.equals(self)) {
                 ship(node, List.of(envelope));
             }

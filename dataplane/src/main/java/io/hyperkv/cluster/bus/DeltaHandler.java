@@ -11,7 +11,9 @@ import java.util.concurrent.CompletableFuture;
  * exceptional completion is answered with {@code HKV.NACK} carrying the exception's message (a {@link DeltaRejection}
  * names its reason word). {@code apply} must not block: hand the work to a worker and return.
  *
- * <p>A batch can arrive more than once (retransmitted after a reconnect), so applying must be idempotent.
+ * <p>A batch can arrive more than once (retransmitted after a reconnect) and batches of one link may be applied in
+ * any order, so applying must be idempotent and order-free: the store's merge is a CRDT join, and a flush cut drops
+ * the state at or below it whether that state arrives before or after it ({@code Keyspace.applyCut}).
  */
 @FunctionalInterface
 public interface DeltaHandler {

@@ -175,7 +175,7 @@ final class SlotRepair {
         KeyDelta part = first;
         while (!part.part().last()) {
             KeyDelta next = AntiEntropy.get(exchange.nextPart(peer, db, key, part.part().upTo()));
-            if (!samePartsOf(first, next)) {
+            if (!StateExchange.continues(first, next)) {
                 return next != null && next.part() == null ? store.merge(db, key, next) || changed : changed;
             }
             changed |= store.merge(db, key, next.sharing(first));
@@ -228,7 +228,7 @@ final class SlotRepair {
         while (part.part() != null && !part.part().last()) {
             parts++;
             KeyDelta next = store.capturePart(db, key, part.part().upTo(), exchange.maxAnswerBytes());
-            if (!samePartsOf(first, next)) {
+            if (!StateExchange.continues(first, next)) {
                 if (next != null && next.part() == null) {
                     sendOne(key, next);
                 }
@@ -240,11 +240,6 @@ final class SlotRepair {
         if (part.part() != null) {
             parts++;
         }
-    }
-
-    /** Whether {@code next} continues the transfer that began with {@code first}: a part of the same type. */
-    private static boolean samePartsOf(KeyDelta first, KeyDelta next) {
-        return StateExchange.continues(first, next);
     }
 
     private void sendOne(byte[] key, KeyDelta delta) throws ExecutionException, InterruptedException,
