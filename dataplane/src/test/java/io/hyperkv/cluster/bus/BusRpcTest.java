@@ -56,18 +56,22 @@ class BusRpcTest {
     @Test
     void aCallGetsTheAnswerOfThePeersHandlerWithBinaryAndEmptyElementsIntactOffTheBusThread() throws Exception {
         List<String> handlerThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // the handler answers only once the caller's continuation is attached: on loopback an answer can otherwise
+        // arrive first, and a continuation attached to a completed future runs on the attaching thread
+        CompletableFuture<Void> attached = new CompletableFuture<>();
         a.serve("ECHO", (from, args) -> {
             handlerThreads.add(Thread.currentThread().getName() + " from " + from);
             byte[][] answer = new byte[args.length + 1][];
             answer[0] = "echo".getBytes(UTF_8);
             System.arraycopy(args, 0, answer, 1, args.length);
-            return CompletableFuture.completedFuture(answer);
+            return attached.thenApply(v -> answer);
         });
         byte[] binary = {0, '\r', '\n', (byte) 0xff, '$', '*'};
         CompletableFuture<String> completedOn = new CompletableFuture<>();
-        byte[][] answer = b.call(idA, "ECHO", new byte[][] {binary, new byte[0]}, CALL)
-                .whenComplete((r, e) -> completedOn.complete(Thread.currentThread().getName()))
-                .get(15, TimeUnit.SECONDS);
+        CompletableFuture<byte[][]> call = b.call(idA, "ECHO", new byte[][] {binary, new byte[0]}, CALL)
+                .whenComplete((r, e) -> completedOn.complete(Thread.currentThread().getName()));
+        attached.complete(null);
+        byte[][] answer = call.get(15, TimeUnit.SECONDS);
 
         assertThat(answer).hasNumberOfRows(3);
         assertThat(new String(answer[0], UTF_8)).isEqualTo("echo");
