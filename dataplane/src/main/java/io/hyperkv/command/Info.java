@@ -3,6 +3,7 @@ package io.hyperkv.command;
 import io.hyperkv.store.Engine;
 import io.hyperkv.store.Keyspace;
 import io.hyperkv.store.MetaCache;
+import io.hyperkv.store.RowCache;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,6 +69,11 @@ final class Info {
         MetaCache.Stats cache = ks.metaCacheStats();
         stats.put("meta_cache_hits", Long.toString(cache.hits()));
         stats.put("meta_cache_misses", Long.toString(cache.misses()));
+        RowCache.Stats rows = ks.engine().rowCacheStats();
+        if (rows != null) {
+            stats.put("row_cache_hits", Long.toString(rows.hits()));
+            stats.put("row_cache_misses", Long.toString(rows.misses()));
+        }
         Map<String, String> replication = sections.get("replication");
         replication.putIfAbsent("role", "master");
         replication.putIfAbsent("connected_slaves", "0");
@@ -127,6 +133,12 @@ final class Info {
         f.put("meta_cache_bytes", Long.toString(cache.bytes()));
         f.put("meta_cache_max_bytes", Long.toString(cache.maxBytes()));
         f.put("meta_cache_entries", Long.toString(cache.entries()));
+        RowCache.Stats rows = engine.rowCacheStats();
+        if (rows != null) {
+            f.put("row_cache_bytes", Long.toString(rows.bytes()));
+            f.put("row_cache_max_bytes", Long.toString(rows.maxBytes()));
+            f.put("row_cache_entries", Long.toString(rows.entries()));
+        }
         return f;
     }
 

@@ -3,6 +3,7 @@ package io.hyperkv.server;
 import io.hyperkv.store.Engine;
 import io.hyperkv.store.Keyspace;
 import io.hyperkv.store.MetaCache;
+import io.hyperkv.store.RowCache;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,6 +47,12 @@ final class NodeMetrics {
                 .description("Estimated heap bytes held by the META cache").register(registry);
         Gauge.builder("hyperkv.meta.cache.entries", node, n -> metaCache(n, MetaCache.Stats::entries))
                 .description("Entries (keys, present or absent) in the META cache").register(registry);
+        FunctionCounter.builder("hyperkv.row.cache.hits", node, n -> rowCache(n, RowCache.Stats::hits))
+                .description("Collection element-row reads served by the in-heap row cache").register(registry);
+        FunctionCounter.builder("hyperkv.row.cache.misses", node, n -> rowCache(n, RowCache.Stats::misses))
+                .description("Collection element-row reads that went to RocksDB").register(registry);
+        Gauge.builder("hyperkv.row.cache.bytes", node, n -> rowCache(n, RowCache.Stats::bytes))
+                .description("Estimated heap bytes held by the element-row cache").register(registry);
         rocks(registry, node, "hyperkv.rocksdb.memtable.bytes", "rocksdb.cur-size-all-mem-tables",
                 "Bytes held by RocksDB memtables");
         rocks(registry, node, "hyperkv.rocksdb.block.cache.bytes", "rocksdb.block-cache-usage",
@@ -89,6 +96,19 @@ final class NodeMetrics {
     private static double metaCache(NodeLifecycle node, java.util.function.ToLongFunction<MetaCache.Stats> field) {
         Keyspace ks = node.keyspace();
         return ks == null ? Double.NaN : field.applyAsLong(ks.metaCacheStats());
+    }
+
+    private static double rowCache(NodeLifecycle node, java.util.function.ToLongFunction<RowCache.Stats> field) {
+        Engine engine = node.engine();
+        if (engine == null) {
+            return Double.NaN;
+        }
+        try {
+            RowCache.Stats stats = engine.rowCacheStats();
+            return stats == null ? Double.NaN : field.applyAsLong(stats);
+        } catch (RuntimeException closedMeanwhile) {
+            return Double.NaN;
+        }
     }
 
     private static double property(NodeLifecycle node, String property) {

@@ -68,6 +68,11 @@ public interface Engine extends AutoCloseable {
     /** A consistent on-disk copy (hard links where possible) in {@code dir}, which must not exist. */
     void checkpoint(Path dir);
 
+    /** The counters of the engine's heap cache of element rows ({@link RowCache}); null when it keeps none. */
+    default RowCache.Stats rowCacheStats() {
+        return null;
+    }
+
     /** A numeric engine property summed over the column families, e.g. {@code rocksdb.estimate-num-keys}; -1 if unknown. */
     long property(String name);
 

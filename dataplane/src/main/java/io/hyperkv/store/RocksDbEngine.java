@@ -3,6 +3,7 @@ package io.hyperkv.store;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,8 @@ public final class RocksDbEngine implements Engine {
     private final LRUCache blockCache;
     private final WriteOptions writeOptions = new WriteOptions();
     private final ReadOptions readOptions = new ReadOptions();
+    /** Element rows ({@link ColumnFamily#SUB}) already read or written, in front of the memtable's skip list. */
+    private final RowCache rows;
 
     private volatile Fsync fsync;
     /** Writes that have returned; an fsync started after reading n covers the first n. */
@@ -120,6 +123,8 @@ public final class RocksDbEngine implements Engine {
          * ({@code getFromBatchAndDB}) without committing it. Null when nothing is staged.
          */
         WriteBatchWithIndex batch;
+        /** The {@link ColumnFamily#SUB} rows staged in {@link #batch}, in order: read back and published from here. */
+        final List<Row> subRows = new ArrayList<>();
         int depth;
         boolean wrote;
 
@@ -134,6 +139,7 @@ public final class RocksDbEngine implements Engine {
         this.db = db;
         this.dbOptions = dbOptions;
         this.blockCache = cache;
+        this.rows = new RowCache(RowCache.defaultBytes());
         this.syncer = new Thread(this::syncLoop, "hyperkv-wal-syncer");
         this.syncer.setDaemon(true);
         this.reclaimer = Executors.newSingleThreadExecutor(r -> {
@@ -339,6 +345,9 @@ public final class RocksDbEngine implements Engine {
             } else {
                 d.batch.put(h(cf), key, value);
             }
+            if (cf == ColumnFamily.SUB) {
+                d.subRows.add(new Row(cf, key, value));
+            }
             d.wrote = true;
         } catch (RocksDBException e) {
             throw failure(value == null ? "batch delete" : "batch put", e);
@@ -365,6 +374,7 @@ public final class RocksDbEngine implements Engine {
             db.write(writeOptions, b);
             written.incrementAndGet();
             ok = true;
+            publish(d.subRows);
             b.clear();
             spareBatch.set(b);
             b = null;
@@ -374,6 +384,7 @@ public final class RocksDbEngine implements Engine {
             LOG.log(Level.SEVERE, "a deferred write batch failed; writes are no longer acknowledged", e);
             throw failed;
         } finally {
+            d.subRows.clear();
             if (b != null) {
                 batches.remove(b);
                 b.close();
@@ -385,6 +396,18 @@ public final class RocksDbEngine implements Engine {
     @Override
     public byte[] get(ColumnFamily cf, byte[] key) {
         Deferred d = deferred.get();
+        if (cf == ColumnFamily.SUB) {
+            if (d != null && d.batch != null) {
+                // the thread's own staged rows first, newest last; a row it did not stage is as the engine holds it
+                for (int i = d.subRows.size() - 1; i >= 0; i--) {
+                    Row row = d.subRows.get(i);
+                    if (Arrays.equals(row.key(), key)) {
+                        return row.value();
+                    }
+                }
+            }
+            return rows.get(key, this::getSub);
+        }
         try {
             if (d != null && d.batch != null) {
                 // read through the open batch instead of committing it (see Deferred#batch)
@@ -396,6 +419,27 @@ public final class RocksDbEngine implements Engine {
         }
     }
 
+    /** A point read of an element row from RocksDB itself (memtables, then tables), for {@link #rows} to cache. */
+    private byte[] getSub(byte[] key) {
+        try {
+            return db.get(h(ColumnFamily.SUB), readOptions, key);
+        } catch (RocksDBException e) {
+            throw failure("get", e);
+        }
+    }
+
+    /** Tells {@link #rows} of element rows just written, in the order they were applied. */
+    private void publish(List<Row> written) {
+        for (Row row : written) {
+            rows.written(row.key(), row.value());
+        }
+    }
+
+    @Override
+    public RowCache.Stats rowCacheStats() {
+        return rows.stats();
+    }
+
     @Override
     public void put(ColumnFamily cf, byte[] key, byte[] value) {
         settle();
@@ -404,6 +448,9 @@ public final class RocksDbEngine implements Engine {
             written.incrementAndGet();
         } catch (RocksDBException e) {
             throw failure("put", e);
+        }
+        if (cf == ColumnFamily.SUB) {
+            rows.written(key, value);
         }
     }
 
@@ -416,6 +463,9 @@ public final class RocksDbEngine implements Engine {
         } catch (RocksDBException e) {
             throw failure("delete", e);
         }
+        if (cf == ColumnFamily.SUB) {
+            rows.written(key, null);
+        }
     }
 
     @Override
@@ -426,6 +476,9 @@ public final class RocksDbEngine implements Engine {
             written.incrementAndGet();
         } catch (RocksDBException e) {
             throw failure("deleteRange", e);
+        }
+        if (cf == ColumnFamily.SUB) {
+            rows.clear();
         }
     }
 
@@ -489,6 +542,10 @@ public final class RocksDbEngine implements Engine {
         } catch (RocksDBException e) {
             throw failure("write", e);
         }
+        if (b.subRange) {
+            rows.clear();
+        }
+        publish(b.subRows);
     }
 
     @Override
@@ -721,6 +778,10 @@ public final class RocksDbEngine implements Engine {
     private final class RocksBatch implements Batch {
         private WriteBatch batch;
         List<Row> ops;
+        /** The {@link ColumnFamily#SUB} rows put or deleted, in order, for {@link #rows} once written. */
+        final List<Row> subRows = new ArrayList<>(2);
+        /** Whether the batch deletes a range of {@link ColumnFamily#SUB}: {@link #rows} is then dropped whole. */
+        boolean subRange;
 
         RocksBatch(boolean recording) {
             if (recording) {
@@ -736,12 +797,16 @@ public final class RocksDbEngine implements Engine {
                 batch = new WriteBatch();
                 List<Row> recorded = ops;
                 ops = null;
-                for (Row row : recorded) {
-                    if (row.value() == null) {
-                        delete(row.cf(), row.key());
-                    } else {
-                        put(row.cf(), row.key(), row.value());
+                try {
+                    for (Row row : recorded) {
+                        if (row.value() == null) {
+                            batch.delete(h(row.cf()), row.key());
+                        } else {
+                            batch.put(h(row.cf()), row.key(), row.value());
+                        }
                     }
+                } catch (RocksDBException e) {
+                    throw failure("batch put", e);
                 }
             }
             return batch;
@@ -749,6 +814,9 @@ public final class RocksDbEngine implements Engine {
 
         @Override
         public Batch put(ColumnFamily cf, byte[] key, byte[] value) {
+            if (cf == ColumnFamily.SUB) {
+                subRows.add(new Row(cf, key, value));
+            }
             if (ops != null) {
                 ops.add(new Row(cf, key, value));
                 return this;
@@ -763,6 +831,9 @@ public final class RocksDbEngine implements Engine {
 
         @Override
         public Batch delete(ColumnFamily cf, byte[] key) {
+            if (cf == ColumnFamily.SUB) {
+                subRows.add(new Row(cf, key, null));
+            }
             if (ops != null) {
                 ops.add(new Row(cf, key, null));
                 return this;
@@ -777,6 +848,11 @@ public final class RocksDbEngine implements Engine {
 
         @Override
         public Batch deleteRange(ColumnFamily cf, byte[] begin, byte[] end) {
+            if (cf == ColumnFamily.SUB) {
+                // rows put before the range deletion are deleted by it: the cache learns of the clear, then later puts
+                subRows.clear();
+                subRange = true;
+            }
             try {
                 materialized().deleteRange(h(cf), begin, end);
             } catch (RocksDBException e) {

@@ -100,6 +100,9 @@
  * bytes, write-through, absent keys included), so reads of hot keys and the read every write makes
  * first do not search RocksDB. The cache is coherent only because every {@code meta} write goes
  * through {@link io.hyperkv.store.Keyspace}; code that writes the family directly must clear it.
+ * Element rows ({@code sub}) have a cache of their own inside the engine
+ * ({@link io.hyperkv.store.RowCache}, an eighth of the heap, absent rows included): every engine write
+ * of the family updates it, so it needs no caller's help, and a range deletion empties it.
  *
  * <h2>Durability</h2>
  * The WAL is always on and written before a write returns. {@code appendfsync} decides when it is
