@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Coherence, without any lock of its own and whatever the callers lock:
  * <ul>
- *   <li>a writer publishes every row it wrote ({@link #written}) after the engine write returned, so a later read
- *       finds the new value; writers of one row are serialized by the key's lock above the engine;</li>
+ *   <li>a writer publishes every row it wrote ({@link #written}) after the engine write returned, replacing a cached
+ *       entry so a later read finds the new value (a row not cached stays so until read); writers of one row are
+ *       serialized by the key's lock above the engine;</li>
  *   <li>a reader that misses loads from the engine and inserts only if no writer published a row of the same stripe
  *       since it started ({@link #load}): a load that raced with a write is returned to its caller (it is as fresh as
  *       the engine was when read) but never cached, so eviction can never expose a value older than the engine's;</li>
@@ -114,7 +115,11 @@ public final class RowCache {
         return loaded;
     }
 
-    /** Publishes {@code value} (null: deleted) as the engine's row under {@code key}; call after the engine write returned. */
+    /**
+     * Publishes {@code value} (null: deleted) as the engine's row under {@code key}; call after the engine write
+     * returned. Only a row already cached is replaced: a row written but not read since (a list's new elements, a
+     * member popped) is not worth the cache's insertion work, and the next read loads it.
+     */
     void written(byte[] key, byte[] value) {
         Key k = new Key(key);
         writes.incrementAndGet(stripe(k));
@@ -123,7 +128,7 @@ public final class RowCache {
         if (weight(k, v) > maxEntryBytes) {
             cache.invalidate(k);
         } else {
-            cache.put(k, v);
+            cache.asMap().replace(k, v);
         }
     }
 

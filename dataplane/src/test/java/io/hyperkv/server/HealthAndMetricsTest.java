@@ -68,15 +68,15 @@ class HealthAndMetricsTest {
             String scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
             double hits = counter(scrape, "hyperkv_row_cache_hits_total");
             double misses = counter(scrape, "hyperkv_row_cache_misses_total");
-            assertThat(counter(scrape, "hyperkv_row_cache_bytes")).isPositive();
-            assertThat(j.sismember("metrics-set", "a")).isTrue();
-            assertThat(j.sismember("metrics-set", "b")).isFalse();
-            assertThat(j.sismember("metrics-set", "b")).isFalse();
+            for (int i = 0; i < 2; i++) {
+                assertThat(j.sismember("metrics-set", "a")).isTrue();
+                assertThat(j.sismember("metrics-set", "b")).isFalse();
+            }
             String again = given().get("/q/metrics").then().extract().asString();
-            assertThat(counter(again, "hyperkv_row_cache_hits_total"))
-                    .as("the member just added, then the absent one read a second time").isEqualTo(hits + 2);
-            assertThat(counter(again, "hyperkv_row_cache_misses_total")).as("the absent member's first read")
-                    .isEqualTo(misses + 1);
+            assertThat(counter(again, "hyperkv_row_cache_hits_total")).as("second reads, of a present and an absent row")
+                    .isEqualTo(hits + 2);
+            assertThat(counter(again, "hyperkv_row_cache_misses_total")).as("first reads").isEqualTo(misses + 2);
+            assertThat(counter(again, "hyperkv_row_cache_bytes")).isPositive();
         }
     }
 

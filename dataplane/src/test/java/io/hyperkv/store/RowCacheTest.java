@@ -104,6 +104,17 @@ class RowCacheTest {
     }
 
     @Test
+    void aRowWrittenButNeverReadIsNotCached() {
+        RowCache cache = new RowCache(1 << 20);
+        Store store = new Store();
+        store.rows.put("new", b("1"));
+        cache.written(b("new"), b("1"));
+        assertThat(cache.stats().entries()).isZero();
+        assertThat(cache.get(b("new"), store)).isEqualTo(b("1"));
+        assertThat(store.reads).hasValue(1);
+    }
+
+    @Test
     void clearDropsEveryEntry() {
         RowCache cache = new RowCache(1 << 20);
         Store store = new Store();
@@ -131,7 +142,7 @@ class RowCacheTest {
     void theBoundHoldsUnderManyRows() {
         RowCache cache = new RowCache(1 << 20);
         for (int i = 0; i < 50_000; i++) {
-            cache.written(b("row-" + i), new byte[100]);
+            cache.get(b("row-" + i), key -> new byte[100]);
         }
         assertThat(cache.stats().bytes()).isLessThanOrEqualTo(1 << 20);
         assertThat(cache.stats().entries()).isLessThan(50_000);
