@@ -188,7 +188,7 @@ public final class RocksDbEngine implements Engine {
                     .setCompressionType(CompressionType.LZ4_COMPRESSION)
                     .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION)
                     .setWriteBufferSize(cf == ColumnFamily.META ? options.metaWriteBufferBytes()
-                            : cf == ColumnFamily.SUB ? options.writeBufferBytes()
+                            : cf == ColumnFamily.SUB ? options.subWriteBufferBytes()
                             : Math.max(4L << 20, options.writeBufferBytes() / 8))
                     .setMaxWriteBufferNumber(3)
                     .setLevelCompactionDynamicLevelBytes(true)
