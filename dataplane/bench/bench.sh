@@ -8,7 +8,8 @@
 # a local redis-server, side by side) when that script exists beside the repository, else plain
 # redis-benchmark. The node is always stopped and its data removed on exit.
 # Environment: BENCH_N, BENCH_C, BENCH_TESTS, BENCH_PIPELINES (as redis-ratio.sh), JAVA_OPTS,
-# RATIO_SCRIPT (path of redis-ratio.sh when shared/ is not beside the repository), BENCH_WARMUP, BENCH_JAR
+# RATIO_SCRIPT (path of redis-ratio.sh when shared/ is not beside the repository), BENCH_WARMUP, BENCH_WARMUP_N
+# (warm-up requests per test and pipeline, default 300000: a JVM keeps compiling for millions of requests), BENCH_JAR
 # (the server jar to run instead of this tree's build, e.g. a copy of another commit's quarkus-app).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,7 +51,7 @@ echo "HyperKV node pid $pid on 127.0.0.1:$port (appendfsync everysec, data in $w
 if [[ ${BENCH_WARMUP:-1} != 0 ]]; then
   echo "warming up the JVM (redis-benchmark, results discarded)..." >&2
   for pl in 16 1; do
-    redis-benchmark -p "$port" -q -n 300000 -c 50 -P "$pl" -t "${BENCH_TESTS:-set,get,incr,lpush,sadd,hset}" \
+    redis-benchmark -p "$port" -q -n "${BENCH_WARMUP_N:-300000}" -c 50 -P "$pl" -t "${BENCH_TESTS:-set,get,incr,lpush,sadd,hset}" \
       -r 100000 -d 32 >/dev/null 2>&1 || true
   done
 fi
