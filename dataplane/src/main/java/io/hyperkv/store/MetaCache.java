@@ -83,9 +83,14 @@ public final class MetaCache {
     }
 
     private Cache<Key, Object> newCache() {
+        return boundedCache(maxBytes, MetaCache::weight);
+    }
+
+    /** A Caffeine cache holding at most {@code maxBytes} as {@code weigher} estimates them (also for {@link RowCache}). */
+    static <K> Cache<K, Object> boundedCache(long maxBytes, com.github.benmanes.caffeine.cache.Weigher<K, Object> weigher) {
         return Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
-                .weigher((Key k, Object v) -> weight(k, v))
+                .weigher(weigher)
                 // eviction work runs on the calling thread, in small amortized steps: no hand-off
                 // to the shared ForkJoin pool, which on a two-core node is a single thread
                 .executor(Runnable::run)

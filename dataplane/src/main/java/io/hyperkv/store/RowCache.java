@@ -1,7 +1,6 @@
 package io.hyperkv.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Policy;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
@@ -74,17 +73,12 @@ public final class RowCache {
     }
 
     private Cache<Key, Object> newCache() {
-        return Caffeine.newBuilder()
-                .maximumWeight(maxBytes)
-                .weigher((Key k, Object v) -> weight(k, v))
-                // eviction work runs on the calling thread in small amortized steps (see MetaCache)
-                .executor(Runnable::run)
-                .build();
+        return MetaCache.boundedCache(maxBytes, RowCache::weight);
     }
 
-    /** The default bound: an eighth of the heap the JVM may grow to. */
+    /** The default bound: as the {@link MetaCache}'s, an eighth of the heap the JVM may grow to. */
     static long defaultBytes() {
-        return Runtime.getRuntime().maxMemory() / 8;
+        return MetaCache.defaultBytes();
     }
 
     /** The row under {@code key}, or null if there is none: cached, else from {@code loader} (and cached if no write raced). */
